@@ -1,0 +1,152 @@
+/**
+ * Backend selection for the scoring core. This folder (src/core) is the only place in the
+ * library that imports TensorFlow.js.
+ *
+ * Order in `auto` mode: `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node` (native CPU),
+ * both optional peers found at run time; then the wasm backend (SIMD when the runtime has it);
+ * then the plain JavaScript `cpu` backend. `ROUTELLM_BACKEND` or the `backend` option forces one.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BackendError } from '../errors.js';
+
+/** A backend the user can ask for. `auto` picks the fastest one installed. */
+export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+
+/** What is running and why. */
+export interface BackendInfo {
+  /** The backend in use. */
+/** The backend in use. */
+  name: Exclude<BackendPreference, 'auto'>;
+  /** The tfjs backend name (`tensorflow`, `wasm`, `cpu`). */
+  tfjsBackend: string;
+  /** Why this one was chosen, and what was tried before it. */
+  reason: string;
+  /** Whether it was forced by an option or `ROUTELLM_BACKEND`. */
+  forced: boolean;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+const NATIVE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' } as const;
+
+let current: BackendInfo | undefined;
+let wasmPathsSet = false;
+
+tf.enableProdMode();
+
+function readPreference(explicit?: BackendPreference): { preference: BackendPreference; forced: boolean } {
+  if (explicit && explicit !== 'auto') return { preference: explicit, forced: true };
+  const fromEnv = process.env.ROUTELLM_BACKEND?.trim().toLowerCase();
+  if (fromEnv && fromEnv !== 'auto') {
+    if (!(BACKEND_PREFERENCES as readonly string[]).includes(fromEnv)) {
+      throw new BackendError(
+        fromEnv,
+        `ROUTELLM_BACKEND="${fromEnv}" is not a backend. Use one of: ${BACKEND_PREFERENCES.join(', ')}.`,
+      );
+    }
+    return { preference: fromEnv as BackendPreference, forced: true };
+  }
+  return { preference: 'auto', forced: false };
+}
+
+async function tryNative(kind: 'node-gpu' | 'node'): Promise<string | undefined> {
+  const pkg = NATIVE_PACKAGES[kind];
+  try {
+    // A present but broken install throws a plain Error, not MODULE_NOT_FOUND: catch everything.
+    requireFromHere(pkg);
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND';
+    return missing ? `${pkg} is not installed` : `${pkg} failed to load: ${(error as Error).message}`;
+  }
+  const ok = await tf.setBackend('tensorflow').catch(() => false);
+  return ok ? undefined : `${pkg} loaded but its 'tensorflow' backend did not start`;
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    if (!wasmPathsSet) {
+      const entry = requireFromHere.resolve('@tensorflow/tfjs-backend-wasm');
+      setWasmPaths(path.dirname(entry) + path.sep);
+      wasmPathsSet = true;
+    }
+    // After a failed setBackend('wasm'), getBackend() still says 'wasm': trust the boolean only.
+    const ok = await tf.setBackend('wasm');
+    return ok ? undefined : 'the wasm backend failed to start';
+  } catch (error) {
+    return `the wasm backend failed to start: ${(error as Error).message}`;
+  }
+}
+
+async function select(preference: BackendPreference, forced: boolean): Promise<BackendInfo> {
+  const tried: string[] = [];
+  const candidates: Exclude<BackendPreference, 'auto'>[] =
+    preference === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [preference];
+  for (const name of candidates) {
+    let failure: string | undefined;
+    if (name === 'node-gpu' || name === 'node') failure = await tryNative(name);
+    else if (name === 'wasm') failure = await tryWasm();
+    else failure = (await tf.setBackend('cpu')) ? undefined : 'the cpu backend failed to start';
+    if (failure === undefined) {
+      const reason = forced
+        ? 'forced by the backend option or ROUTELLM_BACKEND'
+        : tried.length
+          ? `auto: ${tried.join('; ')}`
+          : 'auto: first choice available';
+      return { name, tfjsBackend: tf.getBackend(), reason, forced };
+    }
+    if (forced) {
+      const install =
+        name === 'node' || name === 'node-gpu'
+          ? ` Install it with \`npm install ${NATIVE_PACKAGES[name]}@^4.22.0\` (it downloads libtensorflow at install time).`
+          : '';
+      throw new BackendError(name, `Backend "${name}" was asked for but ${failure}.${install}`);
+    }
+    tried.push(failure);
+  }
+  throw new BackendError(preference, `No tensor backend could be started: ${tried.join('; ')}`);
+}
+
+/**
+ * Starts (or switches) the tensor backend. Safe to call many times and concurrently: without an
+ * argument it keeps the backend already running. Returns what runs and why.
+ */
+export function initBackend(preference?: BackendPreference): Promise<BackendInfo> {
+  const run = queue.then(() => initNow(preference));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function initNow(preference?: BackendPreference): Promise<BackendInfo> {
+  const running = current && tf.getBackend() === current.tfjsBackend ? current : undefined;
+  if (running && preference === undefined) return running;
+  const { preference: wanted, forced } = readPreference(preference);
+  if (running && (wanted === running.name || (wanted === 'auto' && !running.forced))) return running;
+  const info = await select(wanted, forced);
+  await tf.ready();
+  current = info;
+  return info;
+}
+
+
+/** The backend in use, or undefined before the first `initBackend()`. */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+/** The TensorFlow.js namespace, after the backend is ready. For use inside src/core only. */
+export async function getTf(): Promise<typeof tf> {
+  await initBackend();
+  return tf;
+}
+
+/** Number of live tensors: for leak tests. */
+export function liveTensorCount(): number {
+  return current ? tf.memory().numTensors : 0;
+}
+
+export { tf };

@@ -1,0 +1,131 @@
+/**
+ * The error family of routellm. Every error the library throws on purpose is a
+ * `RouteLLMError`; each subclass carries the fields a caller needs to react.
+ * `isInstance()` works across copies of the library (it checks a brand, not the prototype).
+ */
+const BRAND = Symbol.for('routellm.error');
+
+/** Base class of every error routellm throws on purpose. */
+export class RouteLLMError extends Error {
+  readonly [BRAND] = true;
+  /** A stable machine-readable code, e.g. `unknown_router`. */
+  readonly code: string;
+
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? 'routellm_error';
+  }
+
+  /** True for any routellm error, also one thrown by another copy of the library. */
+  static isInstance(value: unknown): value is RouteLLMError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** A router name that is not in the registry. */
+export class UnknownRouterError extends RouteLLMError {
+  constructor(
+    readonly router: string,
+    readonly available: readonly string[],
+  ) {
+    super(`Unknown router "${router}". Valid routers: ${available.join(', ')}.`, { code: 'unknown_router' });
+  }
+}
+
+/** A threshold that is not a finite number in [0, 1]. */
+export class InvalidThresholdError extends RouteLLMError {
+  constructor(readonly threshold: unknown) {
+    super(`Invalid threshold ${formatValue(threshold)}: expected a finite number in [0, 1].`, {
+      code: 'invalid_threshold',
+    });
+  }
+}
+
+/** A model string that does not parse as `router-<name>-<threshold>`. */
+export class InvalidModelStringError extends RouteLLMError {
+  constructor(
+    readonly model: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Invalid model string "${model}": ${reason}. Expected "router-<router name>-<threshold>", e.g. "router-mf-0.116".`,
+      { code: 'invalid_model_string' },
+    );
+  }
+}
+
+/** Options that fail their schema, or other invalid input to a public function. */
+export class InvalidOptionsError extends RouteLLMError {
+  constructor(
+    readonly subject: string,
+    readonly details: string,
+  ) {
+    super(`Invalid ${subject}:\n${details}`, { code: 'invalid_options' });
+  }
+}
+
+/** Input (a prompt, a messages array, a data row) that the library cannot use. */
+export class InvalidInputError extends RouteLLMError {
+  constructor(
+    readonly input: string,
+    readonly expected: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`Invalid ${input}: expected ${expected}.`, { code: 'invalid_input', ...options });
+  }
+}
+
+/** Why a weights folder could not be used. */
+export type WeightsProblem = 'missing' | 'corrupt' | 'mismatch';
+
+/** Weights that are missing, corrupt, or made for another embedder or model list. */
+export class WeightsError extends RouteLLMError {
+  constructor(
+    readonly problem: WeightsProblem,
+    readonly path: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`Weights ${problem} at ${path}: ${detail}`, { code: `weights_${problem}`, ...options });
+  }
+}
+
+/** A model name that a router's weights do not know. */
+export class UnknownModelError extends RouteLLMError {
+  constructor(
+    readonly model: string,
+    readonly available: readonly string[],
+  ) {
+    super(`Unknown model "${model}". Available models: ${available.join(', ')}.`, { code: 'unknown_model' });
+  }
+}
+
+/** A tensor backend that was asked for but cannot be used. */
+export class BackendError extends RouteLLMError {
+  constructor(
+    readonly backend: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { code: 'backend_unavailable', ...options });
+  }
+}
+
+/** A failure of an upstream provider (OpenAI, Anthropic, an OpenAI-compatible server, an embedding API). */
+export class ProviderError extends RouteLLMError {
+  constructor(
+    readonly provider: string,
+    message: string,
+    readonly status?: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${provider}: ${message}`, { code: 'provider_error', ...options });
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return typeof value;
+}

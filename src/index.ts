@@ -1,0 +1,25 @@
+export { createRouter, ROUTER_NAMES, resolveRouterName } from './routers/registry.js';
+export type { RouterName } from './routers/registry.js';
+export { parseRouterModel } from './routers/model-string.js';
+export type { RouterModel } from './routers/model-string.js';
+export { isEmbeddingRouter } from './routers/types.js';
+export type { EmbeddingRouter, RouteDecision, Router } from './routers/types.js';
+export { BaseRouter } from './routers/base.js';
+export { RandomRouter } from './routers/random/index.js';
+export type { RandomRouterOptions } from './routers/random/index.js';
+export type { Embedder } from './embedders/types.js';
+export { backendInfo, initBackend } from './core/backend.js';
+export type { BackendInfo, BackendPreference } from './core/backend.js';
+export {
+  BackendError,
+  InvalidInputError,
+  InvalidModelStringError,
+  InvalidOptionsError,
+  InvalidThresholdError,
+  ProviderError,
+  RouteLLMError,
+  UnknownModelError,
+  UnknownRouterError,
+  WeightsError,
+} from './errors.js';
+export type { WeightsProblem } from './errors.js';

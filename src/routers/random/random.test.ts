@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { runRouterContract } from '../contract.case.js';
+import { createRouter } from '../registry.js';
+
+runRouterContract({ name: 'random', create: () => createRouter('random', { seed: 7 }) });
+
+describe('random router', () => {
+  it('is reproducible with a seed and differs across seeds', async () => {
+    const prompts = Array.from({ length: 50 }, (_, i) => `prompt number ${i}`);
+    const a = await (await createRouter('random', { seed: 1 })).strongWinRates(prompts);
+    const b = await (await createRouter('random', { seed: 1 })).strongWinRates(prompts);
+    const c = await (await createRouter('random', { seed: 2 })).strongWinRates(prompts);
+    expect([...a]).toEqual([...b]);
+    expect([...a]).not.toEqual([...c]);
+  });
+
+  it('is roughly uniform', async () => {
+    const router = await createRouter('random', { seed: 3 });
+    const scores = await router.strongWinRates(Array.from({ length: 4000 }, (_, i) => `q${i}`));
+    const mean = scores.reduce((sum, x) => sum + x, 0) / scores.length;
+    expect(mean).toBeGreaterThan(0.47);
+    expect(mean).toBeLessThan(0.53);
+    const belowQuarter = scores.filter((x) => x < 0.25).length / scores.length;
+    expect(belowQuarter).toBeGreaterThan(0.22);
+    expect(belowQuarter).toBeLessThan(0.28);
+  });
+
+  it('rejects bad options', async () => {
+    await expect(createRouter('random', { seed: 'x' })).rejects.toThrow(/seed/);
+    await expect(createRouter('random', { sead: 1 })).rejects.toThrow(/sead/);
+  });
+});

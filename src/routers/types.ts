@@ -1,0 +1,35 @@
+import type { Embedder } from '../embedders/types.js';
+
+/** Which model a request goes to. */
+export type RouteDecision = 'strong' | 'weak';
+
+/**
+ * The contract every router implements: prompt in, probability that the strong model's answer
+ * beats the weak one's out. `route()` sends a prompt to the strong model when that probability
+ * is at least the threshold.
+ */
+export interface Router {
+  /** The registry name (`random`, `sw_ranking`, `mf`, `bert`, `causal_llm`) or a custom one. */
+  readonly name: string;
+  /** Strong win rates in [0, 1] for a batch of prompts, in input order. */
+  strongWinRates(prompts: readonly string[]): Promise<Float32Array>;
+  /** Strong win rate in [0, 1] for one prompt. */
+  strongWinRate(prompt: string): Promise<number>;
+  /** `'strong'` when the strong win rate is >= `threshold` (a finite number in [0, 1]), else `'weak'`. */
+  route(prompt: string, threshold: number): Promise<RouteDecision>;
+  /** Frees models and tensors. The router cannot be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** A router that scores prompt embeddings, so callers can embed once and cache. */
+export interface EmbeddingRouter extends Router {
+  /** The embedder the router's weights were made with. */
+  readonly embedder: Embedder;
+  /** Strong win rates for `count` precomputed embeddings (row-major, `count * embedder.dimension`). */
+  strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array>;
+}
+
+/** True when `router` can score precomputed embeddings. */
+export function isEmbeddingRouter(router: Router): router is EmbeddingRouter {
+  return typeof (router as Partial<EmbeddingRouter>).strongWinRatesFromEmbeddings === 'function';
+}
