@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let root: string | undefined;
+
+/** The folder of the routellm package itself (where package.json, weights/ live), from src or dist. */
+export function packageRoot(): string {
+  if (root) return root;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if (JSON.parse(readFileSync(manifest, 'utf8')).name === 'routellm') return (root = dir);
+      } catch {
+        // not ours; keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('routellm: cannot find the package root from ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+/** The shipped weights folder of one router (`weights/<router>`). */
+export function shippedWeightsDir(router: string): string {
+  return path.join(packageRoot(), 'weights', router);
+}
+
+/** The cache folder: `ROUTELLM_CACHE_DIR`, else `$XDG_CACHE_HOME/routellm`, else `~/.cache/routellm`. */
+export function cacheDir(): string {
+  if (process.env.ROUTELLM_CACHE_DIR) return path.resolve(process.env.ROUTELLM_CACHE_DIR);
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'routellm');
+}
+
+/** The data folder: `ROUTELLM_DATA_DIR`, else `../shared/data` next to the package (the layout of this repository). */
+export function defaultDataDir(): string {
+  if (process.env.ROUTELLM_DATA_DIR) return path.resolve(process.env.ROUTELLM_DATA_DIR);
+  return path.resolve(packageRoot(), '..', 'shared', 'data');
+}
