@@ -23,3 +23,5 @@ export {
   WeightsError,
 } from './errors.js';
 export type { WeightsProblem } from './errors.js';
+export { calibrateThreshold, thresholdFromScores, readCalibrationFile, CALIBRATION_FILE } from './calibration/index.js';
+export type { CalibrateOptions, Calibration, CalibrationFile, CalibrationSource } from './calibration/index.js';
