@@ -131,8 +131,8 @@ describe('random router', () => {
     let state = 12345;
     const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const n = 2000;
-    const strongScores = Array.from({ length: n }, () => (next() < 0.8 ? 1 : 0));
-    const weakScores = Array.from({ length: n }, () => (next() < 0.6 ? 1 : 0));
+    const strongScores: number[] = Array.from({ length: n }, () => (next() < 0.8 ? 1 : 0));
+    const weakScores: number[] = Array.from({ length: n }, () => (next() < 0.6 ? 1 : 0));
     const sweeps = Array.from({ length: 10 }, () =>
       thresholdSweep({ routerScores: Array.from({ length: n }, next), strongScores, weakScores }),
     );
