@@ -1,4 +1,5 @@
 import { UnknownRouterError } from '../errors.js';
+import { CausalLLMRouter } from './causal-llm/index.js';
 import { RandomRouter } from './random/index.js';
 import type { Router } from './types.js';
 
@@ -12,6 +13,7 @@ interface RouterEntry {
 
 const ROUTERS = Object.freeze({
   random: { aliases: [], create: async (options: unknown) => new RandomRouter(options as object) },
+  causal_llm: { aliases: ['causal-llm'], create: (options: unknown) => CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 
 /** The canonical name of a built-in router. */
