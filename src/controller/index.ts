@@ -1,0 +1,16 @@
+export { Controller, RoutedChatCompletionStream } from './controller.js';
+export type {
+  RouteResult,
+  RoutedChatCompletion,
+  RoutedChatCompletionChunk,
+  RoutedCreateParams,
+  RoutedCreateParamsNonStreaming,
+  RoutedCreateParamsStreaming,
+  RoutedRequestOptions,
+  RoutingRecord,
+} from './controller.js';
+export { controllerOptionsSchema, endpointSchema, modelPriceSchema } from './options.js';
+export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedControllerOptions } from './options.js';
+export { requestCost } from './accounting.js';
+export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';
+export { checkMessages, routingText } from './messages.js';

@@ -1,0 +1,105 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
+import type { Router } from '../routers/types.js';
+
+const routerInstanceSchema = z.custom<Router>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Router).name === 'string' &&
+    typeof (value as Router).strongWinRate === 'function' &&
+    typeof (value as Router).strongWinRates === 'function',
+  { message: 'expected a router name or a Router instance (with name, strongWinRate, strongWinRates)' },
+);
+
+const openAIClientSchema = z.custom<OpenAI>(
+  (value) => typeof (value as OpenAI | undefined)?.chat?.completions?.create === 'function',
+  { message: 'expected an `openai` client instance (new OpenAI(...))' },
+);
+
+const anthropicClientSchema = z.custom<Anthropic>(
+  (value) => typeof (value as Anthropic | undefined)?.messages?.create === 'function',
+  { message: 'expected an `@anthropic-ai/sdk` client instance (new Anthropic(...))' },
+);
+
+/** One OpenAI-compatible server bound to a model id. */
+export const endpointSchema = z
+  .object({
+    /** Base URL of the server's OpenAI API, e.g. `http://localhost:8000/v1` (vLLM) or `http://localhost:11434/v1` (Ollama). */
+    baseURL: z.url(),
+    /** API key sent as a bearer token. Default: none (a placeholder is sent; local servers ignore it). */
+    apiKey: z.string().optional(),
+  })
+  .strict();
+
+/** Price of one model in US dollars per 1M tokens. */
+export const modelPriceSchema = z
+  .object({
+    /** Dollars per 1M input (prompt) tokens. */
+    input: z.number().nonnegative(),
+    /** Dollars per 1M output (completion) tokens. */
+    output: z.number().nonnegative(),
+  })
+  .strict();
+
+/** Options of `new Controller(...)`. */
+export const controllerOptionsSchema = z
+  .object({
+    /**
+     * Routers this controller serves: registry names (`mf`, `sw_ranking`, `bert`, `causal_llm`,
+     * `random`; built with `createRouter` and the options in `config[name]`) or Router instances.
+     */
+    routers: z.array(z.union([z.string().min(1), routerInstanceSchema])).min(1),
+    /** Options for routers given by name, keyed by router name, e.g. `{ random: { seed: 1 } }`. */
+    config: z.record(z.string(), z.unknown()).default({}),
+    /** The strong (expensive) model id. Default: `gpt-4-1106-preview`, the paper's. */
+    strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
+    /** The weak (cheap) model id. Default: `mistralai/Mixtral-8x7B-Instruct-v0.1`, the paper's (bind it in `endpoints`). */
+    weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
+    /**
+     * Client instances to call the providers with. A missing one is built on first use from the
+     * environment: `OPENAI_API_KEY` (and `OPENAI_BASE_URL`), `ANTHROPIC_API_KEY` (and `ANTHROPIC_BASE_URL`).
+     */
+    providers: z
+      .object({
+        /** An `openai` client; serves `openai/<model>` and bare model ids. */
+        openai: openAIClientSchema.optional(),
+        /** An `@anthropic-ai/sdk` client; serves `anthropic/<model>` and `claude-*` ids. */
+        anthropic: anthropicClientSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** OpenAI-compatible servers by model id: `{ 'llama3': { baseURL: 'http://localhost:11434/v1' } }`. Checked first. */
+    endpoints: z.record(z.string().min(1), endpointSchema).default({}),
+    /**
+     * How many of the last conversation messages (user and assistant) are routed on, joined by a
+     * blank line. Default 1: the last user message only, as the original RouteLLM.
+     */
+    routeTurns: z.number().int().min(1).default(1),
+    /**
+     * When the chosen model fails after the SDK's retries with a retryable failure (no answer,
+     * timeout, 408, 409, 429, 5xx), send the request to the other model once; the decision
+     * records it in `routellm.fallback`. Default false: the error is thrown.
+     */
+    fallback: z.boolean().default(false),
+    /** Prices by model id (dollars per 1M tokens); enables `routellm.cost` and the cost totals in `stats()`. */
+    prices: z.record(z.string(), modelPriceSchema).optional(),
+    /** Retries of clients the controller builds itself (SDK default 2). Given clients keep their own. */
+    maxRetries: z.number().int().min(0).default(2),
+    /** Request timeout in ms of clients the controller builds itself. Default: the SDK's (10 minutes). */
+    timeoutMs: z.number().int().positive().optional(),
+    /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
+    anthropicMaxTokens: z.number().int().positive().default(4096),
+  })
+  .strict();
+
+/** Options of `new Controller(...)` as the caller writes them. */
+export type ControllerOptions = z.input<typeof controllerOptionsSchema>;
+/** Options after validation and defaults. */
+export type ResolvedControllerOptions = z.output<typeof controllerOptionsSchema>;
+/** A bound OpenAI-compatible endpoint. */
+export type EndpointOptions = z.input<typeof endpointSchema>;
+/** A price table entry. */
+export type ModelPrice = z.output<typeof modelPriceSchema>;

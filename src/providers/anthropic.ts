@@ -1,0 +1,66 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import {
+  AnthropicStreamTranslator,
+  DEFAULT_ANTHROPIC_MAX_TOKENS,
+  fromAnthropicResponse,
+  toAnthropicRequest,
+  type AnthropicResponse,
+  type AnthropicStreamEvent,
+} from './anthropic-translation.js';
+import { toProviderError } from './errors.js';
+import type { ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
+
+type MessagesCreate = (body: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>;
+
+/**
+ * A provider over an `@anthropic-ai/sdk` client: OpenAI requests are translated to the Messages
+ * API and the answers (and stream events) back to OpenAI shapes.
+ */
+export class AnthropicChatProvider implements ChatProvider {
+  readonly name = 'anthropic';
+
+  constructor(
+    private readonly client: () => Anthropic,
+    private readonly defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS,
+  ) {}
+
+  private create(): MessagesCreate {
+    const messages = this.client().messages;
+    return messages.create.bind(messages) as unknown as MessagesCreate;
+  }
+
+  async complete(params: ProviderChatParams, options: ProviderCallOptions = {}): Promise<ChatCompletion> {
+    const body = toAnthropicRequest(params, this.defaultMaxTokens);
+    try {
+      const message = (await this.create()(body, { signal: options.signal })) as AnthropicResponse;
+      return fromAnthropicResponse(message);
+    } catch (error) {
+      throw toProviderError(this.name, error, options.signal);
+    }
+  }
+
+  async stream(params: ProviderChatParams, options: ProviderCallOptions & { includeUsage?: boolean } = {}): Promise<ProviderStream> {
+    const body = { ...toAnthropicRequest(params, this.defaultMaxTokens), stream: true };
+    const includeUsage = params.stream_options?.include_usage === true || options.includeUsage === true;
+    let upstream: AsyncIterable<AnthropicStreamEvent> & { controller: AbortController };
+    try {
+      upstream = (await this.create()(body, { signal: options.signal })) as typeof upstream;
+    } catch (error) {
+      throw toProviderError(this.name, error, options.signal);
+    }
+    const name = this.name;
+    const signal = options.signal;
+    return {
+      abort: () => upstream.controller.abort(),
+      async *[Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+        const translator = new AnthropicStreamTranslator(includeUsage);
+        try {
+          for await (const event of upstream) yield* translator.translate(event);
+        } catch (error) {
+          throw toProviderError(name, error, signal);
+        }
+      },
+    };
+  }
+}
