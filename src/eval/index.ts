@@ -1,0 +1,38 @@
+/**
+ * `routellm/eval`: the evaluation harness (benchmarks, threshold sweep, APGR/CPT metrics, the
+ * optimal router, results.json and the SVG plot) and threshold calibration.
+ */
+export {
+  EVAL_BENCHMARKS,
+  ORIGINAL_DATA_URL,
+  benchmarkCacheDir,
+  fetchBenchmarkData,
+  loadBenchmarkFile,
+  loadEvalBenchmark,
+  resolveBenchmarkName,
+} from './benchmarks.js';
+export type { EvalBenchmark, EvalBenchmarkName, FetchBenchmarkOptions, LoadEvalBenchmarkOptions, ScoreUnit } from './benchmarks.js';
+export {
+  apgrCostPoints,
+  apgrTrapezoid,
+  averageSweeps,
+  callPerformanceThreshold,
+  curveMetrics,
+  meanScore,
+  optimalCurve,
+  performanceGapRecovered,
+  pgrAt,
+  quantileEdges,
+  thresholdSweep,
+} from './metrics.js';
+export type { CurveMetrics, SweepInput, SweepPoint } from './metrics.js';
+export { evaluateRouters } from './evaluate.js';
+export type { EvaluateOptions, EvaluationResult, OptimalEvaluation, RouterEvaluation, RouterSpec } from './evaluate.js';
+export { scoreCacheDir, scoreCacheKey, scorePrompts, weightsChecksum } from './scoring.js';
+export type { ScorePromptsOptions, ScoringProgress } from './scoring.js';
+export { formatResultsTable, toResultsJson } from './report.js';
+export type { ResultsJson, ResultsJsonPoint, ResultsJsonRouter } from './report.js';
+export { renderPlotSvg } from './plot.js';
+export type { PlotOptions } from './plot.js';
+export { calibrateThreshold, thresholdFromScores } from '../calibration/index.js';
+export type { CalibrateOptions, Calibration } from '../calibration/index.js';
