@@ -1,4 +1,5 @@
 import { UnknownRouterError } from '../errors.js';
+import { createBertRouter } from './bert/index.js';
 import { CausalLLMRouter } from './causal-llm/index.js';
 import { RandomRouter } from './random/index.js';
 import type { Router } from './types.js';
@@ -13,6 +14,7 @@ interface RouterEntry {
 
 const ROUTERS = Object.freeze({
   random: { aliases: [], create: async (options: unknown) => new RandomRouter(options as object) },
+  bert: { aliases: [], create: (options: unknown) => createBertRouter(options as object) },
   causal_llm: { aliases: ['causal-llm'], create: (options: unknown) => CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 

@@ -1,0 +1,115 @@
+/**
+ * Training labels of the bert router. The classifier predicts, for a prompt, one of three
+ * outcomes of a battle between a strong-class model and a weak-class model:
+ *
+ *   label 0 `strong_wins`: the strong-class side won;
+ *   label 1 `tie`:         a tie (`tie` or `tie (bothbad)`; for correctness tables: both right or both wrong);
+ *   label 2 `weak_wins`:   the weak-class side won.
+ *
+ * Which models are strong-class and weak-class comes from either
+ *   - an explicit pair (or lists) given by the user (`--strong-model A --weak-model B`), or
+ *   - the tiers: models grouped by Elo rating, the top tiers strong, the next tiers weak.
+ * A battle counts only when one side is strong-class and the other weak-class; battles inside a
+ * class, or with a model of neither class, are dropped. Correctness tables become battles first
+ * (the golden-label rule of src/data/golden.ts: right beats wrong, equal outcomes tie).
+ */
+import { canonicalModelName } from '../../data/models.js';
+import type { Battle } from '../../data/types.js';
+import type { BertLabel } from './onnx-classifier.js';
+
+/** Label indices in training order (the original checkpoint's order). */
+export const LABEL_INDEX: Readonly<Record<BertLabel, number>> = Object.freeze({ strong_wins: 0, tie: 1, weak_wins: 2 });
+
+/** Which models count as strong and as weak. */
+export interface ModelClasses {
+  /** `explicit`: named by the user; `tiers`: from the Elo tiers of the training battles. */
+  method: 'explicit' | 'tiers';
+  /** Canonical names of the strong-class models. */
+  strong: string[];
+  /** Canonical names of the weak-class models. */
+  weak: string[];
+  /** For `tiers`: each model's tier (0 = best) and the tiers taken as strong and weak. */
+  tiers?: { modelTiers: Record<string, number>; strongTiers: number[]; weakTiers: number[] };
+}
+
+/** Counts of the three labels. */
+export type LabelCounts = Record<BertLabel, number>;
+
+/** Builds explicit classes from model names (names go through the alias table). */
+export function explicitClasses(strong: readonly string[], weak: readonly string[]): ModelClasses {
+  const strongNames = [...new Set(strong.map(canonicalModelName))];
+  const weakNames = [...new Set(weak.map(canonicalModelName))];
+  const overlap = strongNames.filter((name) => weakNames.includes(name));
+  if (overlap.length > 0) throw new RangeError(`a model cannot be both strong and weak: ${overlap.join(', ')}`);
+  return { method: 'explicit', strong: strongNames, weak: weakNames };
+}
+
+/**
+ * Classes from tiers: `modelTiers` maps each model to its tier (0 = highest rated). Models in
+ * `strongTiers` are strong-class, models in `weakTiers` weak-class, others are left out.
+ */
+export function classesFromTiers(modelTiers: Readonly<Record<string, number>>, strongTiers: readonly number[], weakTiers: readonly number[]): ModelClasses {
+  const strong: string[] = [];
+  const weak: string[] = [];
+  for (const [model, tier] of Object.entries(modelTiers)) {
+    if (strongTiers.includes(tier)) strong.push(canonicalModelName(model));
+    else if (weakTiers.includes(tier)) weak.push(canonicalModelName(model));
+  }
+  return {
+    method: 'tiers',
+    strong: strong.sort(),
+    weak: weak.sort(),
+    tiers: { modelTiers: { ...modelTiers }, strongTiers: [...strongTiers], weakTiers: [...weakTiers] },
+  };
+}
+
+/** The label of one battle under `classes`, or undefined when the battle is not strong-vs-weak. */
+export function battleLabel(battle: Battle, classes: ModelClasses): BertLabel | undefined {
+  const aStrong = classes.strong.includes(battle.modelA);
+  const bStrong = classes.strong.includes(battle.modelB);
+  const aWeak = classes.weak.includes(battle.modelA);
+  const bWeak = classes.weak.includes(battle.modelB);
+  let strongSide: 'model_a' | 'model_b';
+  if (aStrong && bWeak) strongSide = 'model_a';
+  else if (bStrong && aWeak) strongSide = 'model_b';
+  else return undefined;
+  if (battle.winner === 'tie' || battle.winner === 'tie (bothbad)') return 'tie';
+  return battle.winner === strongSide ? 'strong_wins' : 'weak_wins';
+}
+
+/** A labelled prompt. */
+export interface LabelledPrompt {
+  prompt: string;
+  label: BertLabel;
+  source: string;
+  weight: number;
+}
+
+/** Labels every strong-vs-weak battle; others are dropped. */
+export function labelBattles(battles: readonly Battle[], classes: ModelClasses): LabelledPrompt[] {
+  const out: LabelledPrompt[] = [];
+  for (const battle of battles) {
+    const label = battleLabel(battle, classes);
+    if (label) out.push({ prompt: battle.prompt, label, source: battle.source, weight: battle.weight ?? 1 });
+  }
+  return out;
+}
+
+/** How many of each label. */
+export function countLabels(rows: readonly { label: BertLabel }[]): LabelCounts {
+  const counts: LabelCounts = { strong_wins: 0, tie: 0, weak_wins: 0 };
+  for (const row of rows) counts[row.label]++;
+  return counts;
+}
+
+/**
+ * Inverse-frequency class weights (`total / (3 * count)`, normalised to mean 1 over the rows),
+ * used when the largest class is more than `ratio` times the smallest; otherwise all 1.
+ */
+export function balancedClassWeights(counts: LabelCounts, ratio = 2): number[] {
+  const values = [counts.strong_wins, counts.tie, counts.weak_wins];
+  const present = values.filter((count) => count > 0);
+  if (present.length === 0 || Math.max(...present) <= ratio * Math.min(...present)) return [1, 1, 1];
+  const total = values.reduce((a, b) => a + b, 0);
+  return values.map((count) => (count > 0 ? total / (3 * count) : 0));
+}

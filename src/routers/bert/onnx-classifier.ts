@@ -1,0 +1,126 @@
+/**
+ * ONNX mode of the bert router: a complete fine-tuned sequence classifier (BERT-family, three
+ * labels) run through `@huggingface/transformers` from a local folder or the hub.
+ */
+import { AutoModelForSequenceClassification, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { WeightsError } from '../../errors.js';
+import {
+  checkLocalModelFolder,
+  encodeBatch,
+  labelCount,
+  pretrainedOptions,
+  resolveModelSource,
+  type ModelConfig,
+  type OnnxDtype,
+} from '../../embedders/transformers/local-model.js';
+
+/** What each output index of the classifier means. */
+export type BertLabel = 'strong_wins' | 'tie' | 'weak_wins';
+
+/** The original RouteLLM checkpoint's order: 0 strong wins, 1 tie, 2 weak wins. */
+export const ORIGINAL_LABEL_ORDER: readonly BertLabel[] = Object.freeze(['strong_wins', 'tie', 'weak_wins']);
+
+/** Settings of `OnnxSequenceClassifier.load`. */
+export interface OnnxClassifierSettings {
+  model: string;
+  dtype: OnnxDtype;
+  maxLength: number;
+  batchSize: number;
+  allowRemote: boolean;
+  cacheDir?: string;
+}
+
+/** Softmax of each row of `rows x classes` logits, in float64, returned as float32. */
+export function softmaxRows(logits: ArrayLike<number>, rows: number, classes: number): Float32Array {
+  const out = new Float32Array(rows * classes);
+  for (let row = 0; row < rows; row++) {
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) max = Math.max(max, logits[row * classes + j]);
+    let sum = 0;
+    const exps = new Float64Array(classes);
+    for (let j = 0; j < classes; j++) sum += exps[j] = Math.exp(logits[row * classes + j] - max);
+    for (let j = 0; j < classes; j++) out[row * classes + j] = exps[j] / sum;
+  }
+  return out;
+}
+
+/** A loaded three-label sequence classifier. */
+export class OnnxSequenceClassifier {
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    private readonly settings: OnnxClassifierSettings,
+    /** The model's config.json. */
+    readonly config: ModelConfig,
+  ) {}
+
+  /**
+   * Loads tokenizer and model. A local folder is checked first: a missing config.json,
+   * tokenizer.json or onnx/model*.onnx, or a label count other than 3, is a `WeightsError`.
+   */
+  static async load(settings: OnnxClassifierSettings): Promise<OnnxSequenceClassifier> {
+    const source = resolveModelSource(settings.model, settings.allowRemote);
+    if (source.local) assertThreeLabels(checkLocalModelFolder(source.location, settings.dtype), source.location);
+    const options = pretrainedOptions(source, settings.dtype, settings.cacheDir);
+    let tokenizer: PreTrainedTokenizer;
+    let model: PreTrainedModel;
+    try {
+      tokenizer = await AutoTokenizer.from_pretrained(source.location, options);
+      model = await AutoModelForSequenceClassification.from_pretrained(source.location, options);
+    } catch (error) {
+      throw new WeightsError('corrupt', source.location, `transformers.js could not load the classifier: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const config = (model as unknown as { config: ModelConfig }).config ?? {};
+    if (!source.local) {
+      try {
+        assertThreeLabels(config, source.location);
+      } catch (error) {
+        await model.dispose();
+        throw error;
+      }
+    }
+    return new OnnxSequenceClassifier(tokenizer, model, settings, config);
+  }
+
+  /**
+   * Class probabilities, `texts.length x 3` row-major, in the model's own label order. Texts are
+   * truncated to `maxLength` tokens and batched by length.
+   */
+  async probabilities(texts: readonly string[]): Promise<Float32Array> {
+    const out = new Float32Array(texts.length * 3);
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+    for (let start = 0; start < order.length; start += this.settings.batchSize) {
+      const indices = order.slice(start, start + this.settings.batchSize);
+      const inputs = encodeBatch(
+        this.tokenizer,
+        indices.map((i) => texts[i]),
+        this.settings.maxLength,
+      );
+      const { logits } = (await this.model(inputs)) as { logits: Tensor };
+      if (logits.dims.length !== 2 || logits.dims[1] !== 3) {
+        throw new WeightsError('mismatch', this.settings.model, `expected logits of shape [batch, 3], got [${logits.dims}]`);
+      }
+      const probabilities = softmaxRows(logits.data as Float32Array, indices.length, 3);
+      indices.forEach((index, row) => out.set(probabilities.subarray(row * 3, row * 3 + 3), index * 3));
+    }
+    return out;
+  }
+
+  /** Frees the ONNX session. */
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+function assertThreeLabels(config: ModelConfig, location: string): void {
+  const count = labelCount(config);
+  if (count !== 3) {
+    throw new WeightsError(
+      'mismatch',
+      location,
+      `the bert router needs a 3-label classifier (strong wins, tie, weak wins); config.json declares ${count ?? 'no'} labels`,
+    );
+  }
+}
