@@ -25,3 +25,20 @@ export {
 export type { WeightsProblem } from './errors.js';
 export { calibrateThreshold, thresholdFromScores, readCalibrationFile, CALIBRATION_FILE } from './calibration/index.js';
 export type { CalibrateOptions, Calibration, CalibrationFile, CalibrationSource } from './calibration/index.js';
+export { Controller, RoutedChatCompletionStream, controllerOptionsSchema } from './controller/index.js';
+export type {
+  ControllerOptions,
+  ControllerStats,
+  EndpointOptions,
+  ModelPrice,
+  RequestCost,
+  RouteResult,
+  RoutedChatCompletion,
+  RoutedChatCompletionChunk,
+  RoutedCreateParams,
+  RoutedCreateParamsNonStreaming,
+  RoutedCreateParamsStreaming,
+  RoutedRequestOptions,
+  RoutingRecord,
+} from './controller/index.js';
+export { RequestAbortedError } from './providers/errors.js';

@@ -10,7 +10,7 @@ import type { CompletionUsage } from 'openai/resources/completions';
 import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownRouterError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnthropicChatProvider } from '../providers/anthropic.js';
-import { isRetryableProviderError } from '../providers/errors.js';
+import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
 import { OpenAIChatProvider } from '../providers/openai.js';
 import { resolveModel } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams, ProviderStream } from '../providers/types.js';
@@ -309,7 +309,7 @@ export class Controller {
       throw new InvalidInputError('stream', 'a boolean');
     }
     const score = await (await this.router(router)).strongWinRate(text);
-    requestOptions.signal?.throwIfAborted();
+    if (requestOptions.signal?.aborted) throw new RequestAbortedError({ cause: requestOptions.signal.reason });
     const decided = this.result(router, threshold, score);
     this.accounting.decided(router, decided.decision);
     const record: RoutingRecord = { ...decided };
@@ -449,10 +449,10 @@ export class Controller {
 
   private anthropic(): Anthropic {
     if (!this.anthropicClient) {
-      if (!process.env.ANTHROPIC_API_KEY) {
+      if (!process.env.ANTHROPIC_API_KEY && !process.env.ANTHROPIC_AUTH_TOKEN) {
         throw new InvalidOptionsError(
           'provider setup',
-          'no Anthropic client was given (providers.anthropic) and ANTHROPIC_API_KEY is not set',
+          'no Anthropic client was given (providers.anthropic) and neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set',
         );
       }
       this.anthropicClient = new Anthropic({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs });
