@@ -1,0 +1,335 @@
+/**
+ * Training of the bert router's head mode: battles and correctness tables -> (strong wins, tie,
+ * weak wins) labels (see labels.ts) -> frozen-encoder embeddings (disk-cached) -> a softmax head
+ * (linear or MLP, chosen by validation loss) -> a weights folder in the shared format.
+ */
+import { z } from 'zod';
+import { trainClassifierHead, type HeadArchitecture, type TrainedClassifierHead } from '../../core/models/classifier-head.js';
+import { decontaminate } from '../../data/decontaminate.js';
+import { loadBenchmark, loadMmluSplit } from '../../data/evals.js';
+import { scoreRowsToBattles } from '../../data/golden.js';
+import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
+import { readTrainingData } from '../../data/training-data.js';
+import type { Battle, ScoreRow } from '../../data/types.js';
+import { withDiskCache } from '../../embedders/disk-cache.js';
+import type { Embedder } from '../../embedders/types.js';
+import { InvalidInputError } from '../../errors.js';
+import { parseOptions } from '../../options.js';
+import { ProgressBar } from '../../train/progress.js';
+import { splitTrainValidation } from '../../train/split.js';
+import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
+import { writeBertHead } from './head-weights.js';
+import { embedderFromId } from './index.js';
+import {
+  balancedClassWeights,
+  classesFromTiers,
+  countLabels,
+  explicitClasses,
+  labelBattles,
+  LABEL_INDEX,
+  type LabelCounts,
+  type LabelledPrompt,
+  type ModelClasses,
+} from './labels.js';
+import { ORIGINAL_LABEL_ORDER } from './onnx-classifier.js';
+import { tiersFromBattles } from './tiers.js';
+
+const modelNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const embedderOption = z.union([
+  z.string().min(1),
+  z.custom<Embedder>((value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function', {
+    message: 'expected an embedder id or an Embedder object',
+  }),
+]);
+
+/** Options of `trainBert`. */
+export const trainBertOptionsSchema = z
+  .object({
+    /** Training files: battles (`prompt, model_a, model_b, winner`) or score tables (`prompt, correct|scores`). */
+    data: z.array(z.string().min(1)).default([]),
+    /** Folder to write the weights to. */
+    output: z.string().min(1),
+    /** Strong-class model(s). With `weakModel`, states the classes explicitly instead of taking them from the tiers. */
+    strongModel: modelNames.optional(),
+    /** Weak-class model(s). */
+    weakModel: modelNames.optional(),
+    /** Tiers mode: number of tiers. Default 10. */
+    numTiers: z.number().int().min(2).default(10),
+    /** Tiers mode: tiers (0 = highest rated) whose models are strong-class. Default [0, 1] (the paper). */
+    strongTiers: z.array(z.number().int().min(0)).min(1).default([0, 1]),
+    /** Tiers mode: tiers whose models are weak-class. Default [2] (the paper). */
+    weakTiers: z.array(z.number().int().min(0)).min(1).default([2]),
+    /** Add the MMLU gold split (1,500 questions, golden labels for the benchmark pair). Default false. */
+    mmluGold: z.boolean().default(false),
+    /** Data folder holding `evals/` (for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
+    dataDir: z.string().optional(),
+    /** The frozen encoder: an id (`use-lite`, `transformers:<folder>`) or an Embedder. Default `use-lite`. */
+    embedder: embedderOption.default('use-lite'),
+    /** Embedding disk cache folder, or false for none. Default: the shared cache (`<cacheDir>/embeddings`). */
+    embeddingCache: z.union([z.string(), z.literal(false)]).optional(),
+    /** Drop training prompts equal to or within cosine `decontaminationThreshold` of an evaluation prompt. Default true. */
+    decontaminate: z.boolean().default(true),
+    /** Default 0.95 (the paper). */
+    decontaminationThreshold: z.number().min(0).max(1).default(0.95),
+    /** Score tables: a score difference under this is a tie (golden-label rule). Default 0.1. */
+    tieMargin: z.number().min(0).default(0.1),
+    /** Head shape, or `auto`: train both and keep the lower validation loss. Default `auto`. */
+    architecture: z.enum(['auto', 'linear', 'mlp']).default('auto'),
+    /** MLP hidden units. Default 64. */
+    hidden: z.number().int().positive().default(64),
+    /** Maximum epochs (early stopping on validation loss). Default 80. */
+    epochs: z.number().int().positive().default(80),
+    batchSize: z.number().int().positive().default(64),
+    learningRate: z.number().positive().default(1e-3),
+    weightDecay: z.number().min(0).default(1e-4),
+    /** Share of prompts held out for validation (model choice, early stopping). Default 0.1. */
+    validationFraction: z.number().min(0.01).max(0.5).default(0.1),
+    /** `auto`: inverse-frequency class weights when the largest label count exceeds twice the smallest; `balanced`: always; `none`: never. */
+    classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
+    /** Seed of the split, the initialisation and the batch order. Default 0. */
+    seed: z.number().int().default(0),
+    /** Progress lines on stderr. Default true. */
+    progress: z.boolean().default(true),
+  })
+  .strict()
+  .refine((options) => (options.strongModel === undefined) === (options.weakModel === undefined), {
+    message: 'give both strongModel and weakModel, or neither (then the classes come from the tiers)',
+    path: ['strongModel'],
+  });
+
+export type TrainBertOptions = z.input<typeof trainBertOptionsSchema>;
+
+/** What `trainBert` returns. */
+export interface TrainBertResult {
+  output: string;
+  manifest: WeightsManifest;
+  classes: ModelClasses;
+  labelCounts: { train: LabelCounts; validation: LabelCounts };
+  /** Validation loss of each head tried. */
+  candidates: { architecture: HeadArchitecture; validationLoss: number; bestEpoch: number }[];
+  chosen: HeadArchitecture;
+}
+
+function toList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function goldRows(rows: { prompt: string; scores: Record<string, number> }[]): ScoreRow[] {
+  return rows.map((row) => ({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' }));
+}
+
+function crossEntropyOfPrior(train: LabelCounts, validation: readonly LabelledPrompt[]): number {
+  const total = train.strong_wins + train.tie + train.weak_wins;
+  let loss = 0;
+  let weight = 0;
+  for (const row of validation) {
+    loss -= row.weight * Math.log(Math.max(1e-9, (train[row.label] + 1) / (total + 3)));
+    weight += row.weight;
+  }
+  return weight > 0 ? loss / weight : Number.NaN;
+}
+
+/**
+ * Trains a head-mode bert router and writes its weights folder. Steps: read the files (score
+ * tables become battles by the golden-label rule), add the MMLU gold split if asked, decide the
+ * strong and weak classes (explicit models, or the Elo tiers of all battles), label the
+ * strong-vs-weak battles, drop contaminated prompts, embed every distinct prompt once (through
+ * the disk cache), split by prompt, train the head(s) and keep the one with the lower validation
+ * loss. Each prompt's labelled battles share a total weight of 1, so a prompt with many model
+ * pairs does not outweigh a single arena vote.
+ */
+export async function trainBert(options: TrainBertOptions): Promise<TrainBertResult> {
+  const settings = parseOptions(trainBertOptionsSchema, options, 'train bert options');
+  const log = (line: string) => {
+    if (settings.progress) process.stderr.write(`${line}\n`);
+  };
+  const explicit = settings.strongModel !== undefined ? { strong: toList(settings.strongModel), weak: toList(settings.weakModel!) } : undefined;
+  const read = await readTrainingData(settings.data, { margin: settings.tieMargin, seed: settings.seed });
+  const battles: Battle[] = [...read.battles];
+  const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
+  if (settings.mmluGold) {
+    const { gold } = await loadMmluSplit({ dataDir: settings.dataDir });
+    const goldBattles = scoreRowsToBattles(goldRows(gold.rows), { margin: settings.tieMargin, seed: settings.seed });
+    battles.push(...goldBattles);
+    sources.push({ name: 'mmlu-gold', rows: gold.rows.length, examples: goldBattles.length, kind: 'scores' });
+  }
+  if (battles.length === 0) throw new InvalidInputError('training data', 'at least one battle or score row (give --data files or mmluGold)');
+
+  let classes: ModelClasses;
+  if (explicit) classes = explicitClasses(explicit.strong, explicit.weak);
+  else {
+    const fitted = tiersFromBattles(battles, settings.numTiers);
+    classes = classesFromTiers(
+      Object.fromEntries(fitted.models.map((model, i) => [model, fitted.tiers[i]])),
+      settings.strongTiers,
+      settings.weakTiers,
+    );
+    log(`bert: tiers from ${battles.length} battles over ${fitted.models.length} models; strong ${classes.strong.length}, weak ${classes.weak.length}`);
+  }
+  let labelled = labelBattles(battles, classes);
+  log(`bert: ${labelled.length} strong-vs-weak battles labelled (strong ${classes.strong.join(', ')} | weak ${classes.weak.join(', ')})`);
+  if (labelled.length === 0) {
+    throw new InvalidInputError(
+      'training data',
+      `battles between a strong-class model (${classes.strong.join(', ') || 'none'}) and a weak-class model (${classes.weak.join(', ') || 'none'}); none were found`,
+    );
+  }
+
+  const ownsEmbedder = typeof settings.embedder === 'string';
+  const baseEmbedder = typeof settings.embedder === 'string' ? await embedderFromId(settings.embedder) : settings.embedder;
+  const embedder = settings.embeddingCache === false ? baseEmbedder : withDiskCache(baseEmbedder, settings.embeddingCache);
+  try {
+    let decontamination: Record<string, unknown> = { applied: false };
+    if (settings.decontaminate) {
+      const evalPrompts = (
+        await Promise.all(
+          (['mmlu-rest', 'gsm8k', 'mt_bench'] as const).map(async (name) => (await loadBenchmark(name, { dataDir: settings.dataDir })).rows),
+        )
+      ).flatMap((rows) => rows.map((row) => row.prompt));
+      let bar: ProgressBar | undefined;
+      const result = await decontaminate(labelled, {
+        evalPrompts,
+        embedder,
+        threshold: settings.decontaminationThreshold,
+        onProgress: (done, total) => {
+          if (!settings.progress) return;
+          bar ??= new ProgressBar(total, { label: 'bert: decontaminate' });
+          bar.update(done);
+        },
+      });
+      labelled = result.kept;
+      decontamination = {
+        applied: true,
+        against: ['mmlu-rest', 'gsm8k', 'mt_bench'],
+        threshold: settings.decontaminationThreshold,
+        droppedRows: result.dropped,
+        droppedExact: result.droppedExact,
+        droppedSimilar: result.droppedSimilar,
+        droppedPrompts: result.droppedPrompts.length,
+      };
+      log(`bert: decontamination dropped ${result.dropped} rows (${result.droppedPrompts.length} prompts)`);
+    }
+
+    const perPrompt = new Map<string, number>();
+    for (const row of labelled) perPrompt.set(row.prompt, (perPrompt.get(row.prompt) ?? 0) + 1);
+    labelled = labelled.map((row) => ({ ...row, weight: row.weight / perPrompt.get(row.prompt)! }));
+
+    const prompts = [...perPrompt.keys()];
+    const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
+    const dimension = embedder.dimension;
+    const vectors = new Float32Array(prompts.length * dimension);
+    const bar = settings.progress ? new ProgressBar(prompts.length, { label: `bert: embed (${embedder.id})` }) : undefined;
+    const chunk = 256;
+    for (let start = 0; start < prompts.length; start += chunk) {
+      const slice = prompts.slice(start, start + chunk);
+      vectors.set(await embedder.embed(slice), start * dimension);
+      bar?.update(start + slice.length);
+    }
+    bar?.finish();
+
+    const split = splitTrainValidation(labelled, {
+      validationFraction: settings.validationFraction,
+      seed: settings.seed,
+      groupBy: (row) => row.prompt,
+    });
+    const toSet = (rows: readonly LabelledPrompt[]) => {
+      const features = new Float32Array(rows.length * dimension);
+      rows.forEach((row, i) => {
+        const at = promptIndex.get(row.prompt)! * dimension;
+        features.set(vectors.subarray(at, at + dimension), i * dimension);
+      });
+      return {
+        features,
+        labels: Int32Array.from(rows, (row) => LABEL_INDEX[row.label]),
+        weights: Float32Array.from(rows, (row) => row.weight),
+      };
+    };
+    const trainSet = toSet(split.train);
+    const validationSet = toSet(split.validation);
+    const labelCounts = { train: countLabels(split.train), validation: countLabels(split.validation) };
+    const classWeights =
+      settings.classWeights === 'none'
+        ? [1, 1, 1]
+        : balancedClassWeights(labelCounts.train, settings.classWeights === 'balanced' ? 0 : 2);
+    log(
+      `bert: labels train ${JSON.stringify(labelCounts.train)} validation ${JSON.stringify(labelCounts.validation)}; class weights ${classWeights.map((w) => w.toFixed(3)).join(', ')}`,
+    );
+
+    const architectures: HeadArchitecture[] = settings.architecture === 'auto' ? ['linear', 'mlp'] : [settings.architecture];
+    const trained: { architecture: HeadArchitecture; result: TrainedClassifierHead }[] = [];
+    for (const architecture of architectures) {
+      const result = await trainClassifierHead({
+        architecture,
+        inputs: dimension,
+        classes: 3,
+        train: trainSet,
+        validation: validationSet,
+        hidden: settings.hidden,
+        classWeights,
+        learningRate: settings.learningRate,
+        weightDecay: settings.weightDecay,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        seed: settings.seed,
+        onEpoch: (epoch, trainLoss, validationLoss) => {
+          if (epoch % 10 === 0) log(`bert: ${architecture} epoch ${epoch + 1} train ${trainLoss.toFixed(4)} validation ${validationLoss.toFixed(4)}`);
+        },
+      });
+      log(`bert: ${architecture} best validation loss ${result.validationLoss.toFixed(4)} at epoch ${result.bestEpoch + 1}`);
+      trained.push({ architecture, result });
+    }
+    const best = trained.reduce((a, b) => (b.result.validationLoss < a.result.validationLoss ? b : a));
+    const priorLoss = crossEntropyOfPrior(labelCounts.train, split.validation);
+    const manifest = await writeBertHead(settings.output, best.result.parameters, {
+      embedder: { id: baseEmbedder.id, dimension },
+      hyperparameters: {
+        architecture: best.architecture,
+        hidden: best.architecture === 'mlp' ? settings.hidden : 0,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        learningRate: settings.learningRate,
+        weightDecay: settings.weightDecay,
+        validationFraction: settings.validationFraction,
+        seed: settings.seed,
+        tieMargin: settings.tieMargin,
+        classWeights: settings.classWeights,
+      },
+      data: {
+        sources,
+        decontamination,
+        labelledBattles: labelled.length,
+        prompts: prompts.length,
+      },
+      metrics: {
+        validationLoss: best.result.validationLoss,
+        validationLossOfLabelPrior: priorLoss,
+        bestEpoch: best.result.bestEpoch + 1,
+        ...Object.fromEntries(trained.map((item) => [`validationLoss_${item.architecture}`, item.result.validationLoss])),
+      },
+      notes:
+        'Head mode of the bert router: a softmax head over frozen embeddings. Labels: 0 strong-class model wins, 1 tie, 2 weak-class model wins ' +
+        '(battles between two models of the same class are dropped; each prompt has total weight 1). Validation losses are class-weighted cross-entropies.',
+      extra: {
+        head: { architecture: best.architecture, hidden: best.result.parameters.hidden },
+        labelOrder: [...ORIGINAL_LABEL_ORDER],
+        classes,
+        labelCounts,
+        classWeights,
+      },
+    });
+    return {
+      output: settings.output,
+      manifest,
+      classes,
+      labelCounts,
+      candidates: trained.map((item) => ({ architecture: item.architecture, validationLoss: item.result.validationLoss, bestEpoch: item.result.bestEpoch + 1 })),
+      chosen: best.architecture,
+    };
+  } finally {
+    if (ownsEmbedder) await embedder.dispose();
+  }
+}
+
+/** The benchmark pair, for `--strong-model`/`--weak-model` defaults in scripts. */
+export const BENCHMARK_PAIR = Object.freeze({ strong: canonicalModelName(DEFAULT_STRONG_MODEL), weak: canonicalModelName(DEFAULT_WEAK_MODEL) });
