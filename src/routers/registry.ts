@@ -1,7 +1,9 @@
 import { UnknownRouterError } from '../errors.js';
 import { createBertRouter } from './bert/index.js';
 import { CausalLLMRouter } from './causal-llm/index.js';
+import { createMfRouter } from './mf/index.js';
 import { RandomRouter } from './random/index.js';
+import { SwRankingRouter } from './sw-ranking/index.js';
 import type { Router } from './types.js';
 
 /** One entry of the router table. */
@@ -14,6 +16,8 @@ interface RouterEntry {
 
 const ROUTERS = Object.freeze({
   random: { aliases: [], create: async (options: unknown) => new RandomRouter(options as object) },
+  sw_ranking: { aliases: ['sw-ranking'], create: (options: unknown) => SwRankingRouter.create(options as object) },
+  mf: { aliases: [], create: (options: unknown) => createMfRouter(options as object) },
   bert: { aliases: [], create: (options: unknown) => createBertRouter(options as object) },
   causal_llm: { aliases: ['causal-llm'], create: (options: unknown) => CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
