@@ -1,0 +1,170 @@
+/**
+ * The `sw_ranking` router (similarity-weighted Elo). For each query: cosine similarity to every
+ * battle prompt, battle weights `gamma * gamma^(s / max s)`, an exact weighted Bradley-Terry fit
+ * over tiers of models, and the probability that the strong model's tier beats the weak model's.
+ */
+import { z } from 'zod';
+import { VectorIndex } from '../../core/ops.js';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, findModel } from '../../data/models.js';
+import type { Embedder } from '../../embedders/types.js';
+import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors.js';
+import { parseOptions } from '../../options.js';
+import { shippedWeightsDir } from '../../weights-format/paths.js';
+import { BaseRouter } from '../base.js';
+import type { EmbeddingRouter } from '../types.js';
+import { winProbability } from './bradley-terry.js';
+import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
+import { TierScorer } from './scorer.js';
+
+export { buildBattleIndex, loadBattleIndex, saveBattleIndex, WINNER_VALUES } from './battle-index.js';
+export type { BattleIndex, BattleInput } from './battle-index.js';
+
+const embedderSchema = z.custom<Embedder>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Embedder).embed === 'function' &&
+    typeof (value as Embedder).id === 'string' &&
+    Number.isInteger((value as Embedder).dimension),
+  { message: 'expected an Embedder (an object with id, dimension and embed())' },
+);
+
+/** Options of the `sw_ranking` router. */
+export const swRankingRouterOptionsSchema = z
+  .object({
+    /** Folder of the battle index (`manifest.json` + binaries). Default: the shipped `weights/sw_ranking`. */
+    weightsDir: z.string().min(1).optional(),
+    /** The strong model: a model of the battle set, an alias of one, or a key of `modelMapping`. Default `gpt-4-1106-preview`. */
+    strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
+    /** The weak model, likewise. Default `mistralai/Mixtral-8x7B-Instruct-v0.1`. */
+    weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
+    /** Your deployed model names -> model names of the battle set, e.g. `{ "my-gpt4": "gpt-4-1106-preview" }`. */
+    modelMapping: z.record(z.string(), z.string()).default({}),
+    /** Number of tiers. Default: the tiers stored with the index (10 unless built otherwise); another value recomputes them. */
+    numTiers: z.number().int().min(1).max(1000).optional(),
+    /** Base of the similarity weights `gamma * gamma^(s / max s)`. Default 10 (the original). */
+    gamma: z.number().gt(1).max(1e6).default(10),
+    /**
+     * Battles between two models of the same tier: `drop` (default; they carry no information about
+     * tier differences) or `anchor` (the original code's effect: the tier plays a fixed opponent at 1000).
+     */
+    sameTierBattles: z.enum(['drop', 'anchor']).default('drop'),
+    /** The embedder for queries; must be the one the index was built with. Default: made from the index's embedder id (`use-lite`). */
+    embedder: embedderSchema.optional(),
+    /** Queries whose similarities are computed in one matrix product. Default 64. */
+    queryBatchSize: z.number().int().min(1).max(4096).default(64),
+  })
+  .strict();
+
+export type SwRankingRouterOptions = z.input<typeof swRankingRouterOptionsSchema>;
+
+/** Builds the embedder named in an index when the caller gave none. */
+async function defaultEmbedder(id: string, dir: string): Promise<Embedder> {
+  if (id === 'use-lite') {
+    const { createUseLiteEmbedder } = await import('../../embedders/use-lite/index.js');
+    return createUseLiteEmbedder();
+  }
+  throw new WeightsError('mismatch', dir, `the index was built with embedder "${id}": pass that embedder as the "embedder" option`);
+}
+
+/** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
+export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
+  readonly name = 'sw_ranking';
+  /** The battle set's model names, as stored. */
+  readonly models: readonly string[];
+  /** Model of the battle set used as the strong model, and its tier. */
+  readonly strongModel: string;
+  readonly strongTier: number;
+  /** Model of the battle set used as the weak model, and its tier. */
+  readonly weakModel: string;
+  readonly weakTier: number;
+  /** Tier of each model (0 = strongest), by model name. */
+  readonly tiers: Readonly<Record<string, number>>;
+
+  private constructor(
+    readonly embedder: Embedder,
+    private readonly ownsEmbedder: boolean,
+    private readonly vectors: VectorIndex,
+    private readonly scorer: TierScorer,
+    private readonly queryBatchSize: number,
+    index: BattleIndex,
+    modelTiers: Int32Array,
+    strong: number,
+    weak: number,
+  ) {
+    super();
+    this.models = index.models;
+    this.strongModel = index.models[strong];
+    this.weakModel = index.models[weak];
+    this.strongTier = modelTiers[strong];
+    this.weakTier = modelTiers[weak];
+    this.tiers = Object.freeze(Object.fromEntries(index.models.map((model, i) => [model, modelTiers[i]])));
+  }
+
+  /** Loads the index, resolves the model pair and builds the similarity index. */
+  static async create(options: SwRankingRouterOptions = {}): Promise<SwRankingRouter> {
+    const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
+    const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
+    const given = settings.embedder;
+    const index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
+    const find = (name: string) => {
+      const position = findModel(index.models, name, settings.modelMapping);
+      if (position < 0) throw new UnknownModelError(name, index.models);
+      return position;
+    };
+    const strong = find(settings.strongModel);
+    const weak = find(settings.weakModel);
+    const modelTiers =
+      settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
+    const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
+    const embedder = given ?? (await defaultEmbedder(index.embedder.id, dir));
+    const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, index.embedder.dimension);
+    return new SwRankingRouter(embedder, !given, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+  }
+
+  protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
+    const embeddings = await this.embedder.embed(prompts);
+    return this.strongWinRatesFromEmbeddings(embeddings, prompts.length);
+  }
+
+  async strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
+    this.assertUsable();
+    const dimension = this.embedder.dimension;
+    if (!Number.isInteger(count) || count < 0) throw new InvalidInputError('count', 'a non-negative integer');
+    if (!(embeddings instanceof Float32Array) || embeddings.length !== count * dimension) {
+      throw new InvalidInputError(
+        'embeddings',
+        `a Float32Array of ${count} x ${dimension} = ${count * dimension} values for embedder "${this.embedder.id}", got ${
+          embeddings instanceof Float32Array ? embeddings.length : typeof embeddings
+        }${embeddings instanceof Float32Array && count > 0 && embeddings.length % count === 0 ? ` (${embeddings.length / count} per row)` : ''}`,
+      );
+    }
+    const scores = new Float32Array(count);
+    const weights = new Float64Array(this.vectors.size);
+    for (let start = 0; start < count; start += this.queryBatchSize) {
+      const size = Math.min(this.queryBatchSize, count - start);
+      const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);
+      const similarities = await this.vectors.similarities(chunk, size);
+      for (let q = 0; q < size; q++) {
+        const beta = this.scorer.fitSimilarities(similarities, q * this.vectors.size, weights);
+        scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
+      }
+    }
+    return scores;
+  }
+
+  /** Elo rating of each tier for one query embedding (for inspection). */
+  async tierRatingsFromEmbedding(embedding: Float32Array): Promise<Float64Array> {
+    this.assertUsable();
+    if (!(embedding instanceof Float32Array) || embedding.length !== this.embedder.dimension) {
+      throw new InvalidInputError('embedding', `a Float32Array of ${this.embedder.dimension} values`);
+    }
+    const similarities = await this.vectors.similarities(embedding, 1);
+    return this.scorer.fitSimilarities(similarities).map((beta) => 400 * beta + 1000);
+  }
+
+  protected override async release(): Promise<void> {
+    this.vectors.dispose();
+    if (this.ownsEmbedder) await this.embedder.dispose();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The per-query part of sw_ranking, after the similarities are known: battle weights
+ * `gamma * gamma^(s / max s)`, one pass that adds each battle's weight into a tiers x tiers table of
+ * wins (duplicated battles: a win counts 2w, a tie w each way), then the exact Newton fit of
+ * `bradley-terry.ts` on that table.
+ *
+ * A battle between two models of the same tier says nothing about tier differences and is left
+ * out (`sameTierBattles: 'drop'`, the default). The original code keeps it as a design row in which
+ * numpy's second assignment overwrote the first, leaving `-ln 10` in that tier's column alone: the
+ * tier plays against a fixed opponent rated 1000. `sameTierBattles: 'anchor'` reproduces that.
+ *
+ * When every similarity is <= 0 (so `s / max s` is undefined or flips sign) all weights are
+ * `gamma`, i.e. the unweighted fit.
+ */
+import { emptyCounts, fitBradleyTerry, type PairwiseCounts } from './bradley-terry.js';
+import type { BattleIndex } from './battle-index.js';
+
+/** How battles between two models of the same tier count. */
+export type SameTierBattles = 'drop' | 'anchor';
+
+/** Options of `TierScorer`. */
+export interface TierScorerOptions {
+  /** Base of the similarity weights. Default 10. */
+  gamma?: number;
+  /** Default `drop` (see the module note). */
+  sameTierBattles?: SameTierBattles;
+}
+
+/** Weighted tier fits for one battle index and one tier assignment. */
+export class TierScorer {
+  readonly tierCount: number;
+  readonly gamma: number;
+  readonly sameTierBattles: SameTierBattles;
+  private readonly promptCount: number;
+  private readonly entryPrompt: Uint32Array;
+  private readonly entryCell: Uint32Array;
+  private readonly entryAmount: Float64Array;
+  private readonly referenced: Uint8Array | undefined;
+  private readonly warmStart: Float64Array;
+
+  /** Prepares the battle entries; `modelTiers` gives the tier of each model of `index`. */
+  constructor(index: BattleIndex, modelTiers: Int32Array, options: TierScorerOptions = {}) {
+    this.gamma = options.gamma ?? 10;
+    this.sameTierBattles = options.sameTierBattles ?? 'drop';
+    this.promptCount = index.promptCount;
+    const tiers = modelTiers.length ? Math.max(...modelTiers) + 1 : 0;
+    this.tierCount = tiers;
+    const anchorBase = tiers * tiers;
+    const prompts: number[] = [];
+    const cells: number[] = [];
+    const amounts: number[] = [];
+    const seen = new Uint8Array(index.promptCount);
+    const add = (prompt: number, cell: number, amount: number) => {
+      prompts.push(prompt);
+      cells.push(cell);
+      amounts.push(amount);
+    };
+    for (let n = 0; n < index.battleWinner.length; n++) {
+      const prompt = index.battlePrompt[n];
+      seen[prompt] = 1;
+      const weight = index.battleWeight ? index.battleWeight[n] : 1;
+      if (weight === 0) continue;
+      const a = modelTiers[index.battleModelA[n]];
+      const b = modelTiers[index.battleModelB[n]];
+      const winner = index.battleWinner[n];
+      if (a === b) {
+        if (this.sameTierBattles === 'drop') continue;
+        const anchorWin = anchorBase + a;
+        const anchorLoss = anchorBase + tiers + a;
+        if (winner === 0) add(prompt, anchorLoss, 2 * weight);
+        else if (winner === 1) add(prompt, anchorWin, 2 * weight);
+        else {
+          add(prompt, anchorLoss, weight);
+          add(prompt, anchorWin, weight);
+        }
+        continue;
+      }
+      if (winner === 0) add(prompt, a * tiers + b, 2 * weight);
+      else if (winner === 1) add(prompt, b * tiers + a, 2 * weight);
+      else {
+        add(prompt, a * tiers + b, weight);
+        add(prompt, b * tiers + a, weight);
+      }
+    }
+    this.entryPrompt = Uint32Array.from(prompts);
+    this.entryCell = Uint32Array.from(cells);
+    this.entryAmount = Float64Array.from(amounts);
+    this.referenced = seen.every((flag) => flag === 1) ? undefined : seen;
+    this.warmStart = fitBradleyTerry(this.countsFor(new Float64Array(index.promptCount).fill(1))).beta;
+  }
+
+  /** Battle weight of each prompt for one query's similarities (`similarities[offset + p]`). */
+  promptWeights(similarities: Float32Array, offset = 0, out: Float64Array = new Float64Array(this.promptCount)): Float64Array {
+    let max = -Infinity;
+    for (let p = 0; p < this.promptCount; p++) {
+      if (this.referenced && !this.referenced[p]) continue;
+      const value = similarities[offset + p];
+      if (value > max) max = value;
+    }
+    const logGamma = Math.log(this.gamma);
+    if (!(max > 0) || !Number.isFinite(max)) return out.fill(this.gamma);
+    for (let p = 0; p < this.promptCount; p++) out[p] = Math.exp(logGamma * (1 + similarities[offset + p] / max));
+    return out;
+  }
+
+  /** Weighted tier-by-tier win counts (duplicated battles) for prompt weights. */
+  countsFor(promptWeights: Float64Array): PairwiseCounts {
+    const tiers = this.tierCount;
+    const table = new Float64Array(tiers * tiers + 2 * tiers);
+    const { entryPrompt, entryCell, entryAmount } = this;
+    for (let e = 0; e < entryCell.length; e++) table[entryCell[e]] += entryAmount[e] * promptWeights[entryPrompt[e]];
+    const counts = emptyCounts(tiers);
+    counts.wins = table.subarray(0, tiers * tiers);
+    if (this.sameTierBattles === 'anchor') {
+      counts.anchorWins = table.subarray(tiers * tiers, tiers * tiers + tiers);
+      counts.anchorLosses = table.subarray(tiers * tiers + tiers);
+    }
+    return counts;
+  }
+
+  /** Tier ratings (base-10 log-odds) for one query's similarities. */
+  fitSimilarities(similarities: Float32Array, offset = 0, weights?: Float64Array): Float64Array {
+    const counts = this.countsFor(this.promptWeights(similarities, offset, weights));
+    return fitBradleyTerry(counts, { initial: this.warmStart }).beta;
+  }
+}
