@@ -1,0 +1,123 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DataError } from '../../data/errors.js';
+import { withDiskCache } from '../../embedders/disk-cache.js';
+import { EVAL_BENCHMARKS, fetchBenchmarkData, loadEvalBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
+import { evaluateRouters } from '../../eval/evaluate.js';
+import type { RouterSpec } from '../../eval/evaluate.js';
+import { renderPlotSvg } from '../../eval/plot.js';
+import { formatResultsTable, toResultsJson } from '../../eval/report.js';
+import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
+import { UnknownRouterError } from '../../errors.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
+import type { CommandSpec } from '../args.js';
+import { processIo, routerOptionsFor, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import type { CliCommand, CliIo } from '../shared.js';
+
+const spec: CommandSpec = {
+  name: 'eval',
+  summary: 'evaluate routers on MT-Bench, MMLU (MMLU-rest), GSM8K or your own benchmark file: APGR, CPT, plot',
+  usage: 'routellm eval --routers random mf ... --benchmark mt-bench|mmlu|gsm8k|<file.csv|.jsonl> [--data-dir <dir>] [--output <dir>] [--json]',
+  flags: [
+    { name: 'routers', type: 'list', value: '<name...>', description: `routers to evaluate (${ROUTER_NAMES.join(', ')})` },
+    {
+      name: 'benchmark',
+      type: 'string',
+      value: '<name|file>',
+      description: `${EVAL_BENCHMARKS.join(', ')} (MMLU is reported on MMLU-rest, outside the gold split), or a CSV/JSON Lines file: "prompt" plus one score column per model`,
+    },
+    { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR, else ../shared/data)' },
+    { name: 'fetch', type: 'boolean', description: 'download the benchmark from the original RouteLLM repository into the cache folder when it is missing (needs internet)' },
+    { name: 'output', type: 'string', value: '<dir>', description: 'write results.json and plot.svg there (created if needed)' },
+    { name: 'json', type: 'boolean', description: 'print results.json to stdout instead of the table' },
+    { name: 'sweeps', type: 'boolean', description: "also print each router's threshold sweep" },
+    { name: 'seeds', type: 'number', value: '<n>', description: 'seeds the random router is averaged over (default 10)' },
+    { name: 'no-cache', type: 'boolean', description: 'recompute router scores instead of reading the score cache' },
+    ...SHARED_ROUTER_FLAGS,
+  ],
+  notes:
+    '--strong-model/--weak-model pick the two models of the benchmark (columns of your file) and the pair the routers score.\n' +
+    'Scores are cached per router, weights checksum and benchmark under <cache dir>/eval-scores; embeddings under <cache dir>/embeddings.',
+};
+
+/** Runs `routellm eval`. */
+export async function runEval(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(formatHelp(spec));
+    return 0;
+  }
+  assertPositionals(args, spec, 0);
+  const routerNames = listFlag(args, 'routers');
+  if (!routerNames) throw new CliUsageError(`Missing required flag --routers. Usage: ${spec.usage}`, '--routers');
+  const benchmarkName = requireStringFlag(args, 'benchmark', spec);
+  const isFile = /\.(csv|jsonl|json)$/i.test(benchmarkName);
+  if (!isFile && !resolveBenchmarkName(benchmarkName)) {
+    throw new CliUsageError(
+      `--benchmark: unknown benchmark "${benchmarkName}". Valid benchmarks: ${EVAL_BENCHMARKS.join(', ')}, or a .csv/.jsonl file of prompts with per-model scores.`,
+      '--benchmark',
+    );
+  }
+  const canonicalRouters = routerNames.map((name) => {
+    const canonical = resolveRouterName(name);
+    if (!canonical) throw new UnknownRouterError(name, ROUTER_NAMES);
+    return canonical;
+  });
+  const seeds = numberFlag(args, 'seeds');
+  if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) throw new CliUsageError(`--seeds must be a positive integer, got ${seeds}.`, '--seeds');
+  const flags = await sharedRouterFlags(args);
+  const withWeights = canonicalRouters.filter((name) => name !== 'random');
+  if (flags.weights !== undefined && withWeights.length !== 1) {
+    throw new CliUsageError('--weights applies to one router: evaluate exactly one router other than random with it (or use --config).', '--weights');
+  }
+  let dataDir = stringFlag(args, 'data-dir');
+  if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) {
+    throw new CliUsageError(`--data-dir: ${dataDir} is not a folder. It should hold evals/mt_bench, evals/mmlu, evals/gsm8k (see --fetch).`, '--data-dir');
+  }
+  const pair = { strongModel: flags.strongModel, weakModel: flags.weakModel };
+  let benchmark;
+  try {
+    benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
+  } catch (error) {
+    if (!(error instanceof DataError && error.problem === 'missing' && args.flags.fetch && !isFile)) throw error;
+    io.stderr.write(`routellm: ${benchmarkName} not found locally; downloading it from the original RouteLLM repository...\n`);
+    dataDir = await fetchBenchmarkData(benchmarkName, {});
+    benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
+  }
+  const specs: RouterSpec[] = canonicalRouters.map((name) => ({ name, options: routerOptionsFor(name, flags) }));
+  const bars = new Map<string, ReturnType<typeof terminalProgress>>();
+  const result = await evaluateRouters({
+    benchmark,
+    routers: specs,
+    randomSeeds: seeds,
+    cacheDir: args.flags['no-cache'] ? false : undefined,
+    wrapEmbedder: (embedder) => withDiskCache(embedder),
+    onProgress: (event) => {
+      let bar = bars.get(event.router);
+      if (!bar) {
+        bar = terminalProgress(io, event.total, `scoring ${benchmark.name} with ${event.router}${event.cached ? ' (cached)' : ''}`);
+        bars.set(event.router, bar);
+      }
+      bar.update(event.done);
+      if (event.done >= event.total) bar.finish();
+    },
+  });
+  const json = toResultsJson(result);
+  const output = stringFlag(args, 'output');
+  if (output !== undefined) {
+    if (existsSync(output) && !statSync(output).isDirectory()) throw new CliUsageError(`--output: ${output} is a file, expected a folder.`, '--output');
+    await mkdir(output, { recursive: true });
+    await writeFileAtomic(path.join(output, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+    await writeFileAtomic(path.join(output, 'plot.svg'), renderPlotSvg(result));
+  }
+  if (args.flags.json) io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else {
+    io.stdout.write(`${formatResultsTable(result, { sweeps: Boolean(args.flags.sweeps) })}\n`);
+    if (output !== undefined) io.stdout.write(`\nWrote ${path.join(output, 'results.json')} and ${path.join(output, 'plot.svg')}\n`);
+  }
+  return 0;
+}
+
+/** `routellm eval`. */
+export const evalCommand: CliCommand = { name: spec.name, summary: spec.summary, usage: spec.usage, run: (argv) => runEval(argv) };

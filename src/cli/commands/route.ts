@@ -1,0 +1,78 @@
+import { calibrateThreshold } from '../../calibration/index.js';
+import { WeightsError } from '../../errors.js';
+import { resolveRouterName } from '../../routers/registry.js';
+import { assertThreshold } from '../../routers/base.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, stringFlag } from '../args.js';
+import type { CommandSpec } from '../args.js';
+import { buildRouter, defaultRouterName, processIo, routerOptionsFor, sharedRouterFlags } from '../shared.js';
+import type { CliCommand, CliIo } from '../shared.js';
+
+const spec: CommandSpec = {
+  name: 'route',
+  summary: 'decide whether one prompt goes to the strong or the weak model',
+  usage: 'routellm route "<prompt>" [--router mf] [--threshold T] [--json]',
+  positionals: [{ name: '<prompt>', description: 'the prompt to route ("-" reads it from stdin)', required: true }],
+  flags: [
+    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: mf when its weights ship, else the best shipped one)' },
+    { name: 'threshold', type: 'number', value: '<T>', description: "strong when the strong win rate >= T (default: the router's calibrated threshold for 50% strong calls)" },
+    { name: 'json', type: 'boolean', description: 'print one JSON object: router, strong_win_rate, threshold, decision' },
+    ...SHARED_ROUTER_FLAGS,
+  ],
+  notes: 'Example: routellm route "What is 2 + 2?" --json',
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Runs `routellm route`. */
+export async function runRoute(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(formatHelp(spec));
+    return 0;
+  }
+  assertPositionals(args, spec, 1);
+  if (args.positionals.length === 0) throw new CliUsageError(`Missing the prompt. Usage: ${spec.usage}`);
+  const prompt = args.positionals[0] === '-' ? await readStdin() : args.positionals[0];
+  const requested = stringFlag(args, 'router') ?? defaultRouterName();
+  const name = resolveRouterName(requested) ?? requested;
+  let threshold = numberFlag(args, 'threshold');
+  if (threshold !== undefined) {
+    try {
+      assertThreshold(threshold);
+    } catch {
+      throw new CliUsageError(`--threshold must be a number in [0, 1], got ${threshold}.`, '--threshold');
+    }
+  }
+  const flags = await sharedRouterFlags(args);
+  const { router } = await buildRouter(name, flags, io);
+  try {
+    if (threshold === undefined) {
+      const weightsDir = routerOptionsFor(name, flags).weightsDir as string | undefined;
+      try {
+        threshold = (await calibrateThreshold({ router: name, strongModelPct: 0.5, weightsDir })).threshold;
+      } catch (error) {
+        if (!(error instanceof WeightsError)) throw error;
+        throw new CliUsageError(`No default threshold for ${name}: ${error.message}. Pass --threshold T.`, '--threshold');
+      }
+    }
+    const strongWinRate = await router.strongWinRate(prompt);
+    const decision = strongWinRate >= threshold ? 'strong' : 'weak';
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify({ router: name, strong_win_rate: strongWinRate, threshold, decision })}\n`);
+    } else {
+      io.stdout.write(
+        `${decision} (router ${name}: strong win rate ${strongWinRate.toFixed(4)} ${decision === 'strong' ? '>=' : '<'} threshold ${threshold.toFixed(4)})\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await router.dispose();
+  }
+}
+
+/** `routellm route`. */
+export const routeCommand: CliCommand = { name: spec.name, summary: spec.summary, usage: spec.usage, run: (argv) => runRoute(argv) };

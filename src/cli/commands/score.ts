@@ -1,0 +1,56 @@
+import { scorePrompts } from '../../eval/scoring.js';
+import { resolveRouterName } from '../../routers/registry.js';
+import { SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag, CliUsageError } from '../args.js';
+import type { CommandSpec } from '../args.js';
+import { buildRouter, checkOutputPath, defaultRouterName, processIo, readPromptFile, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import type { CliCommand, CliIo } from '../shared.js';
+
+const spec: CommandSpec = {
+  name: 'score',
+  summary: "add each prompt's strong win rate to a JSON Lines file",
+  usage: 'routellm score --router <name> --input <file.jsonl> --output <file.jsonl>',
+  flags: [
+    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: mf when its weights ship, else the best shipped one)' },
+    { name: 'input', type: 'string', value: '<file.jsonl>', description: 'one JSON object per line with a "prompt" string (other fields are kept)' },
+    { name: 'output', type: 'string', value: '<file.jsonl>', description: 'the input objects in the same order, each with "strong_win_rate" added' },
+    { name: 'batch-size', type: 'number', value: '<n>', description: 'prompts per batch (default 64)' },
+    ...SHARED_ROUTER_FLAGS,
+  ],
+  notes: 'The output is written to a temporary file and renamed when complete: a failed run leaves nothing behind.',
+};
+
+/** Runs `routellm score`. */
+export async function runScore(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(formatHelp(spec));
+    return 0;
+  }
+  assertPositionals(args, spec, 0);
+  const input = requireStringFlag(args, 'input', spec);
+  const output = requireStringFlag(args, 'output', spec);
+  checkOutputPath(output, '--output');
+  const batchSize = numberFlag(args, 'batch-size') ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
+  const records = await readPromptFile(input);
+  const requested = stringFlag(args, 'router') ?? defaultRouterName();
+  const name = resolveRouterName(requested) ?? requested;
+  const { router } = await buildRouter(name, await sharedRouterFlags(args), io);
+  try {
+    const progress = terminalProgress(io, records.length, `scoring with ${name}`);
+    const scores = await scorePrompts(
+      router,
+      records.map((record) => record.prompt),
+      { cacheDir: false, batchSize, onProgress: (event) => progress.update(event.done) },
+    );
+    progress.finish();
+    const lines = records.map((record, index) => JSON.stringify({ ...record.value, strong_win_rate: scores[index] }));
+    await writeFileAtomic(output, lines.length ? `${lines.join('\n')}\n` : '');
+    return 0;
+  } finally {
+    await router.dispose();
+  }
+}
+
+/** `routellm score`. */
+export const scoreCommand: CliCommand = { name: spec.name, summary: spec.summary, usage: spec.usage, run: (argv) => runScore(argv) };

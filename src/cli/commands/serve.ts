@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
+import type { Router } from '../../routers/types.js';
+import { startServer } from '../../server/server.js';
+import { serverConfigSchema } from '../../server/config.js';
+import { parseOptions } from '../../options.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
+import type { CommandSpec, ParsedArgs } from '../args.js';
+import { buildRouter, defaultRouterName, processIo } from '../shared.js';
+import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
+
+const spec: CommandSpec = {
+  name: 'serve',
+  summary: 'OpenAI-compatible HTTP server that routes each request to the strong or the weak model',
+  usage: 'routellm serve [--routers mf ...] [--strong-model M] [--weak-model M] [--base-url URL] [--port 6060]',
+  flags: [
+    { name: 'routers', type: 'list', value: '<names...>', description: 'routers to serve (default: the best shipped one); clients pick one with model "router-<name>-<threshold>"' },
+    { name: 'base-url', type: 'string', value: '<url>', description: 'one OpenAI-compatible upstream for both models (else by model id: OpenAI, Anthropic, or config endpoints)' },
+    { name: 'api-key', type: 'string', value: '<key>', description: 'key for --base-url and OpenAI (default: OPENAI_API_KEY; ANTHROPIC_API_KEY for claude models); never logged' },
+    { name: 'host', type: 'string', value: '<host>', description: 'interface to listen on (default 127.0.0.1; 0.0.0.0 for all)' },
+    { name: 'port', type: 'number', value: '<port>', description: 'port (default 6060; 0 picks a free one)' },
+    { name: 'auth-token', type: 'string', value: '<token>', description: 'clients must send "Authorization: Bearer <token>" on /v1/*' },
+    { name: 'max-body-bytes', type: 'number', value: '<n>', description: 'largest request body accepted (default 1048576); larger get 413' },
+    { name: 'fallback', type: 'boolean', description: 'when the chosen model fails (after SDK retries), answer with the other one' },
+    { name: 'route-turns', type: 'number', value: '<k>', description: 'route on the last k conversation messages (default 1: the last user message)' },
+    { name: 'timeout-ms', type: 'number', value: '<ms>', description: 'upstream request timeout' },
+    { name: 'max-retries', type: 'number', value: '<n>', description: 'upstream SDK retries (default 2)' },
+    ...SHARED_ROUTER_FLAGS,
+  ],
+  notes: [
+    'Environment (flags win): ROUTELLM_ROUTERS, ROUTELLM_STRONG_MODEL, ROUTELLM_WEAK_MODEL, ROUTELLM_BASE_URL, ROUTELLM_API_KEY,',
+    'ROUTELLM_HOST, ROUTELLM_PORT, ROUTELLM_AUTH_TOKEN, ROUTELLM_MAX_BODY_BYTES, ROUTELLM_CONFIG; provider keys OPENAI_API_KEY, ANTHROPIC_API_KEY.',
+    'Config file: router name -> router options, plus an optional "server" entry with any server setting, e.g.',
+    '  server: { strongModel: gpt-4o, weakModel: llama3, endpoints: { llama3: { baseURL: "http://localhost:11434/v1" } },',
+    '            prices: { gpt-4o: { input: 2.5, output: 10 } }, port: 6060 }',
+    'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), GET /v1/models, POST /v1/route, GET /health.',
+    'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
+  ].join('\n'),
+};
+
+/** The `server` entry of a config file, and the router entries beside it. */
+async function readServeConfig(file: string | undefined): Promise<{ routers: RouterConfig; server: Record<string, unknown> }> {
+  if (file === undefined) return { routers: {}, server: {} };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliUsageError(`--config: cannot read ${file} (no such file).`, '--config');
+  }
+  const yaml = /\.ya?ml$/i.test(file);
+  let value: unknown;
+  try {
+    value = yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`--config: ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
+  }
+  if (value === null || value === undefined) return { routers: {}, server: {} };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliUsageError(`--config: ${file} must be a mapping of router names (and "server") to objects.`, '--config');
+  }
+  const routers: RouterConfig = {};
+  let server: Record<string, unknown> = {};
+  for (const [name, options] of Object.entries(value)) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new CliUsageError(`--config: ${file}: the entry for "${name}" must be an object.`, '--config');
+    }
+    if (name === 'server') {
+      server = options as Record<string, unknown>;
+      continue;
+    }
+    const canonical = resolveRouterName(name);
+    if (!canonical) {
+      throw new CliUsageError(`--config: ${file}: unknown entry "${name}". Valid: server, ${ROUTER_NAMES.join(', ')}.`, '--config');
+    }
+    routers[canonical] = options as Record<string, unknown>;
+  }
+  return { routers, server };
+}
+
+function envNumber(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new CliUsageError(`${name} must be a number, got "${text}".`);
+  return value;
+}
+
+function defined(entries: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+}
+
+/** Server settings from flags, then environment, then the config file's `server` entry. */
+function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): Record<string, unknown> {
+  const env = process.env;
+  const envRouters = env.ROUTELLM_ROUTERS?.split(/[\s,]+/).filter(Boolean);
+  const fromEnv = defined({
+    routers: envRouters?.length ? envRouters : undefined,
+    strongModel: env.ROUTELLM_STRONG_MODEL || undefined,
+    weakModel: env.ROUTELLM_WEAK_MODEL || undefined,
+    baseURL: env.ROUTELLM_BASE_URL || undefined,
+    apiKey: env.ROUTELLM_API_KEY || undefined,
+    host: env.ROUTELLM_HOST || undefined,
+    port: envNumber('ROUTELLM_PORT'),
+    authToken: env.ROUTELLM_AUTH_TOKEN || undefined,
+    maxBodyBytes: envNumber('ROUTELLM_MAX_BODY_BYTES'),
+  });
+  const fromFlags = defined({
+    routers: listFlag(args, 'routers'),
+    strongModel: stringFlag(args, 'strong-model'),
+    weakModel: stringFlag(args, 'weak-model'),
+    baseURL: stringFlag(args, 'base-url'),
+    apiKey: stringFlag(args, 'api-key'),
+    host: stringFlag(args, 'host'),
+    port: numberFlag(args, 'port'),
+    authToken: stringFlag(args, 'auth-token'),
+    maxBodyBytes: numberFlag(args, 'max-body-bytes'),
+    fallback: args.flags.fallback === true ? true : undefined,
+    routeTurns: numberFlag(args, 'route-turns'),
+    timeoutMs: numberFlag(args, 'timeout-ms'),
+    maxRetries: numberFlag(args, 'max-retries'),
+  });
+  return { ...fileServer, ...fromEnv, ...fromFlags };
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM. */
+function shutdownSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/**
+ * Runs `routellm serve` until SIGINT/SIGTERM, then shuts down gracefully (requests in flight
+ * finish). Prints `routellm serve: listening on <url> ...` on stdout once ready.
+ */
+export async function runServe(argv: string[], io: CliIo = processIo, stop: () => Promise<unknown> = shutdownSignal): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(formatHelp(spec));
+    return 0;
+  }
+  assertPositionals(args, spec, 0);
+  const configFile = stringFlag(args, 'config') ?? (process.env.ROUTELLM_CONFIG || undefined);
+  const file = await readServeConfig(configFile);
+  const settings = serverSettings(args, file.server);
+  settings.routers ??= [defaultRouterName()];
+  // Validate everything (flags, environment, file) before loading any router.
+  const checked = parseOptions(serverConfigSchema, settings, 'serve settings');
+  const weights = stringFlag(args, 'weights');
+  const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers };
+  const routers: Router[] = [];
+  try {
+    for (const name of checked.routers) {
+      if (typeof name !== 'string') continue;
+      routers.push((await buildRouter(name, flags, io)).router);
+    }
+    const server = await startServer({
+      ...(settings as object),
+      routers,
+      log: (line) => io.stderr.write(`${line}\n`),
+    } as Parameters<typeof startServer>[0]);
+    const upstream = checked.baseURL ? `, upstream ${checked.baseURL}` : '';
+    io.stdout.write(
+      `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; strong: ${checked.strongModel}; weak: ${checked.weakModel}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
+    );
+    const signal = await stop();
+    io.stderr.write(`routellm serve: ${String(signal ?? 'stop')} received, finishing ${server.inFlight()} request(s) in flight\n`);
+    await server.close();
+    io.stderr.write('routellm serve: stopped\n');
+    return 0;
+  } finally {
+    await Promise.all(routers.map((router) => router.dispose().catch(() => undefined)));
+  }
+}
+
+/** The `serve` command module for the dispatcher. */
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: spec.summary,
+  usage: spec.usage,
+  run: (argv) => runServe(argv),
+};

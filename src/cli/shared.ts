@@ -1,0 +1,218 @@
+/**
+ * What the commands share: the command-module shape, the config file, building a router from the
+ * shared flags, reading prompt files, writing outputs atomically, progress bars and exit codes.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DataError } from '../data/errors.js';
+import { parseJsonLines, readTextFile } from '../data/jsonl.js';
+import { ProviderError, RouteLLMError, UnknownModelError, UnknownRouterError } from '../errors.js';
+import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
+import type { Router } from '../routers/types.js';
+import { ProgressBar } from '../train/progress.js';
+import { shippedWeightsDir } from '../weights-format/paths.js';
+import { CliUsageError, stringFlag } from './args.js';
+import type { ParsedArgs } from './args.js';
+
+/** A `routellm <name>` command: `run` returns the exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Where a command writes: stdout for results, stderr for notes and progress. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** The process streams. */
+export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** Exit code of an error: 2 for usage and input problems (bad flag, file, line, options), 1 otherwise. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CliUsageError || error instanceof DataError) return 2;
+  if (RouteLLMError.isInstance(error)) return error instanceof ProviderError || error.code === 'backend_unavailable' ? 1 : 2;
+  return 1;
+}
+
+/** A one-line (or few-line) message for an error, without a stack unless `ROUTELLM_DEBUG` is set. */
+export function describeError(error: unknown): string {
+  if (process.env.ROUTELLM_DEBUG && error instanceof Error && error.stack) return error.stack;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Router name -> that router's options, from `--config`. */
+export type RouterConfig = Record<string, Record<string, unknown>>;
+
+/**
+ * Reads `--config <file.json|.yaml>`: a mapping from router name to that router's options (each
+ * validated later by the router's own schema). Unknown router names and non-object entries are
+ * errors naming the file.
+ */
+export async function readRouterConfig(file: string | undefined): Promise<RouterConfig> {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliUsageError(`--config: cannot read ${file} (no such file).`, '--config');
+  }
+  let value: unknown;
+  try {
+    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`--config: ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliUsageError(`--config: ${file} must map router names to option objects, e.g. {"mf": {"weightsDir": "..."}}.`, '--config');
+  }
+  const config: RouterConfig = {};
+  for (const [name, options] of Object.entries(value)) {
+    const canonical = resolveRouterName(name);
+    if (!canonical) throw new CliUsageError(`--config: ${file}: unknown router "${name}". Valid routers: ${ROUTER_NAMES.join(', ')}.`, '--config');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new CliUsageError(`--config: ${file}: the entry for "${name}" must be an object of router options.`, '--config');
+    }
+    config[canonical] = options as Record<string, unknown>;
+  }
+  return config;
+}
+
+/** Routers that take `weightsDir`, `strongModel`, `weakModel` options (the random router takes none). */
+function takesWeights(router: string): boolean {
+  return router !== 'random' && router !== 'causal_llm';
+}
+
+/** The shared flags as they apply to one router. */
+export interface SharedRouterFlags {
+  weights?: string;
+  strongModel?: string;
+  weakModel?: string;
+  config: RouterConfig;
+}
+
+/** Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`). */
+export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterFlags> {
+  const weights = stringFlag(args, 'weights');
+  if (weights !== undefined && !(existsSync(weights) && statSync(weights).isDirectory())) {
+    throw new CliUsageError(`--weights: ${weights} is not a folder.`, '--weights');
+  }
+  return {
+    weights,
+    strongModel: stringFlag(args, 'strong-model'),
+    weakModel: stringFlag(args, 'weak-model'),
+    config: await readRouterConfig(stringFlag(args, 'config')),
+  };
+}
+
+/** Router options from the config file plus the shared flags (flags win). */
+export function routerOptionsFor(router: string, flags: SharedRouterFlags, options: { usePair?: boolean } = {}): Record<string, unknown> {
+  const canonical = resolveRouterName(router) ?? router;
+  const result: Record<string, unknown> = { ...(flags.config[canonical] ?? {}) };
+  if (flags.weights !== undefined) {
+    if (!takesWeights(canonical)) throw new CliUsageError(`--weights: the ${canonical} router has no weights folder.`, '--weights');
+    result.weightsDir = flags.weights;
+  }
+  if (takesWeights(canonical) && options.usePair !== false) {
+    if (flags.strongModel !== undefined) result.strongModel = flags.strongModel;
+    if (flags.weakModel !== undefined) result.weakModel = flags.weakModel;
+  }
+  return result;
+}
+
+/**
+ * Builds a router from the shared flags. When the deployed pair (`--strong-model`/`--weak-model`)
+ * is not known to the router's weights, the router scores its default pair instead, and says so
+ * once on stderr; when a pair was asked for, the pair scored is named once too.
+ */
+export async function buildRouter(name: string, flags: SharedRouterFlags, io: CliIo): Promise<{ router: Router; options: Record<string, unknown> }> {
+  const canonical = resolveRouterName(name);
+  if (!canonical) throw new UnknownRouterError(name, ROUTER_NAMES);
+  const options = routerOptionsFor(canonical, flags);
+  const askedPair = takesWeights(canonical) && (flags.strongModel !== undefined || flags.weakModel !== undefined);
+  try {
+    const router = await createRouter(canonical, options);
+    if (askedPair) notePair(router, io, '');
+    return { router, options };
+  } catch (error) {
+    if (!(error instanceof UnknownModelError) || !askedPair) throw error;
+    const fallback = routerOptionsFor(canonical, flags, { usePair: false });
+    const router = await createRouter(canonical, fallback);
+    notePair(router, io, `its weights do not know "${error.model}"; `);
+    return { router, options: fallback };
+  }
+}
+
+function notePair(router: Router, io: CliIo, reason: string): void {
+  const pair = router as Router & { strongModel?: string; weakModel?: string };
+  if (pair.strongModel && pair.weakModel) {
+    io.stderr.write(`routellm: ${router.name}: ${reason}scoring the pair strong=${pair.strongModel} weak=${pair.weakModel}\n`);
+  }
+}
+
+/** Routers in order of preference for the default: the best shipped one first. */
+export const DEFAULT_ROUTER_PREFERENCE = ['mf', 'sw_ranking', 'bert'] as const;
+
+/** The default router: `mf` when its weights ship, else the first of sw_ranking, bert with shipped weights, else `random`. */
+export function defaultRouterName(): string {
+  for (const name of DEFAULT_ROUTER_PREFERENCE) {
+    if (resolveRouterName(name) && existsSync(path.join(shippedWeightsDir(name), 'manifest.json'))) return name;
+  }
+  return 'random';
+}
+
+/** One input line of `score` / `embed`: the parsed object and its prompt. */
+export interface PromptRecord {
+  value: Record<string, unknown>;
+  prompt: string;
+  line: number;
+}
+
+/**
+ * Reads a JSON Lines file of objects with a `prompt` string (other fields kept). A missing file,
+ * a line that is not a JSON object, or one without a `prompt` string is a `DataError` naming the
+ * file and line (exit code 2).
+ */
+export async function readPromptFile(file: string): Promise<PromptRecord[]> {
+  const records = parseJsonLines(await readTextFile(file), file);
+  return records.map((record) => {
+    const prompt = record.value.prompt;
+    if (typeof prompt !== 'string') {
+      const got = prompt === undefined ? 'missing' : `got ${prompt === null ? 'null' : typeof prompt}`;
+      throw new DataError('invalid', file, `each line needs a "prompt" string (${got})`, record.line);
+    }
+    return { value: record.value, prompt, line: record.line };
+  });
+}
+
+/** Throws a `CliUsageError` naming `flag` unless the output's folder exists. */
+export function checkOutputPath(file: string, flag: string): void {
+  const folder = path.dirname(path.resolve(file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new CliUsageError(`${flag}: the folder ${folder} does not exist.`, flag);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new CliUsageError(`${flag}: ${file} is a folder, expected a file.`, flag);
+}
+
+/** Writes a file atomically: to a temporary file beside it, then renamed; on failure nothing is left. */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, content);
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise. */
+export function terminalProgress(io: CliIo, total: number, label: string): { update(done: number): void; finish(): void } {
+  if (!io.stderr.isTTY || total === 0) return { update() {}, finish() {} };
+  const bar = new ProgressBar(total, { label, stream: io.stderr, interactive: true });
+  return { update: (done) => bar.update(done), finish: () => bar.finish() };
+}
