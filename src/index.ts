@@ -8,6 +8,15 @@ export { BaseRouter } from './routers/base.js';
 export { RandomRouter } from './routers/random/index.js';
 export type { RandomRouterOptions } from './routers/random/index.js';
 export type { Embedder } from './embedders/types.js';
+export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
+export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';
+export { withDiskCache, defaultEmbeddingCacheDir, embeddingCachePath } from './embedders/disk-cache.js';
+export type { DiskCachedEmbedder } from './embedders/disk-cache.js';
+export { UseLiteEmbedder, createUseLiteEmbedder, useLiteOptionsSchema } from './embedders/use-lite/index.js';
+export type { UseLiteOptions } from './embedders/use-lite/index.js';
+export { OpenAIEmbedder, createOpenAIEmbedder, openAIEmbedderOptionsSchema } from './embedders/openai/index.js';
+export type { OpenAIEmbedderOptions } from './embedders/openai/index.js';
+export type { TransformersEmbedderOptions } from './embedders/transformers/index.js';
 export { backendInfo, initBackend } from './core/backend.js';
 export type { BackendInfo, BackendPreference } from './core/backend.js';
 export {
