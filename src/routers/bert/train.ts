@@ -74,6 +74,8 @@ export const trainBertOptionsSchema = z
     decontaminationThreshold: z.number().min(0).max(1).default(0.95),
     /** Score tables: a score difference under this is a tie (golden-label rule). Default 0.1. */
     tieMargin: z.number().min(0).default(0.1),
+    /** Score tables: most model pairs sampled per prompt (seeded). Default 16 (a table of 11 models has 55 pairs). */
+    maxPairsPerPrompt: z.number().int().positive().default(16),
     /** Head shape, or `auto`: train both and keep the lower validation loss. Default `auto`. */
     architecture: z.enum(['auto', 'linear', 'mlp']).default('auto'),
     /** MLP hidden units. Default 64. */
@@ -89,6 +91,8 @@ export const trainBertOptionsSchema = z
     classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
     /** Seed of the split, the initialisation and the batch order. Default 0. */
     seed: z.number().int().default(0),
+    /** Extra text for the manifest's notes (e.g. how to reproduce). */
+    notes: z.string().optional(),
     /** Progress lines on stderr. Default true. */
     progress: z.boolean().default(true),
   })
@@ -145,7 +149,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     if (settings.progress) process.stderr.write(`${line}\n`);
   };
   const explicit = settings.strongModel !== undefined ? { strong: toList(settings.strongModel), weak: toList(settings.weakModel!) } : undefined;
-  const read = await readTrainingData(settings.data, { margin: settings.tieMargin, seed: settings.seed });
+  const read = await readTrainingData(settings.data, { margin: settings.tieMargin, seed: settings.seed, maxPairsPerPrompt: settings.maxPairsPerPrompt });
   const battles: Battle[] = [...read.battles];
   const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
   if (settings.mmluGold) {
@@ -293,6 +297,10 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
         validationFraction: settings.validationFraction,
         seed: settings.seed,
         tieMargin: settings.tieMargin,
+        maxPairsPerPrompt: settings.maxPairsPerPrompt,
+        numTiers: settings.numTiers,
+        strongTiers: settings.strongTiers,
+        weakTiers: settings.weakTiers,
         classWeights: settings.classWeights,
       },
       data: {
@@ -309,7 +317,8 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
       },
       notes:
         'Head mode of the bert router: a softmax head over frozen embeddings. Labels: 0 strong-class model wins, 1 tie, 2 weak-class model wins ' +
-        '(battles between two models of the same class are dropped; each prompt has total weight 1). Validation losses are class-weighted cross-entropies.',
+        '(battles between two models of the same class are dropped; each prompt has total weight 1). Validation losses are class-weighted cross-entropies.' +
+        (settings.notes ? ` ${settings.notes}` : ''),
       extra: {
         head: { architecture: best.architecture, hidden: best.result.parameters.hidden },
         labelOrder: [...ORIGINAL_LABEL_ORDER],

@@ -1,0 +1,65 @@
+/**
+ * Rebuilds the shipped head of the bert router (weights/bert) from ../shared/data:
+ *
+ *   npx tsx scripts/build-bert-weights.ts [--data-dir DIR] [--output DIR] [--exclude file.jsonl,...]
+ *
+ * Training files: every train/*.jsonl except the test splits (`*_test.jsonl`, `*-test.jsonl`),
+ * plus the MMLU gold split. Classes from the Elo tiers of all battles (tiers 0-1 strong, tier 2
+ * weak, as the paper); use-lite embeddings through the shared disk cache; decontaminated against
+ * MMLU-rest, GSM8K and MT-Bench (cosine >= 0.95). Seed 0.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../src/data/evals.js';
+import { trainBert } from '../src/routers/bert/train.js';
+import { shippedWeightsDir } from '../src/weights-format/index.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    output: { type: 'string' },
+    exclude: { type: 'string', default: '' },
+    seed: { type: 'string', default: '0' },
+  },
+});
+
+const dataDir = resolveDataDir(values['data-dir']);
+const trainDir = path.join(dataDir, 'train');
+const excluded = new Set(values.exclude!.split(',').filter(Boolean));
+const files = readdirSync(trainDir)
+  .filter((file) => file.endsWith('.jsonl') && !/[_-]test\.jsonl$/.test(file) && !excluded.has(file))
+  .sort()
+  .map((file) => path.join(trainDir, file));
+const output = values.output ?? shippedWeightsDir('bert');
+process.stderr.write(`build-bert-weights: ${files.length} files -> ${output}\n`);
+const started = Date.now();
+const result = await trainBert({
+  data: files,
+  output,
+  mmluGold: true,
+  dataDir,
+  embedder: 'use-lite',
+  seed: Number(values.seed),
+  notes:
+    `Reproduce: npx tsx scripts/build-bert-weights.ts${excluded.size ? ` --exclude ${[...excluded].join(',')}` : ''}.` +
+    (excluded.size ? ` Files left out: ${[...excluded].join(', ')}.` : ''),
+});
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+console.log(
+  JSON.stringify(
+    {
+      output: result.output,
+      seconds: Number(seconds),
+      chosen: result.chosen,
+      candidates: result.candidates,
+      labelCounts: result.labelCounts,
+      strong: result.classes.strong,
+      weak: result.classes.weak,
+      metrics: result.manifest.metrics,
+      excluded: [...excluded],
+    },
+    null,
+    2,
+  ),
+);
