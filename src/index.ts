@@ -7,6 +7,16 @@ export type { EmbeddingRouter, RouteDecision, Router } from './routers/types.js'
 export { BaseRouter } from './routers/base.js';
 export { RandomRouter } from './routers/random/index.js';
 export type { RandomRouterOptions } from './routers/random/index.js';
+export {
+  CausalLLMRouter,
+  causalLLMRouterOptionsSchema,
+  createCausalLLMRouter,
+  DEFAULT_COMPLETION_FORMAT,
+  DEFAULT_SYSTEM_PROMPT,
+  DEFAULT_TEMPLATE,
+  RATING_LABELS,
+} from './routers/causal-llm/index.js';
+export type { CausalLLMRouterOptions, CausalLLMRouterStats, ConversationTurn } from './routers/causal-llm/index.js';
 export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';

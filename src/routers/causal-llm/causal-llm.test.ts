@@ -183,7 +183,7 @@ describe('causal_llm router over an OpenAI-compatible endpoint', () => {
     expect(retrying.stats).toMatchObject({ httpAttempts: 2, retries: 1, errors: 0 });
   });
 
-  it('turns malformed JSON and wrong shapes into ProviderErrors', async () => {
+  it('turns malformed JSON, wrong shapes and dropped connections into ProviderErrors', async () => {
     const router = await endpoint({ maxRetries: 0 });
     server.enqueue({ raw: '{"id": "x", "choices": [' });
     const malformed = await router.strongWinRate('q').catch((e: unknown) => e);
@@ -197,7 +197,12 @@ describe('causal_llm router over an OpenAI-compatible endpoint', () => {
 
     server.enqueue({ raw: '<html>bad gateway</html>', contentType: 'text/html' });
     expect(await router.strongWinRate('q').catch((e: unknown) => e)).toBeInstanceOf(ProviderError);
-    expect(router.stats.errors).toBe(3);
+
+    server.enqueue({ destroy: true });
+    const dropped = await router.strongWinRate('q').catch((e: unknown) => e);
+    expect(dropped).toBeInstanceOf(ProviderError);
+    expect((dropped as ProviderError).status).toBeUndefined();
+    expect(router.stats.errors).toBe(4);
   });
 
   it('runs a batch in parallel under the concurrency limit, in input order', async () => {

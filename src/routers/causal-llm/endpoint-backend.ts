@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ProviderError, RouteLLMError } from '../../errors.js';
 import { ConcurrencyLimiter } from './concurrency.js';
@@ -16,7 +17,8 @@ export class EndpointRatingBackend implements RatingBackend {
   private readonly client: OpenAI;
   private readonly limiter: ConcurrencyLimiter;
   private readonly provider: string;
-  private readonly lifetime = new AbortController();
+  private readonly activeBatches = new Set<AbortController>();
+  private disposed = false;
 
   constructor(
     private readonly options: ResolvedCausalLLMOptions,
@@ -35,7 +37,11 @@ export class EndpointRatingBackend implements RatingBackend {
 
   async rate(conversations: readonly (readonly ConversationTurn[])[]): Promise<(Float64Array | undefined)[]> {
     const batch = new AbortController();
-    const signal = AbortSignal.any([batch.signal, this.lifetime.signal]);
+    // Every request in flight listens on the batch signal; up to `concurrency` of them at once.
+    setMaxListeners(0, batch.signal);
+    if (this.disposed) batch.abort();
+    this.activeBatches.add(batch);
+    const signal = batch.signal;
     let failure: unknown;
     const tasks = conversations.map((turns) =>
       this.limiter.run(async () => {
@@ -52,12 +58,14 @@ export class EndpointRatingBackend implements RatingBackend {
       }),
     );
     const settled = await Promise.allSettled(tasks);
+    this.activeBatches.delete(batch);
     if (failure !== undefined) throw failure;
     return settled.map((result) => (result as PromiseFulfilledResult<Float64Array | undefined>).value);
   }
 
   async dispose(): Promise<void> {
-    this.lifetime.abort();
+    this.disposed = true;
+    for (const batch of this.activeBatches) batch.abort();
   }
 
   private async rateOne(turns: readonly ConversationTurn[], signal: AbortSignal): Promise<Float64Array | undefined> {

@@ -1,0 +1,113 @@
+/**
+ * Throughput of the causal_llm router's endpoint backend against a local fake OpenAI server that
+ * answers at once, at concurrency 1, 8 and 64: the router's own overhead (prompt rendering, the
+ * openai client, label reading) on top of HTTP. The server runs in a child process so it does not
+ * share the router's event loop. Baseline: the bare openai client sending the same requests.
+ *
+ *   npx tsx bench/causal-llm.bench.ts [--prompts 2000] [--rounds 3] [--api chat|completions]
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { CausalLLMRouter } from '../src/routers/causal-llm/index.js';
+import { ConcurrencyLimiter } from '../src/routers/causal-llm/concurrency.js';
+import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TEMPLATE, renderUserMessage } from '../src/routers/causal-llm/prompt.js';
+import { logprobsReply, requestText, startFakeOpenAIServer, type PositionSpec } from '../test/helpers/fake-openai-server.js';
+
+const argument = (name: string, fallback: string) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+};
+
+/** Split-label answer ("[[", digit, "]]") with 20 alternatives, from a hash of the request text. */
+function answerFor(text: string): PositionSpec[] {
+  const digest = createHash('sha256').update(text).digest();
+  const weights = [0, 1, 2, 3, 4].map((i) => Math.exp(digest[i] / 64));
+  const total = weights.reduce((a, b) => a + b, 0) / 0.9;
+  const digits: [string, number][] = weights.map((w, i) => [String(i + 1), Math.log(w / total)]);
+  for (let i = 0; i < 15; i++) digits.push([`tok${i}`, Math.log(0.1 / 15)]);
+  digits.sort((a, b) => b[1] - a[1]);
+  return [
+    { token: '[[', logprob: -0.02, top: [['[[', -0.02], ...Array.from({ length: 19 }, (_, i) => [`alt${i}`, -6 - i] as [string, number])] },
+    { token: digits[0][0], logprob: digits[0][1], top: digits },
+    { token: ']]', logprob: -0.001 },
+  ];
+}
+
+async function serve(): Promise<void> {
+  const server = await startFakeOpenAIServer({ recordRequests: false, handler: (request) => logprobsReply(request, answerFor(requestText(request))) });
+  process.stdout.write(`${server.baseURL}\n`);
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+async function main(): Promise<void> {
+  const count = Number(argument('prompts', '2000'));
+  const api = argument('api', 'chat') as 'chat' | 'completions';
+  const rounds = Number(argument('rounds', '3'));
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const baseURL = line.toString().trim();
+  const prompts = Array.from({ length: count }, (_, i) => `Question ${i}: explain topic number ${i % 97} in ${10 + (i % 40)} words.`);
+
+  console.log(`causal_llm endpoint backend, ${api} API, ${count} prompts per run, median of ${rounds} alternating rounds, fake server in a child process at ${baseURL}`);
+  console.log('concurrency | router prompts/s | bare openai client req/s | router / client');
+  for (const concurrency of [1, 8, 64]) {
+    const router = await CausalLLMRouter.create({ baseURL, model: 'bench', api, concurrency });
+    await router.strongWinRates(prompts.slice(0, 100));
+
+    const client = new OpenAI({ baseURL, apiKey: 'no-key', maxRetries: 0 });
+    const limiter = new ConcurrencyLimiter(concurrency);
+    const send = (prompt: string) =>
+      limiter.run((): Promise<unknown> => {
+        const user = renderUserMessage(DEFAULT_TEMPLATE, [{ role: 'user', content: prompt }]);
+        return api === 'chat'
+          ? client.chat.completions.create({
+              model: 'bench',
+              messages: [
+                { role: 'system', content: DEFAULT_SYSTEM_PROMPT },
+                { role: 'user', content: user },
+              ],
+              max_tokens: 4,
+              temperature: 0,
+              logprobs: true,
+              top_logprobs: 20,
+            })
+          : client.completions.create({ model: 'bench', prompt: `${DEFAULT_SYSTEM_PROMPT}\n\n${user}`, max_tokens: 4, logprobs: 20 });
+      });
+    await Promise.all(prompts.slice(0, 100).map(send));
+    // Alternate router and bare-client runs and take medians: the machine is shared and noisy.
+    const routerRates: number[] = [];
+    const clientRates: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      routerRates.push(await timed(count, () => router.strongWinRates(prompts)));
+      clientRates.push(await timed(count, () => Promise.all(prompts.map(send))));
+    }
+    const stats = router.stats;
+    await router.dispose();
+    const routerRate = median(routerRates);
+    const clientRate = median(clientRates);
+    console.log(
+      `${String(concurrency).padStart(11)} | ${routerRate.toFixed(0).padStart(16)} | ${clientRate.toFixed(0).padStart(24)} | ${(routerRate / clientRate).toFixed(2)}` +
+        `   (invalid ${stats.invalidAnswers}, errors ${stats.errors}, retries ${stats.retries})`,
+    );
+  }
+  child.kill('SIGTERM');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timed(count: number, work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
