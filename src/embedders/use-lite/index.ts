@@ -92,8 +92,8 @@ async function loadModel(modelDir: string): Promise<LoadedModel> {
  * - Empty or whitespace-only text is embedded as the lone word-start piece `▁`: a fixed,
  *   valid unit vector (the same for every such text).
  * - Text longer than `maxTokens` tokens (default 1,024) is cut to its first `maxTokens`
- *   tokens; only its first `maxTokens * 16` characters (after whitespace collapsing) are read,
- *   so megabytes of input cost no more than that.
+ *   tokens; past whitespace collapsing, only its first `(maxTokens + 1) * 16` characters (16 is
+ *   the longest vocabulary piece) are segmented, so megabytes of input cost little more than that.
  * - A non-string entry throws `InvalidInputError` naming its index.
  *
  * The model loads on the first `embed()` call. Batches are formed from texts of similar token

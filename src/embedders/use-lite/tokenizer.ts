@@ -80,7 +80,8 @@ export class SentencePieceTokenizer {
 
   /**
    * Token ids of `text`. Never empty. With `maxTokens`, only the first
-   * `maxTokens * longestPiece` characters are read, so huge inputs cost no more than that.
+   * `(maxTokens + 1) * longestPiece` characters of the normalised text are segmented, so huge
+   * inputs cost little more than normalising them.
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
     const maxTokens = options.maxTokens ?? Infinity;
