@@ -29,6 +29,9 @@ export class EndpointRatingBackend implements RatingBackend {
     this.client = new OpenAI({
       baseURL: options.baseURL,
       apiKey: options.apiKey,
+      // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to a third-party endpoint.
+      organization: null,
+      project: null,
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
       fetch: (url, init) => this.countingFetch(url, init),

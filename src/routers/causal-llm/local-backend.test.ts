@@ -86,6 +86,21 @@ describe('causal_llm router, local ONNX backend', () => {
     }
   });
 
+  it('cuts a prompt longer than maxInputTokens in the middle, keeping its start and end', async () => {
+    const short = await LocalRatingBackend.load(resolveCausalLLMOptions({ modelPath: withLabels.dir, maxInputTokens: 64 }), emptyStats());
+    try {
+      const turns = [{ role: 'user', content: 'word '.repeat(200) }] as const;
+      const full = backend.promptIds(turns);
+      const cut = short.promptIds(turns);
+      expect(full.length).toBeGreaterThan(1000);
+      expect(cut).toEqual([...full.slice(0, 32), ...full.slice(full.length - 32)]);
+      const [ratings] = await short.rate([turns]);
+      expect(ratings!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+    } finally {
+      await short.dispose();
+    }
+  });
+
   it('plans labels only when the five differ at one position', () => {
     const table: Record<string, number[]> = { '[[1]]': [7, 1], '[[2]]': [7, 2], '[[3]]': [7, 3], '[[4]]': [7, 4], '[[5]]': [7, 4, 5] };
     expect(planLabels((text) => table[text])).toBeUndefined();

@@ -79,10 +79,14 @@ export class LocalRatingBackend implements RatingBackend {
   }
 
   async rate(conversations: readonly (readonly ConversationTurn[])[]): Promise<(Float64Array | undefined)[]> {
-    const results: Float64Array[] = [];
-    for (let start = 0; start < conversations.length; start += this.options.batchSize) {
-      const batch = conversations.slice(start, start + this.options.batchSize).map((turns) => this.promptIds(turns));
-      results.push(...(await this.rateIds(batch)));
+    const prompts = conversations.map((turns) => this.promptIds(turns));
+    // Batches of similar lengths waste less on padding; results go back in input order.
+    const order = prompts.map((_, index) => index).sort((a, b) => prompts[a].length - prompts[b].length);
+    const results: Float64Array[] = new Array(prompts.length);
+    for (let start = 0; start < order.length; start += this.options.batchSize) {
+      const indices = order.slice(start, start + this.options.batchSize);
+      const ratings = await this.rateIds(indices.map((index) => prompts[index]));
+      indices.forEach((index, position) => (results[index] = ratings[position]));
     }
     this.stats.requests += conversations.length;
     return results;
@@ -118,6 +122,12 @@ export class LocalRatingBackend implements RatingBackend {
       ids = this.tokenizer.encode(text, { add_special_tokens: false });
     } else {
       ids = this.tokenizer.encode(renderCompletionPrompt(completionFormat, systemPrompt, userMessage));
+    }
+    const budget = this.options.maxInputTokens - this.plan.prefix.length;
+    if (ids.length > budget) {
+      // Keep the start (instruction) and the end (the cue to answer); drop the middle of the request.
+      const head = Math.floor(budget / 2);
+      ids = [...ids.slice(0, head), ...ids.slice(ids.length - (budget - head))];
     }
     return [...ids, ...this.plan.prefix];
   }

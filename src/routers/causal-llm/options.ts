@@ -37,8 +37,13 @@ export const causalLLMRouterOptionsSchema = z
     modelPath: z.string().min(1).optional(),
     /** Local backend: which ONNX weights file to load (`fp32` = `model.onnx`, `q8` = `model_quantized.onnx`, ...). Default `'fp32'`. */
     dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('fp32'),
-    /** Local backend: prompts per forward pass. Default 8. */
+    /** Local backend: prompts per forward pass (grouped by length). Default 8. */
     batchSize: z.number().int().min(1).max(256).default(8),
+    /**
+     * Local backend: longest prompt in tokens; a longer one keeps its first and last halves (the
+     * instruction and the cue to answer) and drops the middle. Default 4096.
+     */
+    maxInputTokens: z.number().int().min(16).default(4096),
     /** The system instruction. Default: our own wording (`DEFAULT_SYSTEM_PROMPT`). Not with `systemPromptFile`. */
     systemPrompt: z.string().optional(),
     /** A UTF-8 file holding the system instruction (read once at construction). Not with `systemPrompt`. */
@@ -85,6 +90,7 @@ export interface ResolvedCausalLLMOptions {
   modelPath?: string;
   dtype: z.output<typeof causalLLMRouterOptionsSchema>['dtype'];
   batchSize: number;
+  maxInputTokens: number;
   systemPrompt: string;
   template: string;
   completionFormat: string;
@@ -153,6 +159,7 @@ export function resolveCausalLLMOptions(
     modelPath,
     dtype: parsed.dtype,
     batchSize: parsed.batchSize,
+    maxInputTokens: parsed.maxInputTokens,
     systemPrompt,
     template,
     completionFormat: parsed.completionFormat,
