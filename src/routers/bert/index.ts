@@ -7,10 +7,9 @@
  * - ONNX mode: a complete fine-tuned sequence classifier through `@huggingface/transformers`.
  */
 import { ClassifierHead } from '../../core/models/classifier-head.js';
-import { createTransformersEmbedder } from '../../embedders/transformers/index.js';
+import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
-import { createUseLiteEmbedder } from '../../embedders/use-lite/index.js';
-import { InvalidInputError, WeightsError } from '../../errors.js';
+import { InvalidInputError, InvalidOptionsError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { checkEmbedder, shippedWeightsDir, type WeightsManifest } from '../../weights-format/index.js';
 import { BaseRouter } from '../base.js';
@@ -39,15 +38,22 @@ export function strongWinRatesFromProbabilities(probabilities: Float32Array, row
   return out;
 }
 
-/** Builds the embedder a manifest names: `use-lite` or `transformers:<folder or hub id>[#cls]`. */
+/**
+ * Builds the embedder a manifest names, through the embedder registry (`use-lite`,
+ * `transformers:<folder or hub id>[#cls]`, `openai:<model>`). An id the registry does not know
+ * is a `WeightsError` asking for the `embedder` option.
+ */
 export async function embedderFromId(id: string): Promise<Embedder> {
-  if (id === 'use-lite') return createUseLiteEmbedder();
-  if (id.startsWith('transformers:')) {
-    const spec = id.slice('transformers:'.length);
-    const cls = spec.endsWith('#cls');
-    return createTransformersEmbedder({ model: cls ? spec.slice(0, -4) : spec, pooling: cls ? 'cls' : 'mean' });
+  try {
+    return await createEmbedder(id);
+  } catch (error) {
+    if (error instanceof InvalidOptionsError) {
+      throw new WeightsError('mismatch', id, `the bert weights were made with embedder "${id}", which the registry cannot build; pass it as the \`embedder\` option`, {
+        cause: error,
+      });
+    }
+    throw error;
   }
-  throw new WeightsError('mismatch', id, `the bert weights were made with embedder "${id}"; pass that embedder as the \`embedder\` option`);
 }
 
 /** Head mode: frozen embedder + trained softmax head. */

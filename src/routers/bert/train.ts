@@ -12,6 +12,7 @@ import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '..
 import { readTrainingData } from '../../data/training-data.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
+import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
@@ -19,7 +20,6 @@ import { ProgressBar } from '../../train/progress.js';
 import { splitTrainValidation } from '../../train/split.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
 import { writeBertHead } from './head-weights.js';
-import { embedderFromId } from './index.js';
 import {
   balancedClassWeights,
   classesFromTiers,
@@ -181,7 +181,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
   }
 
   const ownsEmbedder = typeof settings.embedder === 'string';
-  const baseEmbedder = typeof settings.embedder === 'string' ? await embedderFromId(settings.embedder) : settings.embedder;
+  const baseEmbedder = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : settings.embedder;
   const embedder = settings.embeddingCache === false ? baseEmbedder : withDiskCache(baseEmbedder, settings.embeddingCache);
   try {
     let decontamination: Record<string, unknown> = { applied: false };
