@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MfTrainer, evaluateMf, initMfParameters, type MfExamples, type MfParameters } from '../../core/models/mf.js';
 import { decontaminate } from '../../data/decontaminate.js';
 import { resolveDataDir, loadGsm8k, loadMmlu, loadMmluSplit, loadMtBench } from '../../data/evals.js';
-import { scoreRowsToBattles } from '../../data/golden.js';
+import { scoreRowsToBattles, weightForSource } from '../../data/golden.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, canonicalModelName } from '../../data/models.js';
 import { readTrainingData, type SourceSummary } from '../../data/training-data.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
@@ -18,7 +18,7 @@ import { EarlyStopping } from '../../train/early-stopping.js';
 import { ProgressBar } from '../../train/progress.js';
 import { createRng } from '../../train/random.js';
 import { batchIndices, splitTrainValidation } from '../../train/split.js';
-import type { WeightsManifest } from '../../weights-format/weights.js';
+import type { DataSourceInfo, WeightsManifest } from '../../weights-format/weights.js';
 import { embedderFromId, isEmbedder } from './embedder.js';
 import { saveMfWeights } from './weights.js';
 
@@ -67,6 +67,8 @@ export const mfTrainingOptionsSchema = z
     noiseStd: z.number().min(0).default(0.1),
     /** Share of prompts held out for validation (all battles of a prompt stay together). Default 0.05. */
     validationFraction: z.number().min(0.001).max(0.5).default(0.05),
+    /** Stop starting new epochs once the training loop would pass this many seconds (best epoch kept). Default: none. */
+    timeBudgetSeconds: z.number().positive().optional(),
     /** Epochs without a better validation loss before stopping. Default 5. */
     patience: z.number().int().min(1).default(5),
     /** Golden-label tie margin for score tables. Default 0.1. */
@@ -92,6 +94,8 @@ export const mfTrainingOptionsSchema = z
     onProgress: z.custom<(event: MfTrainingEvent) => void>((value) => typeof value === 'function').optional(),
     /** Free text recorded in the manifest. */
     notes: z.string().optional(),
+    /** Extra JSON recorded in the manifest's `extra` field (e.g. how hyperparameters were chosen). */
+    manifestExtra: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -110,6 +114,8 @@ export interface MfTrainingResult {
   validationAccuracyDefaultPair?: number;
   epochsRun: number;
   bestEpoch: number;
+  /** Why training ended: all epochs ran, early stopping, or the time budget. */
+  stopReason: 'epochs' | 'early-stopping' | 'time-budget';
   /** Seconds in the training loop (after data and embeddings). */
   trainSeconds: number;
   /** Seconds in all. */
@@ -117,20 +123,30 @@ export interface MfTrainingResult {
   droppedContaminated: number;
 }
 
+/** Training data after reading, decontamination and embedding: reusable across runs with other training hyperparameters. */
+export interface PreparedMfData {
+  battles: Battle[];
+  prompts: string[];
+  /** prompts.length x embedder.dimension, row-major. */
+  embeddings: Float32Array;
+  embedder: { id: string; dimension: number };
+  sources: DataSourceInfo[];
+  decontamination: Record<string, unknown>;
+  droppedContaminated: number;
+}
+
 /**
- * Trains an MF router and writes its weights folder. Steps: read the data files (battles, or
- * score tables through the golden-label rule; ties dropped), optionally add the MMLU gold split,
- * drop prompts that overlap the benchmarks, embed each distinct prompt once (disk-cached), split
- * prompts 95/5 into train/validation, train with Adam + pairwise BCE + embedding noise, stop
- * early on the validation loss and keep the best epoch, then write `manifest.json` + tensors.
+ * Reads the data files (battles, or score tables through the golden-label rule; ties dropped),
+ * drops battles whose prompt overlaps a benchmark prompt, adds the MMLU gold split when asked, and
+ * embeds each distinct prompt once (disk-cached). Uses the data options of `trainMf`
+ * (`data`, `embedder`, `embeddingCache`, `seed`, `margin`, `maxPairsPerPrompt`, `mmluGold`,
+ * `decontaminate`, `decontaminationThreshold`, `dataDir`, `progress`, `onProgress`).
  */
-export async function trainMf(options: MfTrainingOptions): Promise<MfTrainingResult> {
+export async function prepareMfData(options: MfTrainingOptions): Promise<PreparedMfData> {
   const parsed = parseOptions(mfTrainingOptionsSchema, options, 'mf training options');
-  const startedAt = Date.now();
   const emit = (event: MfTrainingEvent) => parsed.onProgress?.(event);
   const log = parsed.progress ? (line: string) => process.stderr.write(line + '\n') : () => undefined;
-
-  const golden = { margin: parsed.margin, maxPairsPerPrompt: parsed.maxPairsPerPrompt, seed: parsed.seed, sourceWeights: parsed.sourceWeights };
+  const golden = { margin: parsed.margin, maxPairsPerPrompt: parsed.maxPairsPerPrompt, seed: parsed.seed };
   const read = await readTrainingData(parsed.data, { ...golden, dropTies: true });
   let battles = read.battles;
   emit({ phase: 'read', sources: read.sources, battles: battles.length });
@@ -180,7 +196,7 @@ export async function trainMf(options: MfTrainingOptions): Promise<MfTrainingRes
       }
     }
 
-    const sources = read.sources.map((summary) => ({
+    const sources: DataSourceInfo[] = read.sources.map((summary) => ({
       name: summary.source,
       file: path.basename(summary.file),
       kind: summary.kind,
@@ -195,83 +211,115 @@ export async function trainMf(options: MfTrainingOptions): Promise<MfTrainingRes
       sources.push({ name: 'mmlu-gold', file: 'evals/mmlu (gold split)', kind: 'scores', rows: rows.length, examples: goldBattles.length });
     }
     if (battles.length === 0) throw new RangeError('trainMf: no decisive battles left to train on');
-
     const prompts = [...new Set(battles.map((battle) => battle.prompt))];
     const embeddings = await embedAll(embedder, prompts, parsed.progress, emit);
-    const models = [...new Set(battles.flatMap((battle) => [battle.modelA, battle.modelB]))].sort();
-    const examples = toExamples(battles, prompts, models, embeddings, embedder.dimension);
-    const split = splitTrainValidation(battles, { validationFraction: parsed.validationFraction, seed: parsed.seed, groupBy: (battle) => battle.prompt });
-    log(`${models.length} models, ${prompts.length} prompts, ${split.train.length} train / ${split.validation.length} validation battles`);
-
-    const trainStartedAt = Date.now();
-    const training = await runTraining(examples, split.trainIndices, split.validationIndices, models.length, parsed, emit);
-    const trainSeconds = (Date.now() - trainStartedAt) / 1000;
-    const strong = models.indexOf(canonicalModelName(DEFAULT_STRONG_MODEL));
-    const weak = models.indexOf(canonicalModelName(DEFAULT_WEAK_MODEL));
-    const pairIndices = split.validationIndices.filter(
-      (i) => (examples.winner[i] === strong && examples.loser[i] === weak) || (examples.winner[i] === weak && examples.loser[i] === strong),
-    );
-    const pairEvaluation = strong >= 0 && weak >= 0 && pairIndices.length > 0 ? await evaluateMf(training.best, examples, pairIndices) : undefined;
-
-    const metrics: Record<string, number> = {
-      validationAccuracy: training.validation.accuracy,
-      validationLoss: training.validation.loss,
-      trainAccuracy: training.train.accuracy,
-      trainLoss: training.train.loss,
-      trainExamples: split.train.length,
-      validationExamples: split.validation.length,
-      epochsRun: training.epochsRun,
-      bestEpoch: training.bestEpoch,
-      trainSeconds,
-    };
-    if (pairEvaluation) {
-      metrics.validationAccuracyDefaultPair = pairEvaluation.accuracy;
-      metrics.validationExamplesDefaultPair = pairEvaluation.count;
-    }
-    const manifest = await saveMfWeights(parsed.output, training.best, {
+    return {
+      battles,
+      prompts,
+      embeddings,
       embedder: { id: embedder.id, dimension: embedder.dimension },
-      models,
-      hyperparameters: {
-        dim: parsed.dim,
-        learningRate: parsed.learningRate,
-        weightDecay: parsed.weightDecay,
-        noiseStd: parsed.noiseStd,
-        batchSize: parsed.batchSize,
-        batchUnit: 'prompts (each with all its battles)',
-        epochs: parsed.epochs,
-        patience: parsed.patience,
-        validationFraction: parsed.validationFraction,
-        seed: parsed.seed,
-        margin: parsed.margin,
-        maxPairsPerPrompt: parsed.maxPairsPerPrompt,
-        sourceWeights: parsed.sourceWeights,
-        ties: 'dropped',
-      },
-      data: { sources, decontamination, prompts: prompts.length, battles: battles.length },
-      metrics,
-      notes: parsed.notes,
-    });
-    const result: MfTrainingResult = {
-      output: parsed.output,
-      manifest,
-      models,
-      trainExamples: split.train.length,
-      validationExamples: split.validation.length,
-      validationLoss: training.validation.loss,
-      validationAccuracy: training.validation.accuracy,
-      ...(pairEvaluation ? { validationAccuracyDefaultPair: pairEvaluation.accuracy } : {}),
-      epochsRun: training.epochsRun,
-      bestEpoch: training.bestEpoch,
-      trainSeconds,
-      totalSeconds: (Date.now() - startedAt) / 1000,
+      sources,
+      decontamination,
       droppedContaminated,
     };
-    emit({ phase: 'done', result });
-    log(`wrote ${parsed.output}: validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}% (best epoch ${result.bestEpoch + 1}/${result.epochsRun})`);
-    return result;
   } finally {
     if (ownEmbedder) await embedder.dispose();
   }
+}
+
+/**
+ * Trains an MF router and writes its weights folder. Steps (`prepareMfData`): read the data files
+ * (battles, or score tables through the golden-label rule; ties dropped), drop prompts that
+ * overlap the benchmarks, optionally add the MMLU gold split, embed each distinct prompt once
+ * (disk-cached); then split prompts 95/5 into train/validation, train with Adam + pairwise BCE +
+ * embedding noise, stop early on the validation loss keeping the best epoch, and write
+ * `manifest.json` + tensors. Pass `prepared` to reuse the data of an earlier `prepareMfData` call.
+ */
+export async function trainMf(options: MfTrainingOptions, prepared?: PreparedMfData): Promise<MfTrainingResult> {
+  const parsed = parseOptions(mfTrainingOptionsSchema, options, 'mf training options');
+  const startedAt = Date.now();
+  const emit = (event: MfTrainingEvent) => parsed.onProgress?.(event);
+  const log = parsed.progress ? (line: string) => process.stderr.write(line + '\n') : () => undefined;
+  const data = prepared ?? (await prepareMfData(options));
+  const { prompts, embeddings, sources, decontamination, droppedContaminated } = data;
+  const battles = data.battles.map((battle) => ({ ...battle, weight: weightForSource(battle.source, parsed.sourceWeights) ?? battle.weight }));
+  const embedder = data.embedder;
+  const models = [...new Set(battles.flatMap((battle) => [battle.modelA, battle.modelB]))].sort();
+  const examples = toExamples(battles, prompts, models, embeddings, embedder.dimension);
+  const split = splitTrainValidation(battles, { validationFraction: parsed.validationFraction, seed: parsed.seed, groupBy: (battle) => battle.prompt });
+  log(`${models.length} models, ${prompts.length} prompts, ${split.train.length} train / ${split.validation.length} validation battles`);
+
+  const trainStartedAt = Date.now();
+  const training = await runTraining(examples, split.trainIndices, split.validationIndices, models.length, parsed, emit);
+  const trainSeconds = (Date.now() - trainStartedAt) / 1000;
+  const strong = models.indexOf(canonicalModelName(DEFAULT_STRONG_MODEL));
+  const weak = models.indexOf(canonicalModelName(DEFAULT_WEAK_MODEL));
+  const pairIndices = split.validationIndices.filter(
+    (i) => (examples.winner[i] === strong && examples.loser[i] === weak) || (examples.winner[i] === weak && examples.loser[i] === strong),
+  );
+  const pairEvaluation =
+    strong >= 0 && weak >= 0 && pairIndices.length > 0 ? await evaluateMf(training.best, { ...examples, weight: undefined }, pairIndices) : undefined;
+
+  const metrics: Record<string, number> = {
+    validationAccuracy: training.validation.accuracy,
+    validationLoss: training.validation.loss,
+    trainAccuracy: training.train.accuracy,
+    trainLoss: training.train.loss,
+    trainExamples: split.train.length,
+    validationExamples: split.validation.length,
+    epochsRun: training.epochsRun,
+    bestEpoch: training.bestEpoch,
+    trainSeconds,
+  };
+  if (pairEvaluation) {
+    metrics.validationAccuracyDefaultPair = pairEvaluation.accuracy;
+    metrics.validationExamplesDefaultPair = pairEvaluation.count;
+  }
+  const manifest = await saveMfWeights(parsed.output, training.best, {
+    embedder: { id: embedder.id, dimension: embedder.dimension },
+    models,
+    hyperparameters: {
+      dim: parsed.dim,
+      learningRate: parsed.learningRate,
+      weightDecay: parsed.weightDecay,
+      noiseStd: parsed.noiseStd,
+      batchSize: parsed.batchSize,
+      batchUnit: 'prompts (each with all its battles)',
+      epochs: parsed.epochs,
+      patience: parsed.patience,
+      validationFraction: parsed.validationFraction,
+      seed: parsed.seed,
+      timeBudgetSeconds: parsed.timeBudgetSeconds ?? null,
+      stopReason: training.stopReason,
+      margin: parsed.margin,
+      maxPairsPerPrompt: parsed.maxPairsPerPrompt,
+      sourceWeights: parsed.sourceWeights,
+      ties: 'dropped',
+    },
+    data: { sources, decontamination, prompts: prompts.length, battles: battles.length },
+    metrics,
+    notes: parsed.notes,
+    extra: parsed.manifestExtra,
+  });
+  const result: MfTrainingResult = {
+    output: parsed.output,
+    manifest,
+    models,
+    trainExamples: split.train.length,
+    validationExamples: split.validation.length,
+    validationLoss: training.validation.loss,
+    validationAccuracy: training.validation.accuracy,
+    ...(pairEvaluation ? { validationAccuracyDefaultPair: pairEvaluation.accuracy } : {}),
+    epochsRun: training.epochsRun,
+    bestEpoch: training.bestEpoch,
+    stopReason: training.stopReason,
+    trainSeconds,
+    totalSeconds: (Date.now() - startedAt) / 1000,
+    droppedContaminated,
+  };
+  emit({ phase: 'done', result });
+  log(`wrote ${parsed.output}: validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}% (best epoch ${result.bestEpoch + 1}/${result.epochsRun})`);
+  return result;
 }
 
 async function embedAll(
@@ -322,6 +370,7 @@ interface TrainingOutcome {
   train: { loss: number; accuracy: number };
   epochsRun: number;
   bestEpoch: number;
+  stopReason: MfTrainingResult['stopReason'];
 }
 
 type ParsedOptions = z.output<typeof mfTrainingOptionsSchema>;
@@ -352,9 +401,12 @@ async function runTraining(
   const order = createRng(parsed.seed + 2);
   const stopper = new EarlyStopping({ patience: parsed.patience });
   const monitored = validationIndices.length > 0 ? validationIndices : trainIndices;
+  const unweighted: MfExamples = { ...examples, weight: undefined };
   let best = initial;
   let bestValidation = { loss: Number.NaN, accuracy: Number.NaN };
   let epochsRun = 0;
+  let stopReason: MfTrainingResult['stopReason'] = 'epochs';
+  const loopStartedAt = Date.now();
   try {
     for (let epoch = 0; epoch < parsed.epochs; epoch++) {
       const epochStartedAt = Date.now();
@@ -370,7 +422,7 @@ async function runTraining(
       }
       epochsRun = epoch + 1;
       const current = trainer.parameters();
-      const validation = await evaluateMf(current, examples, monitored);
+      const validation = await evaluateMf(current, unweighted, monitored);
       const { improved, stop } = stopper.update(validation.loss, epoch);
       if (improved) {
         best = current;
@@ -388,11 +440,19 @@ async function runTraining(
         improved,
         seconds: (Date.now() - epochStartedAt) / 1000,
       });
-      if (stop) break;
+      if (stop) {
+        stopReason = 'early-stopping';
+        break;
+      }
+      const elapsed = (Date.now() - loopStartedAt) / 1000;
+      if (parsed.timeBudgetSeconds !== undefined && epoch + 1 < parsed.epochs && elapsed + elapsed / epochsRun > parsed.timeBudgetSeconds) {
+        stopReason = 'time-budget';
+        break;
+      }
     }
   } finally {
     trainer.dispose();
   }
-  const train = await evaluateMf(best, examples, trainIndices);
-  return { best, validation: bestValidation, train: { loss: train.loss, accuracy: train.accuracy }, epochsRun, bestEpoch: stopper.bestEpoch };
+  const train = await evaluateMf(best, unweighted, trainIndices);
+  return { best, validation: bestValidation, train: { loss: train.loss, accuracy: train.accuracy }, epochsRun, bestEpoch: stopper.bestEpoch, stopReason };
 }

@@ -1,0 +1,160 @@
+/**
+ * Builds the shipped MF weights (weights/mf) from ../shared/data/train plus the MMLU gold split,
+ * with use-lite embeddings (disk-cached), decontaminated against MMLU, GSM8K and MT-Bench.
+ *
+ *   npx tsx scripts/build-mf-weights.ts [--data-dir DIR] [--output DIR] [--sweep] [--epochs N] [--seed N]
+ *
+ * Hyperparameters are the ones chosen by `--sweep`, which trains each candidate for a few epochs
+ * and compares validation loss on a split carved from the training data only (never benchmarks).
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../src/data/evals.js';
+import { prepareMfData, trainMf, type MfTrainingOptions, type MfTrainingResult } from '../src/routers/mf/train.js';
+import { shippedWeightsDir } from '../src/weights-format/paths.js';
+
+/** The configuration chosen by the last sweep (see the manifest's `extra.selection`). */
+const CHOSEN = {
+  dim: 128,
+  learningRate: 1e-3,
+  weightDecay: 1e-5,
+  noiseStd: 0.03,
+  batchSize: 64,
+  maxPairsPerPrompt: 10,
+  sourceWeights: {} as Record<string, number>,
+};
+
+const CANDIDATES: { label: string; options: Partial<typeof CHOSEN> }[] = [
+  { label: 'paper (lr 3e-4, noise 0.1)', options: { learningRate: 3e-4, noiseStd: 0.1 } },
+  { label: 'lr 1e-3, noise 0.1', options: { learningRate: 1e-3, noiseStd: 0.1 } },
+  { label: 'lr 1e-3, noise 0.03', options: { learningRate: 1e-3, noiseStd: 0.03 } },
+  { label: 'lr 3e-3, noise 0.03', options: { learningRate: 3e-3, noiseStd: 0.03 } },
+  { label: 'lr 1e-3, noise 0.03, dim 64', options: { learningRate: 1e-3, noiseStd: 0.03, dim: 64 } },
+  { label: 'lr 1e-3, noise 0.03, pair sources x3', options: { learningRate: 1e-3, noiseStd: 0.03, sourceWeights: { routerbench: 3, 'mmlu-gold': 3 } } },
+];
+
+const scriptStartedAt = Date.now();
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      output: { type: 'string' },
+      sweep: { type: 'boolean', default: false },
+      'sweep-epochs': { type: 'string', default: '8' },
+      epochs: { type: 'string', default: '60' },
+      seed: { type: 'string', default: '0' },
+    },
+  });
+  const dataDir = resolveDataDir(values['data-dir']);
+  const output = path.resolve(values.output ?? shippedWeightsDir('mf'));
+  const trainFolder = path.join(dataDir, 'train');
+  const files = readdirSync(trainFolder)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort()
+    .map((name) => path.join(trainFolder, name));
+  const seed = Number(values.seed);
+  const base: MfTrainingOptions = {
+    data: files,
+    output,
+    embedder: 'use-lite',
+    dataDir,
+    mmluGold: true,
+    decontaminate: true,
+    seed,
+    progress: true,
+    validationFraction: 0.05,
+    patience: 4,
+    timeBudgetSeconds: 600,
+    ...CHOSEN,
+  };
+
+  const prepared = await prepareMfData(base);
+  let chosen = CHOSEN;
+  let selection: Record<string, unknown> = { method: 'fixed configuration (run with --sweep to compare candidates)' };
+  if (values.sweep) {
+    const results: { label: string; validationLoss: number; validationAccuracy: number; pairAccuracy?: number; bestEpoch: number }[] = [];
+    let best: { label: string; options: typeof CHOSEN; loss: number } | undefined;
+    for (const candidate of CANDIDATES) {
+      const options = { ...CHOSEN, ...candidate.options };
+      process.stderr.write(`\n== sweep: ${candidate.label}\n`);
+      const result: MfTrainingResult = await trainMf({
+        ...base,
+        ...options,
+        epochs: Number(values['sweep-epochs']),
+        output: path.join(os.tmpdir(), `routellm-mf-sweep-${process.pid}`),
+        progress: false,
+      }, prepared);
+      results.push({
+        label: candidate.label,
+        validationLoss: result.validationLoss,
+        validationAccuracy: result.validationAccuracy,
+        pairAccuracy: result.validationAccuracyDefaultPair,
+        bestEpoch: result.bestEpoch,
+      });
+      process.stderr.write(
+        `   val loss ${result.validationLoss.toFixed(4)}, val acc ${(result.validationAccuracy * 100).toFixed(2)}%, default pair ${
+          result.validationAccuracyDefaultPair === undefined ? 'n/a' : (result.validationAccuracyDefaultPair * 100).toFixed(2) + '%'
+        }, ${result.trainSeconds.toFixed(0)} s\n`,
+      );
+      if (!best || result.validationLoss < best.loss) best = { label: candidate.label, options, loss: result.validationLoss };
+    }
+    chosen = best!.options;
+    selection = {
+      method: `each candidate trained ${values['sweep-epochs']} epochs; lowest validation loss (5% of training prompts, seed ${seed}) wins`,
+      chosen: best!.label,
+      candidates: results,
+    };
+    process.stderr.write(`\n== chosen: ${best!.label}\n`);
+  }
+
+  const result = await trainMf({
+    ...base,
+    ...chosen,
+    epochs: Number(values.epochs),
+    notes:
+      'Trained by `npx tsx scripts/build-mf-weights.ts` on every file of ../shared/data/train plus the MMLU gold split ' +
+      '(first 1,500 decontaminated MMLU rows by SHA-256 of the prompt), use-lite embeddings, ties dropped, score tables ' +
+      'turned into battles by the golden-label rule; training prompts within cosine 0.95 of (or equal to) any MMLU, GSM8K ' +
+      'or MT-Bench prompt were dropped first. Hyperparameters chosen on a validation split of the training data only.',
+    manifestExtra: { selection, machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}`, node: process.version },
+  }, prepared);
+  const minutes = ((Date.now() - scriptStartedAt) / 60000).toFixed(1);
+  writeFileSync(path.join(output, 'README.md'), readme(result, minutes, Boolean(values.sweep)));
+  process.stderr.write(`done in ${minutes} min: ${output}\n`);
+}
+
+function percent(value: number | undefined): string {
+  return value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+}
+
+function readme(result: MfTrainingResult, minutes: string, swept: boolean): string {
+  const manifest = result.manifest;
+  const sources = manifest.data.sources.map((source) => `| ${source.name} | ${source.rows ?? ''} | ${source.examples ?? ''} |`).join('\n');
+  const decontamination = manifest.data.decontamination as Record<string, unknown>;
+  return `# Shipped MF weights
+
+Made by \`npx tsx scripts/build-mf-weights.ts${swept ? ' --sweep' : ''}\` (${minutes} min on this 2-core machine${swept ? ', including the hyperparameter sweep' : ''}, embeddings already in the disk cache;
+training loop ${result.trainSeconds.toFixed(0)} s). Embedder: \`${manifest.embedder?.id}\` (${manifest.embedder?.dimension}-d).
+${result.models.length} models; default pair gpt-4-1106-preview vs mistralai/Mixtral-8x7B-Instruct-v0.1.
+
+- Validation accuracy (held-out 5% of training prompts): **${percent(result.validationAccuracy)}** over ${result.validationExamples} battles
+  (loss ${result.validationLoss.toFixed(4)}); on battles of the default pair: ${percent(result.validationAccuracyDefaultPair)}
+  (${manifest.metrics.validationExamplesDefaultPair ?? 0} battles).
+- Epochs run ${result.epochsRun}, best epoch ${result.bestEpoch + 1} (early stopping on validation loss).
+- Decontamination: dropped ${String(decontamination?.droppedBattles ?? 0)} battles (${String(decontamination?.droppedPrompts ?? 0)} prompts) equal to or within cosine ${String(decontamination?.threshold ?? '')} of a benchmark prompt.
+
+| source | rows | battles used |
+|---|---|---|
+${sources}
+
+Hyperparameters: \`${JSON.stringify(manifest.hyperparameters)}\`.
+`;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
