@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { CausalLLMRouter } from '../src/routers/causal-llm/index.js';
 import { ConcurrencyLimiter } from '../src/routers/causal-llm/concurrency.js';
+import { ratingDistributionFromLogprobs, strongWinRateFromRatings } from '../src/routers/causal-llm/labels.js';
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TEMPLATE, renderUserMessage } from '../src/routers/causal-llm/prompt.js';
 import { logprobsReply, requestText, startFakeOpenAIServer, type PositionSpec } from '../test/helpers/fake-openai-server.js';
 
@@ -96,6 +97,26 @@ async function main(): Promise<void> {
     );
   }
   child.kill('SIGTERM');
+
+  // The router's own CPU work per prompt, without HTTP: render the prompt, read the labels.
+  const answers = prompts.map((prompt) =>
+    answerFor(prompt).map((position) => ({
+      token: position.token,
+      logprob: position.logprob,
+      alternatives: (position.top ?? []).map(([token, logprob]) => ({ token, logprob })),
+    })),
+  );
+  const start = process.hrtime.bigint();
+  const repeats = 20;
+  let sink = 0;
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    prompts.forEach((prompt, i) => {
+      sink += renderUserMessage(DEFAULT_TEMPLATE, [{ role: 'user', content: prompt }]).length;
+      sink += strongWinRateFromRatings(ratingDistributionFromLogprobs(answers[i]), 4);
+    });
+  }
+  const microseconds = Number(process.hrtime.bigint() - start) / 1e3 / (repeats * prompts.length);
+  console.log(`router-side work per prompt without HTTP (render + read 3 positions x 20 alternatives): ${microseconds.toFixed(1)} µs (${sink > 0 ? 'ok' : ''})`);
 }
 
 function median(values: number[]): number {
