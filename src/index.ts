@@ -7,6 +7,10 @@ export type { EmbeddingRouter, RouteDecision, Router } from './routers/types.js'
 export { BaseRouter } from './routers/base.js';
 export { RandomRouter } from './routers/random/index.js';
 export type { RandomRouterOptions } from './routers/random/index.js';
+export { SwRankingRouter, swRankingRouterOptionsSchema } from './routers/sw-ranking/index.js';
+export type { BattleIndex, BattleInput, SwRankingRouterOptions } from './routers/sw-ranking/index.js';
+export { buildSwRankingIndex, buildSwRankingIndexOptionsSchema } from './routers/sw-ranking/train.js';
+export type { BuildSwRankingIndexOptions, BuildSwRankingIndexResult } from './routers/sw-ranking/train.js';
 export {
   CausalLLMRouter,
   causalLLMRouterOptionsSchema,

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { VectorIndex } from '../../core/ops.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, findModel } from '../../data/models.js';
+import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
-import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors.js';
+import { InvalidInputError, UnknownModelError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { BaseRouter } from '../base.js';
@@ -49,23 +50,17 @@ export const swRankingRouterOptionsSchema = z
      * tier differences) or `anchor` (the original code's effect: the tier plays a fixed opponent at 1000).
      */
     sameTierBattles: z.enum(['drop', 'anchor']).default('drop'),
-    /** The embedder for queries; must be the one the index was built with. Default: made from the index's embedder id (`use-lite`). */
-    embedder: embedderSchema.optional(),
+    /**
+     * The embedder for queries, or an embedder id for `createEmbedder` (e.g. `use-lite`); it must be the
+     * one the index was built with. Default: `createEmbedder(<the index's embedder id>)` (`use-lite` for the shipped index).
+     */
+    embedder: z.union([embedderSchema, z.string().min(1)]).optional(),
     /** Queries whose similarities are computed in one matrix product. Default 64. */
     queryBatchSize: z.number().int().min(1).max(4096).default(64),
   })
   .strict();
 
 export type SwRankingRouterOptions = z.input<typeof swRankingRouterOptionsSchema>;
-
-/** Builds the embedder named in an index when the caller gave none. */
-async function defaultEmbedder(id: string, dir: string): Promise<Embedder> {
-  if (id === 'use-lite') {
-    const { createUseLiteEmbedder } = await import('../../embedders/use-lite/index.js');
-    return createUseLiteEmbedder();
-  }
-  throw new WeightsError('mismatch', dir, `the index was built with embedder "${id}": pass that embedder as the "embedder" option`);
-}
 
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
 export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
@@ -105,11 +100,21 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   static async create(options: SwRankingRouterOptions = {}): Promise<SwRankingRouter> {
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
-    const given = settings.embedder;
-    const index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
+    const given = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : settings.embedder;
+    const owned = typeof settings.embedder === 'string';
+    let index: BattleIndex;
+    try {
+      index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
+    } catch (error) {
+      if (owned) await given!.dispose();
+      throw error;
+    }
     const find = (name: string) => {
       const position = findModel(index.models, name, settings.modelMapping);
-      if (position < 0) throw new UnknownModelError(name, index.models);
+      if (position < 0) {
+        if (owned) void given!.dispose();
+        throw new UnknownModelError(name, index.models);
+      }
       return position;
     };
     const strong = find(settings.strongModel);
@@ -117,9 +122,9 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     const modelTiers =
       settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
     const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
-    const embedder = given ?? (await defaultEmbedder(index.embedder.id, dir));
+    const embedder = given ?? (await createEmbedder(index.embedder.id));
     const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, index.embedder.dimension);
-    return new SwRankingRouter(embedder, !given, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+    return new SwRankingRouter(embedder, !given || owned, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
   }
 
   protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {

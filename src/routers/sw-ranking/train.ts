@@ -10,6 +10,7 @@ import { scoreRowsToBattles } from '../../data/golden.js';
 import { readTrainingData } from '../../data/training-data.js';
 import type { Battle } from '../../data/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
+import { createEmbedder, DEFAULT_EMBEDDER } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidOptionsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
@@ -29,8 +30,8 @@ export const buildSwRankingIndexOptionsSchema = z
     battles: z.array(z.custom<BattleInput>((value) => typeof value === 'object' && value !== null)).default([]),
     /** Output folder (created). */
     output: z.string().min(1),
-    /** Embedder of the prompts. Default: `use-lite` behind the shared disk cache. */
-    embedder: embedderSchema.optional(),
+    /** Embedder of the prompts, or an id for `createEmbedder` (wrapped in the shared disk cache). Default `use-lite` behind the disk cache. */
+    embedder: z.union([embedderSchema, z.string().min(1)]).optional(),
     /** Tiers to split the models into. Default 10. */
     numTiers: z.number().int().min(1).max(1000).default(DEFAULT_NUM_TIERS),
     /** Storage of the prompt embeddings: `int8` (default, 4x smaller) or `float32`. */
@@ -107,8 +108,9 @@ export async function buildSwRankingIndex(options: BuildSwRankingIndexOptions): 
   }
   if (battles.length === 0) throw new InvalidOptionsError('sw_ranking training options', 'no battles: give "data" files, "battles" or "mmluGold"');
 
-  const ownsEmbedder = !settings.embedder;
-  const embedder = settings.embedder ?? withDiskCache((await import('../../embedders/use-lite/index.js')).createUseLiteEmbedder());
+  const ownsEmbedder = typeof settings.embedder !== 'object';
+  const embedder =
+    typeof settings.embedder === 'object' ? settings.embedder : withDiskCache(await createEmbedder(settings.embedder ?? DEFAULT_EMBEDDER));
   try {
     let kept = battles;
     let decontamination: BuildSwRankingIndexResult['decontamination'];
