@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../weights-format/paths.js';
-import { describeError, exitCodeOf } from './shared.js';
+import { describeError, exitCodeOf } from './exit.js';
 import type { CliCommand } from './shared.js';
 
 // The server command is owned by the server module; loaded by a computed path until it lands.

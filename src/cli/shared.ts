@@ -8,13 +8,15 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
-import { ProviderError, RouteLLMError, UnknownModelError, UnknownRouterError } from '../errors.js';
+import { UnknownModelError, UnknownRouterError } from '../errors.js';
 import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
 import { shippedWeightsDir } from '../weights-format/paths.js';
 import { CliUsageError, stringFlag } from './args.js';
 import type { ParsedArgs } from './args.js';
+
+export { describeError, exitCodeOf } from './exit.js';
 
 /** A `routellm <name>` command: `run` returns the exit code. */
 export interface CliCommand {
@@ -32,20 +34,6 @@ export interface CliIo {
 
 /** The process streams. */
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
-
-/** Exit code of an error: 2 for usage and input problems (bad flag, file, line, options), 1 otherwise. */
-export function exitCodeOf(error: unknown): number {
-  if (error instanceof CliUsageError || error instanceof DataError) return 2;
-  if (RouteLLMError.isInstance(error)) return error instanceof ProviderError || error.code === 'backend_unavailable' ? 1 : 2;
-  return 1;
-}
-
-/** A one-line (or few-line) message for an error, without a stack unless `ROUTELLM_DEBUG` is set. */
-export function describeError(error: unknown): string {
-  if (process.env.ROUTELLM_DEBUG && error instanceof Error && error.stack) return error.stack;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
 
 /** Router name -> that router's options, from `--config`. */
 export type RouterConfig = Record<string, Record<string, unknown>>;

@@ -1,9 +1,5 @@
 import { UnknownRouterError } from '../errors.js';
-import { createBertRouter } from './bert/index.js';
-import { CausalLLMRouter } from './causal-llm/index.js';
-import { createMfRouter } from './mf/index.js';
 import { RandomRouter } from './random/index.js';
-import { SwRankingRouter } from './sw-ranking/index.js';
 import type { Router } from './types.js';
 
 /** One entry of the router table. */
@@ -14,12 +10,14 @@ interface RouterEntry {
   create(options: unknown): Promise<Router>;
 }
 
+// Routers other than random are imported when first created, so loading the registry (the CLI,
+// the server) does not load TensorFlow.js or onnxruntime until a router needs them.
 const ROUTERS = Object.freeze({
   random: { aliases: [], create: async (options: unknown) => new RandomRouter(options as object) },
-  sw_ranking: { aliases: ['sw-ranking'], create: (options: unknown) => SwRankingRouter.create(options as object) },
-  mf: { aliases: [], create: (options: unknown) => createMfRouter(options as object) },
-  bert: { aliases: [], create: (options: unknown) => createBertRouter(options as object) },
-  causal_llm: { aliases: ['causal-llm'], create: (options: unknown) => CausalLLMRouter.create(options as object) },
+  sw_ranking: { aliases: ['sw-ranking'], create: async (options: unknown) => (await import('./sw-ranking/index.js')).SwRankingRouter.create(options as object) },
+  mf: { aliases: [], create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
+  bert: { aliases: [], create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
+  causal_llm: { aliases: ['causal-llm'], create: async (options: unknown) => (await import('./causal-llm/index.js')).CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 
 /** The canonical name of a built-in router. */

@@ -69,7 +69,7 @@ export async function runCalibrate(argv: string[], io: CliIo = processIo): Promi
         threshold: calibration.threshold,
         achieved_strong_model_pct: calibration.strongModelPct,
         prompts: calibration.count,
-        source: calibration.source,
+        source: input !== undefined ? 'prompts' : calibration.source,
       })}\n`,
     );
   } else {
