@@ -4,7 +4,10 @@
  * openai client, label reading) on top of HTTP. The server runs in a child process so it does not
  * share the router's event loop. Baseline: the bare openai client sending the same requests.
  *
- *   npx tsx bench/causal-llm.bench.ts [--prompts 2000] [--rounds 3] [--api chat|completions]
+ *   npx tsx bench/causal-llm.bench.ts [--prompts 2000] [--rounds 3] [--api chat|completions] [--per-request 1]
+ *
+ * With --per-request N (completions only) the router sends N prompts per request; the bare client
+ * baseline still sends one prompt per request.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   const count = Number(argument('prompts', '2000'));
   const api = argument('api', 'chat') as 'chat' | 'completions';
   const rounds = Number(argument('rounds', '3'));
+  const promptsPerRequest = Number(argument('per-request', '1'));
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,10 +58,10 @@ async function main(): Promise<void> {
   const baseURL = line.toString().trim();
   const prompts = Array.from({ length: count }, (_, i) => `Question ${i}: explain topic number ${i % 97} in ${10 + (i % 40)} words.`);
 
-  console.log(`causal_llm endpoint backend, ${api} API, ${count} prompts per run, median of ${rounds} alternating rounds, fake server in a child process at ${baseURL}`);
+  console.log(`causal_llm endpoint backend, ${api} API (${promptsPerRequest} prompt(s) per request), ${count} prompts per run, median of ${rounds} alternating rounds, fake server in a child process at ${baseURL}`);
   console.log('concurrency | router prompts/s | bare openai client req/s | router / client');
   for (const concurrency of [1, 8, 64]) {
-    const router = await CausalLLMRouter.create({ baseURL, model: 'bench', api, concurrency });
+    const router = await CausalLLMRouter.create({ baseURL, model: 'bench', api, concurrency, promptsPerRequest });
     await router.strongWinRates(prompts.slice(0, 100));
 
     const client = new OpenAI({ baseURL, apiKey: 'no-key', maxRetries: 0 });

@@ -232,27 +232,40 @@ export function textCompletion(fields: {
   finishReason?: string;
   topCount?: number;
 }): Record<string, unknown> {
-  let offset = 0;
-  const logprobs = fields.logprobs
-    ? {
-        tokens: fields.logprobs.map((position) => position.token),
-        token_logprobs: fields.logprobs.map((position) => position.logprob),
-        top_logprobs: fields.logprobs.map((position) => Object.fromEntries(topOf(position, fields.topCount))),
-        text_offset: fields.logprobs.map((position) => {
-          const start = offset;
-          offset += position.token.length;
-          return start;
-        }),
-      }
-    : null;
-  const completionTokens = fields.logprobs?.length ?? Math.max(1, fields.text.split(/\s+/).length);
+  return textCompletionBatch({ model: fields.model, topCount: fields.topCount, choices: [fields] });
+}
+
+/** A completion body with one choice per prompt (the answer to a `prompt` array), choice `index` = prompt index. */
+export function textCompletionBatch(fields: {
+  choices: { text: string; logprobs?: PositionSpec[]; finishReason?: string }[];
+  model?: string;
+  topCount?: number;
+}): Record<string, unknown> {
+  let completionTokens = 0;
+  const choices = fields.choices.map((choice, index) => {
+    let offset = 0;
+    completionTokens += choice.logprobs?.length ?? Math.max(1, choice.text.split(/\s+/).length);
+    const logprobs = choice.logprobs
+      ? {
+          tokens: choice.logprobs.map((position) => position.token),
+          token_logprobs: choice.logprobs.map((position) => position.logprob),
+          top_logprobs: choice.logprobs.map((position) => Object.fromEntries(topOf(position, fields.topCount))),
+          text_offset: choice.logprobs.map((position) => {
+            const start = offset;
+            offset += position.token.length;
+            return start;
+          }),
+        }
+      : null;
+    return { index, text: choice.text, logprobs, finish_reason: choice.finishReason ?? 'stop' };
+  });
   return {
     id: `cmpl-fake-${++nextId}`,
     object: 'text_completion',
     created: created(),
     model: fields.model ?? 'fake-model',
-    choices: [{ index: 0, text: fields.text, logprobs, finish_reason: fields.finishReason ?? 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: completionTokens, total_tokens: 10 + completionTokens },
+    choices,
+    usage: { prompt_tokens: 10 * choices.length, completion_tokens: completionTokens, total_tokens: 10 * choices.length + completionTokens },
   };
 }
 
@@ -265,19 +278,31 @@ function topOf(position: PositionSpec, count?: number): [string, number][] {
  * A reply in the request's own format: a chat completion for `/chat/completions`, a text
  * completion for `/completions`. The text is the tokens joined; the alternatives are cut to the
  * count the request asked for (`top_logprobs`, or `logprobs` for completions), and logprobs are
- * left out when the request did not ask for them.
+ * left out when the request did not ask for them. `positions` may be a function of the text asked
+ * about (see `requestText`) and its index, which answers a completions `prompt` array with one
+ * choice per prompt.
  */
-export function logprobsReply(request: RecordedRequest, positions: PositionSpec[]): ScriptedReply {
-  const text = positions.map((position) => position.token).join('');
+export function logprobsReply(
+  request: RecordedRequest,
+  positions: PositionSpec[] | ((text: string, index: number) => PositionSpec[]),
+): ScriptedReply {
+  const answer = typeof positions === 'function' ? positions : () => positions;
+  const joined = (tokens: PositionSpec[]) => tokens.map((position) => position.token).join('');
   const model = typeof request.body?.model === 'string' ? request.body.model : undefined;
   if (request.path.endsWith('/chat/completions')) {
     const wanted = request.body?.logprobs === true;
     const topCount = typeof request.body?.top_logprobs === 'number' ? request.body.top_logprobs : 0;
-    return { json: chatCompletion({ content: text, model, logprobs: wanted ? positions : undefined, topCount }) };
+    const tokens = answer(requestText(request), 0);
+    return { json: chatCompletion({ content: joined(tokens), model, logprobs: wanted ? tokens : undefined, topCount }) };
   }
   if (request.path.endsWith('/completions')) {
     const count = typeof request.body?.logprobs === 'number' ? request.body.logprobs : undefined;
-    return { json: textCompletion({ text, model, logprobs: count === undefined ? undefined : positions, topCount: count }) };
+    const prompts: string[] = Array.isArray(request.body?.prompt) ? request.body.prompt.map(String) : [requestText(request)];
+    const choices = prompts.map((prompt, index) => {
+      const tokens = answer(prompt, index);
+      return { text: joined(tokens), logprobs: count === undefined ? undefined : tokens };
+    });
+    return { json: textCompletionBatch({ model, topCount: count, choices }) };
   }
   return openAIError(404, `no route for ${request.method} ${request.path}`, 'invalid_request_error');
 }

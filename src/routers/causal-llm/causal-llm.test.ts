@@ -115,6 +115,34 @@ describe('causal_llm router over an OpenAI-compatible endpoint', () => {
     expect(server.requests[0].body.messages).toHaveLength(1);
   });
 
+  it('sends several prompts per completions request when asked, matching choices by index', async () => {
+    const answer = (text: string) => ratingPositions(hashedRatings(text), 'split');
+    server.setHandler((request) => logprobsReply(request, answer));
+    const prompts = Array.from({ length: 10 }, (_, i) => `batched question ${i}`);
+    const single = await (await endpoint({ api: 'completions' })).strongWinRates(prompts);
+    server.reset();
+    // Answer with the choices in reverse order: placement must follow each choice's index.
+    server.setHandler((request) => {
+      const reply = logprobsReply(request, answer) as { json: { choices: unknown[] } };
+      reply.json.choices.reverse();
+      return reply;
+    });
+    const grouped = await endpoint({ api: 'completions', promptsPerRequest: 4 });
+    const scores = await grouped.strongWinRates(prompts);
+    expect(server.requests.map((request) => request.body.prompt.length)).toEqual([4, 4, 2]);
+    for (let i = 0; i < prompts.length; i++) expect(scores[i]).toBeCloseTo(single[i], 6);
+    expect(grouped.stats).toMatchObject({ requests: 10, httpAttempts: 3 });
+
+    server.enqueue((request) => {
+      const reply = logprobsReply(request, answer) as { json: { choices: unknown[] } };
+      reply.json.choices.pop();
+      return reply;
+    });
+    const error = await grouped.strongWinRates(prompts.slice(0, 3)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toMatch(/no choice for prompt/);
+  });
+
   it('routes an answer without labels to strong and counts it', async () => {
     const router = await endpoint();
     const refusal = (request: RecordedRequest) =>

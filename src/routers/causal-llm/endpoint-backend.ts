@@ -44,13 +44,15 @@ export class EndpointRatingBackend implements RatingBackend {
     setMaxListeners(0, batch.signal);
     if (this.disposed) batch.abort();
     this.activeBatches.add(batch);
-    const signal = batch.signal;
+    const perRequest = this.options.api === 'completions' ? this.options.promptsPerRequest : 1;
+    const chunks: (readonly ConversationTurn[])[][] = [];
+    for (let start = 0; start < conversations.length; start += perRequest) chunks.push(conversations.slice(start, start + perRequest));
     let failure: unknown;
-    const tasks = conversations.map((turns) =>
+    const tasks = chunks.map((chunk) =>
       this.limiter.run(async () => {
         if (failure !== undefined) throw failure;
         try {
-          return await this.rateOne(turns, signal);
+          return await this.rateChunk(chunk, batch.signal);
         } catch (error) {
           if (failure === undefined) {
             failure = error;
@@ -63,7 +65,7 @@ export class EndpointRatingBackend implements RatingBackend {
     const settled = await Promise.allSettled(tasks);
     this.activeBatches.delete(batch);
     if (failure !== undefined) throw failure;
-    return settled.map((result) => (result as PromiseFulfilledResult<Float64Array | undefined>).value);
+    return settled.flatMap((result) => (result as PromiseFulfilledResult<(Float64Array | undefined)[]>).value);
   }
 
   async dispose(): Promise<void> {
@@ -71,17 +73,17 @@ export class EndpointRatingBackend implements RatingBackend {
     for (const batch of this.activeBatches) batch.abort();
   }
 
-  private async rateOne(turns: readonly ConversationTurn[], signal: AbortSignal): Promise<Float64Array | undefined> {
+  /** One request: a chat completion for one conversation, or a completion for one or more prompts. */
+  private async rateChunk(chunk: readonly (readonly ConversationTurn[])[], signal: AbortSignal): Promise<(Float64Array | undefined)[]> {
     const { options } = this;
-    const userMessage = renderUserMessage(options.template, turns);
-    this.stats.requests++;
-    let positions: GeneratedPosition[] | undefined;
-    let text: string;
+    const userMessages = chunk.map((turns) => renderUserMessage(options.template, turns));
+    this.stats.requests += chunk.length;
+    let answers: { positions?: GeneratedPosition[]; text: string }[];
     try {
       if (options.api === 'chat') {
         const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [];
         if (options.systemPrompt !== '') messages.push({ role: 'system', content: options.systemPrompt });
-        messages.push({ role: 'user', content: userMessage });
+        messages.push({ role: 'user', content: userMessages[0] });
         const completion = await this.client.chat.completions.create(
           {
             model: options.model!,
@@ -93,34 +95,37 @@ export class EndpointRatingBackend implements RatingBackend {
           },
           { signal },
         );
-        ({ positions, text } = readChatCompletion(completion, this.provider));
+        answers = [readChatCompletion(completion, this.provider)];
       } else {
+        const prompts = userMessages.map((message) => renderCompletionPrompt(options.completionFormat, options.systemPrompt, message));
         const completion = await this.client.completions.create(
           {
             model: options.model!,
-            prompt: renderCompletionPrompt(options.completionFormat, options.systemPrompt, userMessage),
+            prompt: prompts.length === 1 ? prompts[0] : prompts,
             max_tokens: options.maxTokens,
             temperature: 0,
             logprobs: options.topLogprobs,
           },
           { signal },
         );
-        ({ positions, text } = readCompletion(completion, this.provider));
+        answers = readCompletions(completion, prompts.length, this.provider);
       }
     } catch (error) {
       const wrapped = toProviderError(error, this.provider, options);
       if (!(error instanceof OpenAI.APIUserAbortError)) this.stats.errors++;
       throw wrapped;
     }
-    let distribution: Float64Array | undefined;
-    if (positions) {
-      distribution = ratingDistributionFromLogprobs(positions);
-    } else {
-      this.stats.answersWithoutLogprobs++;
-      distribution = ratingFromText(text);
-    }
-    if (!distribution) this.stats.invalidAnswers++;
-    return distribution;
+    return answers.map(({ positions, text }) => {
+      let distribution: Float64Array | undefined;
+      if (positions) {
+        distribution = ratingDistributionFromLogprobs(positions);
+      } else {
+        this.stats.answersWithoutLogprobs++;
+        distribution = ratingFromText(text);
+      }
+      if (!distribution) this.stats.invalidAnswers++;
+      return distribution;
+    });
   }
 
   private countingFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
@@ -140,18 +145,23 @@ function ratingFromText(text: string): Float64Array | undefined {
   return distribution;
 }
 
-function firstChoice(response: unknown, provider: string): Record<string, unknown> {
+function choicesOf(response: unknown, provider: string): unknown[] {
   const choices = (response as { choices?: unknown } | null)?.choices;
   if (typeof response !== 'object' || response === null || !Array.isArray(choices) || choices.length === 0) {
     throw new ProviderError(provider, `malformed response: expected an object with a non-empty "choices" array`, 200);
   }
-  const choice = choices[0];
-  if (typeof choice !== 'object' || choice === null) throw new ProviderError(provider, 'malformed response: choices[0] is not an object', 200);
+  return choices;
+}
+
+function asChoice(choice: unknown, provider: string, index: number): Record<string, unknown> {
+  if (typeof choice !== 'object' || choice === null) {
+    throw new ProviderError(provider, `malformed response: choices[${index}] is not an object`, 200);
+  }
   return choice as Record<string, unknown>;
 }
 
 function readChatCompletion(response: unknown, provider: string): { positions?: GeneratedPosition[]; text: string } {
-  const choice = firstChoice(response, provider);
+  const choice = asChoice(choicesOf(response, provider)[0], provider, 0);
   const message = choice.message as { content?: unknown } | undefined;
   const text = typeof message?.content === 'string' ? message.content : '';
   const content = (choice.logprobs as { content?: unknown } | null | undefined)?.content;
@@ -169,8 +179,22 @@ function readChatCompletion(response: unknown, provider: string): { positions?: 
   return { positions, text };
 }
 
-function readCompletion(response: unknown, provider: string): { positions?: GeneratedPosition[]; text: string } {
-  const choice = firstChoice(response, provider);
+/** The answers of a completions response for `count` prompts, placed by each choice's `index`. */
+function readCompletions(response: unknown, count: number, provider: string): { positions?: GeneratedPosition[]; text: string }[] {
+  const choices = choicesOf(response, provider).map((choice, position) => asChoice(choice, provider, position));
+  const answers: ({ positions?: GeneratedPosition[]; text: string } | undefined)[] = new Array(count);
+  choices.forEach((choice, position) => {
+    const index = count === 1 ? 0 : typeof choice.index === 'number' ? choice.index : position;
+    if (Number.isInteger(index) && index >= 0 && index < count && answers[index] === undefined) answers[index] = readCompletion(choice);
+  });
+  const missing = answers.findIndex((answer) => answer === undefined);
+  if (answers.length !== count || missing >= 0) {
+    throw new ProviderError(provider, `malformed response: no choice for prompt ${missing} of ${count}`, 200);
+  }
+  return answers as { positions?: GeneratedPosition[]; text: string }[];
+}
+
+function readCompletion(choice: Record<string, unknown>): { positions?: GeneratedPosition[]; text: string } {
   const text = typeof choice.text === 'string' ? choice.text : '';
   const logprobs = choice.logprobs as { tokens?: unknown; token_logprobs?: unknown; top_logprobs?: unknown } | null | undefined;
   if (!logprobs || !Array.isArray(logprobs.tokens)) return { text };

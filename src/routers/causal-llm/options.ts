@@ -68,6 +68,11 @@ export const causalLLMRouterOptionsSchema = z
     timeoutMs: z.number().int().min(1).default(30_000),
     /** Endpoint backend: retries of a failed attempt (429, 5xx, timeouts, connection errors) by the openai client. Default 2. */
     maxRetries: z.number().int().min(0).max(10).default(2),
+    /**
+     * Endpoint backend, completions API only: prompts sent together in one request as a `prompt`
+     * array (vLLM and OpenAI answer one choice per prompt, matched by `index`). Default 1.
+     */
+    promptsPerRequest: z.number().int().min(1).max(256).default(1),
     /** Endpoint backend: most requests in flight at once for this router. Default 8. */
     concurrency: z.number().int().min(1).max(1024).default(8),
     /** Endpoint backend: alternatives asked for per position (`top_logprobs`; completions `logprobs`). Default 20. */
@@ -98,6 +103,7 @@ export interface ResolvedCausalLLMOptions {
   timeoutMs: number;
   maxRetries: number;
   concurrency: number;
+  promptsPerRequest: number;
   topLogprobs: number;
   maxTokens: number;
 }
@@ -167,6 +173,7 @@ export function resolveCausalLLMOptions(
     timeoutMs: parsed.timeoutMs,
     maxRetries: parsed.maxRetries,
     concurrency: parsed.concurrency,
+    promptsPerRequest: parsed.promptsPerRequest,
     topLogprobs: parsed.topLogprobs,
     maxTokens: parsed.maxTokens,
   };
