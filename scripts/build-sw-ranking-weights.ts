@@ -18,7 +18,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { battleFromRecord } from '../src/data/battles.js';
 import { loadGsm8k, loadMmluSplit, loadMtBench, resolveDataDir } from '../src/data/evals.js';
+import { scoreRowsToBattles } from '../src/data/golden.js';
+import { readJsonLines } from '../src/data/jsonl.js';
+import { scoreRowFromRecord } from '../src/data/scores.js';
+import { detectKind } from '../src/data/training-data.js';
+import type { Battle } from '../src/data/types.js';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { packageRoot } from '../src/weights-format/paths.js';
@@ -41,13 +47,32 @@ const maxPairs = Number(values['max-pairs']);
 const started = Date.now();
 const log = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
-const files = values.sources!.split(',').map((name) =>
-  path.join(dataDir, 'train', `${name}.jsonl`),
-);
 const embedder = withDiskCache(createUseLiteEmbedder());
 try {
+  // Read through the data layer. A few RouterBench rows hold `null` for a model that has no result
+  // on that prompt: that model is left out of that prompt's pairs (the reader rejects nulls).
+  const battles: Battle[] = [];
+  const sourceRows: Record<string, { file: string; rows: number; modelsWithoutResult?: number }> = {};
+  for (const name of values.sources!.split(',')) {
+    const file = path.join(dataDir, 'train', `${name}.jsonl`);
+    const records = await readJsonLines(file);
+    if (detectKind(records, file) === 'battles') {
+      battles.push(...records.map((record) => battleFromRecord(record, file, name)));
+      sourceRows[name] = { file: path.relative(dataDir, file), rows: records.length };
+      continue;
+    }
+    let missing = 0;
+    const rows = records.map((record) => {
+      const results = (record.value.correct ?? record.value.scores) as Record<string, unknown>;
+      for (const [model, value] of Object.entries(results)) if (value === null) (delete results[model], missing++);
+      return scoreRowFromRecord(record, file, name);
+    });
+    battles.push(...scoreRowsToBattles(rows, { maxPairsPerPrompt: maxPairs, seed: battles.length }));
+    sourceRows[name] = { file: path.relative(dataDir, file), rows: records.length, modelsWithoutResult: missing };
+  }
+  log(`read ${battles.length} battles from ${Object.keys(sourceRows).length} files`);
   const result = await buildSwRankingIndex({
-    data: files,
+    battles,
     output,
     embedder,
     mmluGold: true,
@@ -110,6 +135,7 @@ try {
     const manifestFile = path.join(output, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
     manifest.metrics = { ...manifest.metrics, ...metrics };
+    for (const source of manifest.data.sources) Object.assign(source, sourceRows[source.name] ?? {});
     await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   } finally {
     await rm(float32Dir, { recursive: true, force: true });

@@ -226,6 +226,39 @@ describe('sw_ranking router', () => {
   });
 });
 
+describe('buildSwRankingIndex from files', () => {
+  it('reads battle files and score tables (golden labels), records sources, rows, tiers and checksums', async () => {
+    const battlesFile = path.join(dir, 'votes.jsonl');
+    const scoresFile = path.join(dir, 'correctness.jsonl');
+    await writeFile(
+      battlesFile,
+      testBattles()
+        .slice(0, 60)
+        .map((b) => JSON.stringify({ prompt: b.prompt, model_a: b.modelA, model_b: b.modelB, winner: b.winner }))
+        .join('\n') + '\n',
+    );
+    await writeFile(
+      scoresFile,
+      MATH.map((prompt, i) =>
+        JSON.stringify({ prompt: `${prompt} again`, correct: { 'gpt-4-1106-preview': 1, 'mistralai/mixtral-8x7b-chat': i % 2, 'claude-2': 1 } }),
+      ).join('\n') + '\n',
+    );
+    const output = path.join(dir, 'from-files');
+    const result = await buildSwRankingIndex({ data: [battlesFile, scoresFile], output, embedder, numTiers: 3, maxPairsPerPrompt: 2 });
+    expect(result.battlesRead).toBe(60 + MATH.length * 2);
+    const manifest = JSON.parse(await readFile(path.join(output, 'manifest.json'), 'utf8'));
+    expect(manifest.router).toBe('sw_ranking');
+    expect(manifest.embedder).toEqual({ id: 'test-hashed-words', dimension: 24 });
+    expect(manifest.models).toContain('mistralai/Mixtral-8x7B-Instruct-v0.1');
+    const sources = Object.fromEntries(manifest.data.sources.map((s: { name: string }) => [s.name, s]));
+    expect(sources.votes).toMatchObject({ battles: 60, rows: 60 });
+    expect(sources.correctness).toMatchObject({ battles: MATH.length * 2, prompts: MATH.length, rows: MATH.length });
+    expect(new Set(Object.values(manifest.extra.tiers)).size).toBe(3);
+    for (const tensor of manifest.tensors) expect(tensor.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.tensors.find((t: { name: string }) => t.name === 'prompt_embeddings').dtype).toBe('int8');
+  });
+});
+
 describe('sw_ranking battle index validation', () => {
   it('rejects an unknown winner value, naming the row', async () => {
     const battles = testBattles().slice(0, 20);
