@@ -1,4 +1,3 @@
-import { createEmbedder, DEFAULT_EMBEDDER } from '../../embedders/registry.js';
 import { CliUsageError, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
 import { checkOutputPath, processIo, readPromptFile, terminalProgress, writeFileAtomic } from '../shared.js';
@@ -36,6 +35,7 @@ export async function runEmbed(argv: string[], io: CliIo = processIo): Promise<n
   const batchSize = numberFlag(args, 'batch-size') ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
   const records = await readPromptFile(input);
+  const { createEmbedder, DEFAULT_EMBEDDER } = await import('../../embedders/registry.js');
   const embedder = await createEmbedder(stringFlag(args, 'embedder') ?? DEFAULT_EMBEDDER);
   try {
     const progress = terminalProgress(io, records.length, `embedding with ${embedder.id}`);

@@ -1,8 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withDiskCache } from '../../embedders/disk-cache.js';
-import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
 import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import { CliUsageError, formatHelp, listFlag, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
@@ -34,7 +32,11 @@ const TRAINERS: Readonly<Record<string, { describe: string; run(options: Record<
     run: async (options, io) => {
       const { buildSwRankingIndex } = await import('../../routers/sw-ranking/train.js');
       let embedder: Embedder | undefined;
-      if (typeof options.embedder === 'string') embedder = withDiskCache(await createEmbedder(options.embedder));
+      if (typeof options.embedder === 'string') {
+        const { createEmbedder } = await import('../../embedders/registry.js');
+        const { withDiskCache } = await import('../../embedders/disk-cache.js');
+        embedder = withDiskCache(await createEmbedder(options.embedder));
+      }
       const onProgress = (message: string) => {
         io.stderr.write(`${message}\n`);
       };
