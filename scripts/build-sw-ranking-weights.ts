@@ -50,9 +50,10 @@ const log = (message: string) => console.log(`[${((Date.now() - started) / 1000)
 const embedder = withDiskCache(createUseLiteEmbedder());
 try {
   // Read through the data layer. A few RouterBench rows hold `null` for a model that has no result
-  // on that prompt: that model is left out of that prompt's pairs (the reader rejects nulls).
+  // on that prompt: that model is left out of that prompt's pairs (the reader rejects nulls), and a
+  // row with fewer than two results left is skipped.
   const battles: Battle[] = [];
-  const sourceRows: Record<string, { file: string; rows: number; modelsWithoutResult?: number }> = {};
+  const sourceRows: Record<string, { file: string; rows: number; modelsWithoutResult?: number; rowsWithoutTwoResults?: number }> = {};
   for (const name of values.sources!.split(',')) {
     const file = path.join(dataDir, 'train', `${name}.jsonl`);
     const records = await readJsonLines(file);
@@ -62,13 +63,15 @@ try {
       continue;
     }
     let missing = 0;
-    const rows = records.map((record) => {
+    let skipped = 0;
+    const rows = records.flatMap((record) => {
       const results = (record.value.correct ?? record.value.scores) as Record<string, unknown>;
       for (const [model, value] of Object.entries(results)) if (value === null) (delete results[model], missing++);
-      return scoreRowFromRecord(record, file, name);
+      if (Object.keys(results).length < 2) return (skipped++, []);
+      return [scoreRowFromRecord(record, file, name)];
     });
     battles.push(...scoreRowsToBattles(rows, { maxPairsPerPrompt: maxPairs, seed: battles.length }));
-    sourceRows[name] = { file: path.relative(dataDir, file), rows: records.length, modelsWithoutResult: missing };
+    sourceRows[name] = { file: path.relative(dataDir, file), rows: records.length, modelsWithoutResult: missing, rowsWithoutTwoResults: skipped };
   }
   log(`read ${battles.length} battles from ${Object.keys(sourceRows).length} files`);
   const result = await buildSwRankingIndex({
