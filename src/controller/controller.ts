@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type {
   ChatCompletion,
@@ -291,8 +291,13 @@ export class Controller {
     if (params.model === undefined) {
       throw new InvalidInputError('model', 'a model string "router-<name>-<threshold>", or `router` and `threshold`');
     }
-    const custom = [...this.routerSources.keys()];
-    const parsed = parseRouterModel(params.model, custom);
+    let parsed: { router: string; threshold: number };
+    try {
+      parsed = parseRouterModel(params.model, this.routerNames);
+    } catch (error) {
+      if (error instanceof UnknownRouterError) throw new UnknownRouterError(error.router, this.routerNames);
+      throw error;
+    }
     return { router: this.loadedRouterName(parsed.router), threshold: parsed.threshold };
   }
 
@@ -447,15 +452,17 @@ export class Controller {
     return this.openaiClient;
   }
 
-  private anthropic(): Anthropic {
+  private async anthropic(): Promise<Anthropic> {
     if (!this.anthropicClient) {
+      // Loaded on first use: the SDK takes a while to import and many deployments never call Anthropic.
+      const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
       if (!process.env.ANTHROPIC_API_KEY && !process.env.ANTHROPIC_AUTH_TOKEN) {
         throw new InvalidOptionsError(
           'provider setup',
           'no Anthropic client was given (providers.anthropic) and neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set',
         );
       }
-      this.anthropicClient = new Anthropic({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs });
+      this.anthropicClient ??= new AnthropicClient({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs });
     }
     return this.anthropicClient;
   }

@@ -21,19 +21,19 @@ export class AnthropicChatProvider implements ChatProvider {
   readonly name = 'anthropic';
 
   constructor(
-    private readonly client: () => Anthropic,
+    private readonly client: () => Anthropic | Promise<Anthropic>,
     private readonly defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS,
   ) {}
 
-  private create(): MessagesCreate {
-    const messages = this.client().messages;
+  private async create(): Promise<MessagesCreate> {
+    const messages = (await this.client()).messages;
     return messages.create.bind(messages) as unknown as MessagesCreate;
   }
 
   async complete(params: ProviderChatParams, options: ProviderCallOptions = {}): Promise<ChatCompletion> {
     const body = toAnthropicRequest(params, this.defaultMaxTokens);
     try {
-      const message = (await this.create()(body, { signal: options.signal })) as AnthropicResponse;
+      const message = (await (await this.create())(body, { signal: options.signal })) as AnthropicResponse;
       return fromAnthropicResponse(message);
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
@@ -45,7 +45,7 @@ export class AnthropicChatProvider implements ChatProvider {
     const includeUsage = params.stream_options?.include_usage === true || options.includeUsage === true;
     let upstream: AsyncIterable<AnthropicStreamEvent> & { controller: AbortController };
     try {
-      upstream = (await this.create()(body, { signal: options.signal })) as typeof upstream;
+      upstream = (await (await this.create())(body, { signal: options.signal })) as typeof upstream;
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
     }

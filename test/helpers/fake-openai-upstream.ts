@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type UpstreamBehaviour =
   | { kind: 'error'; status: number; message?: string }
   | { kind: 'hang' }
-  | { kind: 'reply'; text?: string; finishReason?: string };
+  | { kind: 'reply'; text?: string; finishReason?: string; chunkDelayMs?: number; words?: number };
 
 /** One request the fake received. */
 export interface RecordedRequest {
@@ -21,6 +21,10 @@ export interface FakeOpenAIUpstreamOptions {
   chunkDelayMs?: number;
   /** Words in the default reply (each streamed as one chunk). Default 3. */
   replyWords?: number;
+  /** Default reply `"<model> echoes: <last user message>"` instead of `"<model> says: ok ok ok"`. */
+  echo?: boolean;
+  /** Keep requests in `requests`. Default true (turn off for benchmarks). */
+  record?: boolean;
 }
 
 /** A local HTTP server speaking the OpenAI chat-completions wire format (JSON and SSE). */
@@ -59,6 +63,7 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
   const sockets = new Set<import('node:net').Socket>();
   const state = { abortedStreams: 0 };
   const replyWords = options.replyWords ?? 3;
+  let served = 0;
 
   const server = http.createServer((request, response) => {
     const parts: Buffer[] = [];
@@ -71,7 +76,7 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
       } catch {
         body = raw;
       }
-      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+      if (options.record !== false) requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
       if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
         response.writeHead(404, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
@@ -85,10 +90,13 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
         return;
       }
       const model: string = body.model;
-      const text = behaviour.text ?? `${model} says:${' ok'.repeat(replyWords)}`;
+      const lastUser = [...(body.messages as Array<{ role: string; content: unknown }>)].reverse().find((m) => m.role === 'user');
+      const text =
+        behaviour.text ??
+        (options.echo && behaviour.words === undefined ? `${model} echoes: ${messageText(lastUser?.content)}` : `${model} says:${' ok'.repeat(behaviour.words ?? replyWords)}`);
       const promptTokens = (body.messages as Array<{ content: unknown }>).reduce((sum, m) => sum + wordCount(messageText(m.content)), 0);
       const usage = { prompt_tokens: promptTokens, completion_tokens: wordCount(text), total_tokens: promptTokens + wordCount(text) };
-      const id = `chatcmpl-fake-${requests.length}`;
+      const id = `chatcmpl-fake-${++served}`;
       const created = Math.floor(Date.now() / 1000);
       const finishReason = behaviour.finishReason ?? 'stop';
       if (body.stream !== true) {
@@ -121,7 +129,7 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
         events.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
       }
       events.push('data: [DONE]\n\n');
-      const delay = options.chunkDelayMs ?? 0;
+      const delay = behaviour.chunkDelayMs ?? options.chunkDelayMs ?? 0;
       const send = (index: number) => {
         if (response.destroyed) return;
         if (index >= events.length) {
