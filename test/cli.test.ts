@@ -1,0 +1,162 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RandomRouter } from '../src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'routellm.js');
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/routellm.js ...args` as a process. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, maxBuffer: 32 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'routellm-cli-'));
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ random: { seed: 3 } }));
+  writeFileSync(
+    path.join(dir, 'prompts.jsonl'),
+    [
+      { id: 1, prompt: 'What is 2 + 2?' },
+      { prompt: 'Prove Fermat\'s little theorem.', tag: ['math'] },
+      { prompt: 'hi', nested: { keep: true } },
+    ]
+      .map((row) => JSON.stringify(row))
+      .join('\n') + '\n',
+  );
+});
+
+describe('routellm (dispatcher)', () => {
+  it('lists the commands, and rejects an unknown one with exit code 2', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['route', 'score', 'embed', 'calibrate', 'eval', 'train', 'serve']) expect(help.stdout).toContain(command);
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+});
+
+describe('routellm route', () => {
+  it('prints exactly router, strong_win_rate, threshold, decision with --json', async () => {
+    const result = await runCli(['route', 'What is the capital of Australia?', '--router', 'random', '--config', path.join(dir, 'config.json'), '--threshold', '0.3', '--json']);
+    expect(result.code).toBe(0);
+    const decision = JSON.parse(result.stdout);
+    expect(Object.keys(decision).sort()).toEqual(['decision', 'router', 'strong_win_rate', 'threshold']);
+    const expected = await new RandomRouter({ seed: 3 }).strongWinRate('What is the capital of Australia?');
+    expect(decision.router).toBe('random');
+    expect(decision.threshold).toBe(0.3);
+    expect(decision.strong_win_rate).toBeCloseTo(expected, 6);
+    expect(decision.decision).toBe(expected >= 0.3 ? 'strong' : 'weak');
+  });
+
+  it('names the bad flag, value or router with exit code 2', async () => {
+    const [badFlag, badThreshold, badRouter, noPrompt, badConfig] = await Promise.all([
+      runCli(['route', 'hello', '--treshold', '0.5']),
+      runCli(['route', 'hello', '--router', 'random', '--threshold', '1.5']),
+      runCli(['route', 'hello', '--router', 'nope']),
+      runCli(['route', '--router', 'random']),
+      runCli(['route', 'hello', '--router', 'random', '--config', path.join(dir, 'missing.yaml')]),
+    ]);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/Unknown flag --treshold/);
+    expect(badThreshold.code).toBe(2);
+    expect(badThreshold.stderr).toMatch(/--threshold must be a number in \[0, 1\]/);
+    expect(badRouter.code).toBe(2);
+    expect(badRouter.stderr).toMatch(/Unknown router "nope"\. Valid routers: .*random/);
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.stderr).toMatch(/Missing the prompt/);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/--config: cannot read .*missing\.yaml/);
+  });
+
+  it('has --help for every command', async () => {
+    const results = await Promise.all(['route', 'score', 'embed', 'calibrate', 'eval', 'train'].map((command) => runCli([command, '--help'])));
+    for (const result of results) {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^routellm \w+: /);
+      expect(result.stdout).toContain('Usage: routellm');
+      expect(result.stdout).toContain('--help');
+    }
+  });
+});
+
+describe('routellm score', () => {
+  it('adds strong_win_rate to each line, keeping order and fields', async () => {
+    const output = path.join(dir, 'scored.jsonl');
+    const result = await runCli(['score', '--router', 'random', '--config', path.join(dir, 'config.json'), '--input', path.join(dir, 'prompts.jsonl'), '--output', output]);
+    expect(result.code).toBe(0);
+    const lines = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const router = new RandomRouter({ seed: 3 });
+    expect(lines.map((line) => line.prompt)).toEqual(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']);
+    expect(lines[0].id).toBe(1);
+    expect(lines[1].tag).toEqual(['math']);
+    expect(lines[2].nested).toEqual({ keep: true });
+    for (const line of lines) expect(line.strong_win_rate).toBeCloseTo(await router.strongWinRate(line.prompt), 6);
+  });
+
+  it('a bad line or missing file names the file and line, exits 2, and writes nothing', async () => {
+    const badJson = path.join(dir, 'bad-json.jsonl');
+    writeFileSync(badJson, '{"prompt": "ok"}\n{"prompt": oops}\n');
+    const noPrompt = path.join(dir, 'no-prompt.jsonl');
+    writeFileSync(noPrompt, '{"prompt": "ok"}\n\n{"text": "where is the prompt"}\n');
+    const outputs = ['out-a.jsonl', 'out-b.jsonl', 'out-c.jsonl'].map((name) => path.join(dir, name));
+    const [notJson, missingPrompt, missingFile, badOutput] = await Promise.all([
+      runCli(['score', '--router', 'random', '--input', badJson, '--output', outputs[0]]),
+      runCli(['score', '--router', 'random', '--input', noPrompt, '--output', outputs[1]]),
+      runCli(['score', '--router', 'random', '--input', path.join(dir, 'nope.jsonl'), '--output', outputs[2]]),
+      runCli(['score', '--router', 'random', '--input', noPrompt, '--output', path.join(dir, 'no-such-folder', 'x.jsonl')]),
+    ]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain(`${badJson}:2`);
+    expect(notJson.stderr).toMatch(/not JSON/);
+    expect(missingPrompt.code).toBe(2);
+    expect(missingPrompt.stderr).toContain(`${noPrompt}:3`);
+    expect(missingPrompt.stderr).toMatch(/"prompt" string/);
+    expect(missingFile.code).toBe(2);
+    expect(missingFile.stderr).toMatch(/nope\.jsonl.*no such file/);
+    expect(badOutput.code).toBe(2);
+    expect(badOutput.stderr).toMatch(/--output: the folder .*no-such-folder does not exist/);
+    for (const output of outputs) expect(existsSync(output)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('routellm calibrate', () => {
+  it('prints router, strong_model_pct and threshold as JSON, from --input or the default sample', async () => {
+    const [uniform, fromInput, badPct] = await Promise.all([
+      runCli(['calibrate', '--router', 'random', '--strong-model-pct', '0.25', '--json']),
+      runCli(['calibrate', '--router', 'random', '--config', path.join(dir, 'config.json'), '--strong-model-pct', '0.5', '--input', path.join(dir, 'prompts.jsonl'), '--json']),
+      runCli(['calibrate', '--router', 'random', '--strong-model-pct', '50']),
+    ]);
+    expect(uniform.code).toBe(0);
+    expect(JSON.parse(uniform.stdout)).toMatchObject({ router: 'random', strong_model_pct: 0.25, threshold: 0.75 });
+    expect(fromInput.code).toBe(0);
+    const router = new RandomRouter({ seed: 3 });
+    const scores = [...(await router.strongWinRates(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']))].sort((a, b) => a - b);
+    expect(JSON.parse(fromInput.stdout)).toMatchObject({ router: 'random', strong_model_pct: 0.5, prompts: 3, source: 'prompts' });
+    expect(JSON.parse(fromInput.stdout).threshold).toBeCloseTo(scores[1], 6);
+    expect(badPct.code).toBe(2);
+    expect(badPct.stderr).toMatch(/--strong-model-pct must be in \[0, 1\]/);
+  });
+});
