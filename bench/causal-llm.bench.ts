@@ -12,6 +12,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { CausalLLMRouter } from '../src/routers/causal-llm/index.js';
@@ -19,6 +22,7 @@ import { ConcurrencyLimiter } from '../src/routers/causal-llm/concurrency.js';
 import { ratingDistributionFromLogprobs, strongWinRateFromRatings } from '../src/routers/causal-llm/labels.js';
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TEMPLATE, renderUserMessage } from '../src/routers/causal-llm/prompt.js';
 import { logprobsReply, requestText, startFakeOpenAIServer, type PositionSpec } from '../test/helpers/fake-openai-server.js';
+import { writeTinyCausalLM } from '../test/helpers/tiny-causal-lm.js';
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -121,6 +125,25 @@ async function main(): Promise<void> {
   }
   const microseconds = Number(process.hrtime.bigint() - start) / 1e3 / (repeats * prompts.length);
   console.log(`router-side work per prompt without HTTP (render + read 3 positions x 20 alternatives): ${microseconds.toFixed(1)} µs (${sink > 0 ? 'ok' : ''})`);
+
+  // The local backend on the tiny generated causal LM (hidden 16): tokenising, padding and
+  // onnxruntime overhead per prompt, since the model itself costs almost nothing.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'routellm-bench-causal-lm-'));
+  try {
+    writeTinyCausalLM(dir);
+    const localPrompts = prompts.slice(0, 200);
+    console.log('local backend, tiny ONNX causal LM | batchSize | prompts/s');
+    for (const batchSize of [1, 8, 32]) {
+      const local = await CausalLLMRouter.create({ modelPath: dir, batchSize });
+      await local.strongWinRates(localPrompts.slice(0, 20));
+      const rates: number[] = [];
+      for (let round = 0; round < rounds; round++) rates.push(await timed(localPrompts.length, () => local.strongWinRates(localPrompts)));
+      await local.dispose();
+      console.log(`${''.padStart(35)} | ${String(batchSize).padStart(9)} | ${median(rates).toFixed(0)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function median(values: number[]): number {
