@@ -16,7 +16,7 @@ interface RunResult {
 }
 
 /** Runs `node bin/routellm.js ...args` as a process. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -91,12 +91,21 @@ describe('routellm route', () => {
   });
 
   it('has --help for every command', async () => {
-    const results = await Promise.all(['route', 'score', 'embed', 'calibrate', 'eval', 'train'].map((command) => runCli([command, '--help'])));
-    for (const result of results) {
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^routellm \w+: /);
-      expect(result.stdout).toContain('Usage: routellm');
-      expect(result.stdout).toContain('--help');
+    const commands = await Promise.all([
+      import('../src/cli/commands/route.js').then((module) => module.runRoute),
+      import('../src/cli/commands/score.js').then((module) => module.runScore),
+      import('../src/cli/commands/embed.js').then((module) => module.runEmbed),
+      import('../src/cli/commands/calibrate.js').then((module) => module.runCalibrate),
+      import('../src/cli/commands/eval.js').then((module) => module.runEval),
+      import('../src/cli/commands/train.js').then((module) => module.runTrain),
+    ]);
+    for (const run of commands) {
+      let text = '';
+      const stdout = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream;
+      expect(await run(['--help'], { stdout, stderr: process.stderr })).toBe(0);
+      expect(text).toMatch(/^routellm \w+: /);
+      expect(text).toContain('Usage: routellm');
+      expect(text).toContain('--help');
     }
   });
 });
