@@ -147,7 +147,15 @@ describe('Controller routing over OpenAI and an OpenAI-compatible endpoint', () 
     expect(strong.object).toBe('chat.completion');
     expect(strong.model).toBe('gpt-4o');
     expect(strong.choices[0].message.content).toBe('gpt-4o says: ok ok ok');
-    expect(strong.routellm).toEqual({ router: 'keyword', threshold: 0.5, strong_win_rate: expect.closeTo(0.9, 5), decision: 'strong', model: 'gpt-4o' });
+    expect(strong.routellm).toEqual({
+      router: 'keyword',
+      threshold: 0.5,
+      strong_win_rate: expect.closeTo(0.9, 5),
+      decision: 'strong',
+      model: 'gpt-4o',
+      latency_ms: { routing: expect.any(Number), upstream: expect.any(Number) },
+    });
+    expect(strong.routellm.latency_ms.upstream).toBeGreaterThan(0);
 
     const weak = await controller.chat.completions.create({ model: 'router-keyword-0.5', messages: [{ role: 'user', content: 'hello there' }] });
     expect(localUpstream.requests).toHaveLength(1);

@@ -54,6 +54,11 @@ export interface RoutingRecord extends RouteResult {
   };
   /** With a price table: the request's cost and savings against always-strong (streams: once usage arrived). */
   cost?: RequestCost;
+  /**
+   * Where the time went, in ms: `routing` (scoring the prompt) and `upstream` (the model call,
+   * fallback included; for streams, until the first chunk).
+   */
+  latency_ms: { routing: number; upstream: number };
 }
 
 /** A chat completion with the routing record. */
@@ -313,18 +318,21 @@ export class Controller {
     if (params.stream !== undefined && params.stream !== null && typeof params.stream !== 'boolean') {
       throw new InvalidInputError('stream', 'a boolean');
     }
+    const routingStart = performance.now();
     const score = await (await this.router(router)).strongWinRate(text);
     if (requestOptions.signal?.aborted) throw new RequestAbortedError({ cause: requestOptions.signal.reason });
     const decided = this.result(router, threshold, score);
     this.accounting.decided(router, decided.decision);
-    const record: RoutingRecord = { ...decided };
+    const upstreamStart = performance.now();
+    const record: RoutingRecord = { ...decided, latency_ms: { routing: upstreamStart - routingStart, upstream: 0 } };
     const base = upstreamParams as Omit<ProviderChatParams, 'model'>;
     try {
-      if (stream === true) return await this.createStream(base, record, requestOptions);
+      if (stream === true) return await this.createStream(base, record, requestOptions, upstreamStart);
       const attempt = await this.withFallback(record, (model) =>
         this.provider(model).complete(this.paramsFor(base, model), { signal: requestOptions.signal }),
       );
       const completion = attempt.result as RoutedChatCompletion;
+      record.latency_ms.upstream = performance.now() - upstreamStart;
       this.finishRecord(record, attempt);
       record.cost = requestCost(completion.usage, record.model, this.strongModel, this.options.prices);
       this.accounting.answered(record.model, completion.usage, record.cost);
@@ -341,6 +349,7 @@ export class Controller {
     base: Omit<ProviderChatParams, 'model'>,
     record: RoutingRecord,
     requestOptions: RoutedRequestOptions,
+    upstreamStart: number,
   ): Promise<RoutedChatCompletionStream> {
     const abort = new AbortController();
     const callerSignal = requestOptions.signal;
@@ -366,6 +375,7 @@ export class Controller {
       release();
       throw error;
     }
+    record.latency_ms.upstream = performance.now() - upstreamStart;
     this.finishRecord(record, opened);
     let usage: CompletionUsage | undefined;
     let ended = false;

@@ -29,8 +29,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
 /** Controller options for a server config: `baseURL` binds both models unless they have their own endpoint. */
 export function controllerOptionsFor(config: ResolvedServerConfig): ControllerOptions {
   const endpoints: Record<string, EndpointOptions> = { ...config.endpoints };
@@ -96,9 +94,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let drained: (() => void) | undefined;
 
   const sendJson = (response: http.ServerResponse, status: number, body: unknown) => {
-    const headers: http.OutgoingHttpHeaders = { ...JSON_HEADERS };
-    if (closing) headers.connection = 'close';
-    response.writeHead(status, headers);
+    response.setHeader('content-type', 'application/json');
+    if (closing) response.setHeader('connection', 'close');
+    response.writeHead(status);
     response.end(JSON.stringify(body));
   };
 
@@ -154,6 +152,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
 
   const chatCompletions = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const started = performance.now();
     const body = await readJson(request);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('request body', 'a JSON object');
     const abort = new AbortController();
@@ -161,6 +160,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (!response.writableFinished) abort.abort();
     });
     const result = await controller.chat.completions.create(body as never, { signal: abort.signal });
+    const { routing, upstream } = result.routellm.latency_ms;
+    const serverTiming = `routing;dur=${routing.toFixed(3)}, upstream;dur=${upstream.toFixed(3)}, server;dur=${(performance.now() - started).toFixed(3)}`;
+    response.setHeader('server-timing', serverTiming);
     if (!(result instanceof RoutedChatCompletionStream)) {
       sendJson(response, 200, result);
       return;

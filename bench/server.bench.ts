@@ -1,0 +1,216 @@
+/**
+ * `routellm serve` overhead: added latency (p50, p99) and requests/s at concurrency 1, 10, 100
+ * against a local upstream that answers instantly. Three processes: the upstream, the routellm
+ * server (startServer), and this load generator. Added latency = the percentile through the
+ * server minus the same percentile straight to the upstream, at the same concurrency (so it
+ * includes queueing in the server's event loop and CPU shared with the load generator). In-server
+ * overhead = the server's own time per request from its Server-Timing header (`server` - `upstream`:
+ * body parsing, routing, serialising, excluding the upstream call and socket queueing).
+ *
+ * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
+ * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.
+ *
+ *   npx tsx bench/server.bench.ts [--router mf|random] [--requests 2000] [--stream]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: flags } = parseArgs({
+  options: {
+    role: { type: 'string', default: 'bench' },
+    router: { type: 'string' },
+    upstream: { type: 'string' },
+    requests: { type: 'string', default: '2000' },
+    stream: { type: 'boolean', default: false },
+  },
+});
+
+const PROMPT_COUNT = 1000;
+const prompts = Array.from({ length: PROMPT_COUNT }, (_, i) => `Question ${i}: explain topic number ${(i * 7919) % 1009} in two sentences.`);
+
+// ---------------------------------------------------------------- upstream: answers instantly
+async function runUpstream(): Promise<void> {
+  const completion = (model: string) =>
+    JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion',
+      created: 0,
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok', refusal: null }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
+    });
+  const chunk = (model: string, delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const server = http.createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(parts).toString('utf8'));
+      if (body.stream) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(chunk(body.model, { role: 'assistant', content: '' }, null) + chunk(body.model, { content: 'ok' }, null) + chunk(body.model, {}, 'stop') + 'data: [DONE]\n\n');
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(completion(body.model));
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+}
+
+// ---------------------------------------------------------------- server: startServer with the router
+async function runServer(): Promise<void> {
+  const { startServer } = await import('../src/server/index.js');
+  const routerName = flags.router ?? 'random';
+  let router: unknown = routerName;
+  let config: Record<string, unknown> = {};
+  if (routerName === 'mf') {
+    const { MfRouter } = await import('../src/routers/mf/index.js');
+    const { readManifest } = await import('../src/weights-format/weights.js');
+    const { shippedWeightsDir } = await import('../src/weights-format/paths.js');
+    const manifest = await readManifest(shippedWeightsDir('mf'));
+    const dimension = manifest.embedder!.dimension;
+    // Precomputed embeddings: one fixed vector per bench prompt, looked up instead of computed.
+    const table = new Map<string, Float32Array>();
+    let seed = 12345;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    for (const prompt of prompts) table.set(prompt, Float32Array.from({ length: dimension }, next));
+    const embedder = {
+      id: manifest.embedder!.id,
+      dimension,
+      async embed(texts: readonly string[]) {
+        const out = new Float32Array(texts.length * dimension);
+        texts.forEach((text, i) => out.set(table.get(text) ?? new Float32Array(dimension), i * dimension));
+        return out;
+      },
+      dispose() {},
+    };
+    router = await MfRouter.create({ embedder });
+  } else {
+    config = { random: { seed: 1 } };
+  }
+  const server = await startServer({
+    routers: [router as string],
+    config,
+    strongModel: 'gpt-4o',
+    weakModel: 'gpt-4o-mini',
+    baseURL: flags.upstream!,
+    apiKey: 'bench-key',
+    port: 0,
+    maxRetries: 0,
+  });
+  process.stdout.write(`READY ${server.url} ${routerName}\n`);
+  process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------- load generator
+function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; extra: string[] }> {
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      output += data.toString();
+      const match = /READY (\S+)(.*)/.exec(output);
+      if (match) resolve({ child, url: match[1], extra: match[2].trim().split(/\s+/) });
+    });
+    child.on('exit', (code) => reject(new Error(`child ${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+interface Run {
+  latencies: number[];
+  /** Server-side overhead per request from Server-Timing (server - upstream), when the server sent it. */
+  overheads: number[];
+  seconds: number;
+}
+
+function timing(header: string | string[] | undefined, name: string): number | undefined {
+  const match = new RegExp(`${name};dur=([0-9.]+)`).exec(String(header ?? ''));
+  return match ? Number(match[1]) : undefined;
+}
+
+async function load(url: string, model: string, concurrency: number, total: number, stream: boolean): Promise<Run> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL('/v1/chat/completions', url);
+  const bodies = prompts.map((prompt) =>
+    Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: prompt }], ...(stream ? { stream: true } : {}) })),
+  );
+  const latencies: number[] = [];
+  const overheads: number[] = [];
+  let issued = 0;
+  const one = (body: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const start = performance.now();
+      const request = http.request(
+        target,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: 'Bearer x' } },
+        (response) => {
+          response.on('data', () => {});
+          response.on('end', () => {
+            if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+            latencies.push(performance.now() - start);
+            const server = timing(response.headers['server-timing'], 'server');
+            const upstream = timing(response.headers['server-timing'], 'upstream');
+            if (server !== undefined && upstream !== undefined) overheads.push(server - upstream);
+            resolve();
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  const worker = async () => {
+    while (issued < total) {
+      const index = issued++;
+      await one(bodies[index % bodies.length]);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { latencies: latencies.sort((a, b) => a - b), overheads: overheads.sort((a, b) => a - b), seconds };
+}
+
+async function runBench(): Promise<void> {
+  const total = Number(flags.requests);
+  const mfShipped = existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'mf', 'manifest.json'));
+  const routerName = flags.router ?? (mfShipped ? 'mf' : 'random');
+  const upstream = await startChild(['--role', 'upstream']);
+  const server = await startChild(['--role', 'server', '--upstream', upstream.url, '--router', routerName]);
+  const model = `router-${routerName}-0.5`;
+  console.log(`routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level${flags.stream ? ', streaming' : ''}`);
+  console.log('concurrency | direct p50 / p99 ms | via server p50 / p99 ms | added p50 / p99 ms | in-server p50 / p99 ms | server req/s | direct req/s');
+  for (const concurrency of [1, 10, 100]) {
+    const count = concurrency === 1 ? Math.min(total, 1000) : total;
+    await load(upstream.url, 'gpt-4o', concurrency, Math.min(200, count), flags.stream);
+    await load(server.url, model, concurrency, Math.min(200, count), flags.stream);
+    const direct = await load(upstream.url, 'gpt-4o', concurrency, count, flags.stream);
+    const via = await load(server.url, model, concurrency, count, flags.stream);
+    const [d50, d99, v50, v99] = [percentile(direct.latencies, 0.5), percentile(direct.latencies, 0.99), percentile(via.latencies, 0.5), percentile(via.latencies, 0.99)];
+    const inServer = via.overheads.length
+      ? `${percentile(via.overheads, 0.5).toFixed(2).padStart(9)} / ${percentile(via.overheads, 0.99).toFixed(2).padEnd(10)}`
+      : '      n/a (stream)     ';
+    console.log(
+      `${String(concurrency).padStart(11)} | ${d50.toFixed(2).padStart(8)} / ${d99.toFixed(2).padEnd(8)} | ${v50.toFixed(2).padStart(10)} / ${v99.toFixed(2).padEnd(10)} | ${(v50 - d50).toFixed(2).padStart(8)} / ${(v99 - d99).toFixed(2).padEnd(7)} | ${inServer} | ${(count / via.seconds).toFixed(0).padStart(12)} | ${(count / direct.seconds).toFixed(0).padStart(12)}`,
+    );
+  }
+  server.child.kill('SIGTERM');
+  upstream.child.kill('SIGTERM');
+}
+
+if (flags.role === 'upstream') await runUpstream();
+else if (flags.role === 'server') await runServer();
+else await runBench();
