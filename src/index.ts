@@ -11,6 +11,10 @@ export { SwRankingRouter, swRankingRouterOptionsSchema } from './routers/sw-rank
 export type { BattleIndex, BattleInput, SwRankingRouterOptions } from './routers/sw-ranking/index.js';
 export { buildSwRankingIndex, buildSwRankingIndexOptionsSchema } from './routers/sw-ranking/train.js';
 export type { BuildSwRankingIndexOptions, BuildSwRankingIndexResult } from './routers/sw-ranking/train.js';
+export { MfRouter, mfRouterOptionsSchema } from './routers/mf/index.js';
+export type { MfRouterOptions } from './routers/mf/index.js';
+export { mfTrainingOptionsSchema, prepareMfData, trainMf } from './routers/mf/train.js';
+export type { MfTrainingEvent, MfTrainingOptions, MfTrainingResult, PreparedMfData } from './routers/mf/train.js';
 export {
   CausalLLMRouter,
   causalLLMRouterOptionsSchema,

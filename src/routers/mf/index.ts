@@ -24,10 +24,13 @@ export const mfRouterOptionsSchema = z
     /** Deployed model name -> trained model name, for models the weights know by another name. */
     modelMapping: z.record(z.string(), z.string()).default({}),
     /**
-     * The embedder to use: must have the id and dimension recorded in the weights. Default: built
-     * from the manifest's embedder id (`use-lite`), owned and disposed by the router.
+     * The embedder: an Embedder object (kept open by the router's `dispose()`), or an id for
+     * `createEmbedder` (owned by the router). Its id and dimension must be those recorded in the
+     * weights. Default: the manifest's embedder id (`use-lite` for the shipped weights).
      */
-    embedder: z.custom<Embedder>(isEmbedder, { message: 'expected an Embedder object (id, dimension, embed(), dispose())' }).optional(),
+    embedder: z
+      .union([z.string().min(1), z.custom<Embedder>(isEmbedder, { message: 'expected an Embedder object (id, dimension, embed(), dispose())' })])
+      .optional(),
   })
   .strict();
 
@@ -69,13 +72,19 @@ export class MfRouter extends BaseRouter implements EmbeddingRouter {
     const dir = parsed.weightsDir ?? shippedWeightsDir('mf');
     const manifest = await readManifest(dir);
     if (!manifest.embedder) throw new WeightsError('corrupt', dir, 'the manifest records no embedder');
-    if (parsed.embedder) checkEmbedder(manifest, parsed.embedder, dir);
+    const given = typeof parsed.embedder === 'object' ? parsed.embedder : undefined;
+    if (given) checkEmbedder(manifest, given, dir);
     const weights = await loadMfWeights(dir, manifest.embedder);
     const strong = resolveModel(weights.models, parsed.strongModel, parsed.modelMapping);
     const weak = resolveModel(weights.models, parsed.weakModel, parsed.modelMapping);
-    const embedder = parsed.embedder ?? embedderFromId(manifest.embedder.id);
-    if (!parsed.embedder) checkEmbedder(manifest, embedder, dir);
-    return new MfRouter(embedder, !parsed.embedder, weights.manifest, weights.parameters, weights.models, strong, weak);
+    const embedder = given ?? (await embedderFromId(typeof parsed.embedder === 'string' ? parsed.embedder : manifest.embedder.id));
+    try {
+      if (!given) checkEmbedder(manifest, embedder, dir);
+    } catch (error) {
+      await embedder.dispose();
+      throw error;
+    }
+    return new MfRouter(embedder, !given, weights.manifest, weights.parameters, weights.models, strong, weak);
   }
 
   /**

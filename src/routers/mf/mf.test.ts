@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { foldMfPair, initMfParameters, mfModelScores, scoreFolded } from '../../
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidOptionsError, UnknownModelError, WeightsError } from '../../errors.js';
 import { createRng } from '../../train/random.js';
+import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { MfRouter } from './index.js';
@@ -241,4 +242,30 @@ describe('mf router', () => {
     for (const name of readdirSync(weightsDir)) copyFileSync(path.join(weightsDir, name), path.join(copy, name));
     return expect(loadMfWeights(copy, { id: 'test-bow', dimension: DIMENSION })).resolves.toMatchObject({ models: trained.models });
   });
+});
+
+describe.runIf(existsSync(path.join(shippedWeightsDir('mf'), 'manifest.json')))('shipped mf weights', () => {
+  it('createRouter("mf") loads them and routes offline with the local use-lite embedder, no key', async () => {
+    const previous = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    const router = (await createRouter('mf')) as MfRouter;
+    try {
+      expect(router.embedder.id).toBe('use-lite');
+      expect(router.strongModel).toBe('gpt-4-1106-preview');
+      expect(router.weakModel).toBe('mistralai/Mixtral-8x7B-Instruct-v0.1');
+      expect(router.manifest.metrics.validationAccuracy).toBeGreaterThan(0.5);
+      const scores = await router.strongWinRates(['Prove that the square root of 2 is irrational.', 'hi']);
+      for (const score of scores) {
+        expect(score).toBeGreaterThan(0);
+        expect(score).toBeLessThan(1);
+      }
+      expect(await router.strongWinRate('hi')).toBeCloseTo(scores[1], 5);
+      const byAlias = (await createRouter('mf', { weakModel: 'mistralai/mixtral-8x7b-chat' })) as MfRouter;
+      expect(byAlias.weakModel).toBe(router.weakModel);
+      await byAlias.dispose();
+    } finally {
+      await router.dispose();
+      if (previous !== undefined) process.env.OPENAI_API_KEY = previous;
+    }
+  }, 60_000);
 });

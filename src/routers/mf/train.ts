@@ -153,7 +153,7 @@ export async function prepareMfData(options: MfTrainingOptions): Promise<Prepare
   log(`read ${read.sources.length} files: ${battles.length} decisive battles`);
 
   const ownEmbedder = typeof parsed.embedder === 'string';
-  const baseEmbedder = typeof parsed.embedder === 'string' ? embedderFromId(parsed.embedder) : parsed.embedder;
+  const baseEmbedder = typeof parsed.embedder === 'string' ? await embedderFromId(parsed.embedder) : parsed.embedder;
   const cacheFolder = parsed.embeddingCache === undefined ? defaultEmbeddingCacheDir() : parsed.embeddingCache;
   const embedder = cacheFolder === false ? baseEmbedder : withDiskCache(baseEmbedder, cacheFolder);
   try {
