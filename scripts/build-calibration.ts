@@ -1,0 +1,74 @@
+/**
+ * Builds `weights/<router>/calibration.json` for every router whose shipped weights exist: the
+ * router's scores on a default sample of general chat prompts (the first user turn of each
+ * distinct prompt in ../shared/data/train/arena-battles.jsonl, real Chatbot Arena traffic), so
+ * `calibrateThreshold()` and `routellm calibrate` work without the user's own prompts.
+ *
+ *   npx tsx scripts/build-calibration.ts [--routers mf sw_ranking bert] [--data-dir <dir>]
+ *
+ * The random router needs no file: its scores are uniform, so its threshold is 1 - p.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CALIBRATION_FILE, thresholdFromScores } from '../src/calibration/index.js';
+import type { CalibrationFile } from '../src/calibration/index.js';
+import { readJsonLines } from '../src/data/jsonl.js';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../src/data/models.js';
+import { withDiskCache } from '../src/embedders/disk-cache.js';
+import { scorePrompts, weightsChecksum } from '../src/eval/scoring.js';
+import { resolveDataDir } from '../src/data/evals.js';
+import { createRouter } from '../src/routers/registry.js';
+import { writeFileAtomic } from '../src/cli/shared.js';
+import { shippedWeightsDir } from '../src/weights-format/paths.js';
+
+const CANDIDATES = ['mf', 'sw_ranking', 'bert'];
+
+function flagValues(name: string): string[] | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return undefined;
+  const values: string[] = [];
+  for (let i = index + 1; i < process.argv.length && !process.argv[i].startsWith('--'); i++) values.push(process.argv[i]);
+  return values;
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolveDataDir(flagValues('data-dir')?.[0]);
+  const file = path.join(dataDir, 'train', 'arena-battles.jsonl');
+  const prompts = [...new Set((await readJsonLines(file)).map((record) => record.value.prompt).filter((prompt): prompt is string => typeof prompt === 'string'))];
+  const description = `the first user turn of the ${prompts.length} distinct prompts of train/arena-battles.jsonl (Chatbot Arena, April-September 2023), in file order`;
+  const routers = flagValues('routers') ?? CANDIDATES;
+  for (const name of routers) {
+    const dir = shippedWeightsDir(name);
+    if (!existsSync(path.join(dir, 'manifest.json'))) {
+      console.log(`${name}: no shipped weights in ${dir}; skipped`);
+      continue;
+    }
+    const started = Date.now();
+    const router = await createRouter(name);
+    try {
+      const scores = await scorePrompts(router, prompts, { cacheDir: false, wrapEmbedder: (embedder) => withDiskCache(embedder) });
+      const pair = router as { strongModel?: string; weakModel?: string };
+      const calibration: CalibrationFile = {
+        format: 1,
+        router: name,
+        prompts: description,
+        count: prompts.length,
+        strong_model: pair.strongModel ?? DEFAULT_STRONG_MODEL,
+        weak_model: pair.weakModel ?? DEFAULT_WEAK_MODEL,
+        weights_checksum: weightsChecksum(dir),
+        created: new Date().toISOString(),
+        scores: Array.from(scores, (score) => Math.round(score * 1e6) / 1e6),
+      };
+      await writeFileAtomic(path.join(dir, CALIBRATION_FILE), `${JSON.stringify(calibration)}\n`);
+      const half = thresholdFromScores(calibration.scores, 0.5);
+      console.log(
+        `${name}: ${prompts.length} prompts scored in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+          `50% strong threshold ${half.threshold.toFixed(5)} (achieves ${(100 * half.strongModelPct).toFixed(1)}%) -> ${path.join(dir, CALIBRATION_FILE)}`,
+      );
+    } finally {
+      await router.dispose();
+    }
+  }
+}
+
+await main();
