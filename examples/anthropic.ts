@@ -1,0 +1,34 @@
+/**
+ * Route between two Claude models: OpenAI-shaped requests and responses, Anthropic underneath
+ * (system messages, stop sequences, tools and usage are translated both ways).
+ *
+ *   ANTHROPIC_API_KEY=sk-ant-... npx tsx examples/anthropic.ts "Write a haiku about routers."
+ *
+ * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
+ */
+import { Controller } from '../src/index.js';
+
+const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'mf';
+const prompt = process.argv[2] ?? 'Explain the difference between a mutex and a semaphore.';
+
+const controller = new Controller({
+  routers: [router],
+  strongModel: 'claude-opus-4-7',
+  weakModel: 'claude-haiku-4-5',
+  fallback: true, // if the chosen model is overloaded after the SDK's retries, ask the other one
+});
+
+const completion = await controller.chat.completions.create({
+  model: `router-${router}-0.5`,
+  messages: [
+    { role: 'system', content: 'Answer in at most three sentences.' },
+    { role: 'user', content: prompt },
+  ],
+  max_tokens: 300,
+  stop: ['\n\n\n'],
+});
+
+console.log(completion.choices[0].message.content);
+console.log('\nanswered by', completion.model, 'finish:', completion.choices[0].finish_reason, 'usage:', completion.usage);
+console.log('routing:', completion.routellm);
+await controller.dispose();
