@@ -8,12 +8,6 @@ import { packageRoot } from '../weights-format/paths.js';
 import { describeError, exitCodeOf } from './exit.js';
 import type { CliCommand } from './shared.js';
 
-// The server command is owned by the server module; loaded by a computed path until it lands.
-const SERVE_MODULE = './commands/serve.js';
-async function loadServe(): Promise<CliCommand> {
-  return ((await import(/* @vite-ignore */ SERVE_MODULE)) as { serveCommand: CliCommand }).serveCommand;
-}
-
 interface CommandEntry {
   summary: string;
   load(): Promise<CliCommand>;
@@ -29,7 +23,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.freeze({
   },
   eval: { summary: 'evaluate routers on MT-Bench, MMLU, GSM8K or your file', load: async () => (await import('./commands/eval.js')).evalCommand },
   train: { summary: 'train a router from battles or correctness tables', load: async () => (await import('./commands/train.js')).trainCommand },
-  serve: { summary: 'OpenAI-compatible HTTP server that routes each request', load: loadServe },
+  serve: { summary: 'OpenAI-compatible HTTP server that routes each request', load: async () => (await import('./commands/serve.js')).serveCommand },
 });
 
 function version(): string {
