@@ -111,7 +111,7 @@ export async function evaluateRouters(options: EvaluateOptions): Promise<Evaluat
         } finally {
           await router.dispose();
         }
-        options.onProgress?.({ router: spec.name, done: ((seed + 1) * n) / seeds, total: n });
+        options.onProgress?.({ router: spec.name, done: Math.round(((seed + 1) * n) / seeds), total: n });
       }
     } else {
       const router = spec.router ?? (await createRouter(spec.name, routerOptions));
