@@ -106,8 +106,8 @@ describe('sw_ranking router', () => {
     }
   });
 
-  it('gives the same win rates as the per-battle reference formulation (float32 index)', async () => {
-    const router = (await make({ weightsDir: float32Dir })) as SwRankingRouter;
+  it.each(['drop', 'anchor'] as const)('gives the same win rates as the per-battle reference formulation (float32 index, same-tier battles: %s)', async (mode) => {
+    const router = (await make({ weightsDir: float32Dir, sameTierBattles: mode })) as SwRankingRouter;
     const index = await loadBattleIndex(float32Dir);
     try {
       const tiers = index.models.map((model) => router.tiers[model]);
@@ -134,7 +134,7 @@ describe('sw_ranking router', () => {
         });
         const max = Math.max(...similarities);
         const weights = similarities.map((s) => 10 * Math.pow(10, s / max));
-        const ratings = referenceEloFit(battles, weights, tierCount);
+        const ratings = referenceEloFit(battles, weights, tierCount, { sameTierBattles: mode });
         const expected = eloWinProbability(ratings[router.strongTier], ratings[router.weakTier]);
         const actual = await router.strongWinRate(prompt);
         expect(Math.abs(actual - expected)).toBeLessThan(1e-4);
