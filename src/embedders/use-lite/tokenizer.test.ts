@@ -46,6 +46,7 @@ describe('SentencePiece tokenizer (USE-lite vocabulary)', () => {
     expect(tokenizer.encode('   tab and new line \n')).toEqual(plain);
     expect(tokenizer.encode('tab\u00a0and\u2003new line')).toEqual(plain);
     expect(tokenizer.encode('tab and\u0007 new line')).toEqual(plain);
+    expect(tokenizer.encode('tab and \u0085 new \u0000line')).toEqual(plain);
   });
 
   it('maps empty and whitespace-only text to the lone word-start piece', () => {

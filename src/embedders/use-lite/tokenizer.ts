@@ -73,8 +73,9 @@ export class SentencePieceTokenizer {
   static normalize(text: string): string {
     return text
       .normalize('NFKC')
-      .replace(/\s+/gu, ' ')
+      .replace(/\s/gu, ' ')
       .replace(/\p{Cc}/gu, '')
+      .replace(/ {2,}/g, ' ')
       .trim();
   }
 
