@@ -114,6 +114,16 @@ describe('use-lite embedder', () => {
     expect(maxAbsDifference(row(batched, 0), row(batched, 2))).toBe(0);
   });
 
+  it('gives the same vectors for concurrent calls as for sequential ones', async () => {
+    const groups = [['first group, one'], ['second group', 'has two texts in it'], ['third']];
+    const fresh = createUseLiteEmbedder({ cacheSize: 0 });
+    const concurrent = await Promise.all(groups.map((group) => fresh.embed(group)));
+    for (let index = 0; index < groups.length; index++) {
+      expect(maxAbsDifference(concurrent[index], await fresh.embed(groups[index]))).toBeLessThan(1e-6);
+    }
+    await fresh.dispose();
+  });
+
   it('embeds empty and whitespace-only text as one fixed unit vector', async () => {
     const vectors = await embedder.embed(['', '   ', '\n\t', 'not empty']);
     const empty = row(vectors, 0);
