@@ -130,9 +130,17 @@ export async function buildRouter(name: string, flags: SharedRouterFlags, io: Cl
     if (askedPair) notePair(router, io, '');
     return { router, options };
   } catch (error) {
-    if (!(error instanceof UnknownModelError) || !askedPair) throw error;
+    if (!(error instanceof UnknownModelError)) throw error;
+    const hint = 'Choose the pair with --strong-model and --weak-model (names from that list), or map your names in --config ({"<router>": {"modelMapping": {...}}}).';
+    if (!askedPair) throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
     const fallback = routerOptionsFor(canonical, flags, { usePair: false });
-    const router = await createRouter(canonical, fallback);
+    let router: Router;
+    try {
+      router = await createRouter(canonical, fallback);
+    } catch (fallbackError) {
+      if (fallbackError instanceof UnknownModelError) throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
+      throw fallbackError;
+    }
     notePair(router, io, `its weights do not know "${error.model}"; `);
     return { router, options: fallback };
   }
