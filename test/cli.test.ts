@@ -169,3 +169,45 @@ describe('routellm calibrate', () => {
     expect(badPct.stderr).toMatch(/--strong-model-pct must be in \[0, 1\]/);
   });
 });
+
+describe('routellm embed and train', () => {
+  it('embeds with use-lite, trains a tiny mf router, and routes with --weights', async () => {
+    const topics = ['Prove that the sum of two even numbers is even.', 'Write a haiku about autumn leaves.', 'Integrate x squared from zero to one.', 'Tell me a joke about cats.'];
+    const battles = Array.from({ length: 24 }, (_, i) => ({
+      prompt: `${topics[i % 4]} (variant ${i})`,
+      model_a: 'gpt-4',
+      model_b: 'vicuna-13b',
+      winner: i % 2 === 0 ? 'model_a' : i % 3 === 0 ? 'tie' : 'model_b',
+    }));
+    const data = path.join(dir, 'battles.jsonl');
+    writeFileSync(data, battles.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    const weights = path.join(dir, 'tiny-mf');
+    const embedded = path.join(dir, 'embedded.jsonl');
+    const [embed, train, trainRandom] = await Promise.all([
+      runCli(['embed', '--input', path.join(dir, 'prompts.jsonl'), '--output', embedded]),
+      runCli(['train', 'mf', '--data', data, '--output', weights, '--epochs', '2', '--decontaminate', 'false', '--json']),
+      runCli(['train', 'random', '--data', data, '--output', path.join(dir, 'nothing')]),
+    ]);
+    expect(embed.code).toBe(0);
+    const rows = readFileSync(embedded, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows.map((row) => row.prompt)).toEqual(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']);
+    expect(rows[0].id).toBe(1);
+    for (const row of rows) {
+      expect(row.embedding).toHaveLength(512);
+      expect(Math.hypot(...row.embedding)).toBeCloseTo(1, 3);
+    }
+    expect(train.code).toBe(0);
+    expect(JSON.parse(train.stdout)).toMatchObject({ router: 'mf', output: weights, models: 2, epochs: 2 });
+    expect(existsSync(path.join(weights, 'manifest.json'))).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
+    expect(trainRandom.code).toBe(2);
+    expect(trainRandom.stderr).toMatch(/Cannot train random.*Trainable routers: mf, sw_ranking, bert/);
+    const routed = await runCli(['route', 'Integrate x cubed', '--router', 'mf', '--weights', weights, '--strong-model', 'gpt-4', '--weak-model', 'vicuna-13b', '--threshold', '0.5', '--json']);
+    expect(routed.code).toBe(0);
+    expect(routed.stderr).toContain('scoring the pair strong=gpt-4 weak=vicuna-13b');
+    const decision = JSON.parse(routed.stdout);
+    expect(decision.strong_win_rate).toBeGreaterThan(0);
+    expect(decision.strong_win_rate).toBeLessThan(1);
+    expect(decision.decision).toBe(decision.strong_win_rate >= 0.5 ? 'strong' : 'weak');
+  });
+});
