@@ -11,6 +11,7 @@ import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownRouterErr
 import { parseOptions } from '../options.js';
 import { AnthropicChatProvider } from '../providers/anthropic.js';
 import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
+import { createNodeFetch, type NodeFetch } from '../providers/node-fetch.js';
 import { OpenAIChatProvider } from '../providers/openai.js';
 import { resolveModel } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams, ProviderStream } from '../providers/types.js';
@@ -185,6 +186,7 @@ export class Controller {
   private openaiClient?: OpenAI;
   private anthropicClient?: Anthropic;
   private readonly accounting = new Accounting();
+  private nodeFetch?: NodeFetch;
 
   constructor(options: ControllerOptions) {
     this.options = parseOptions(controllerOptionsSchema, options, 'Controller options');
@@ -242,11 +244,16 @@ export class Controller {
     this.accounting.reset();
   }
 
-  /** Disposes the routers this controller built from names (Router instances given to it stay usable). */
+  /**
+   * Disposes the routers this controller built from names (Router instances given to it stay
+   * usable) and closes the connections of the clients it built.
+   */
   async dispose(): Promise<void> {
     const owned = [...this.ownedRouters].filter((name) => this.routerPromises.has(name));
     await Promise.all(owned.map(async (name) => (await this.routerPromises.get(name)!.catch(() => undefined))?.dispose()));
     for (const name of owned) this.routerPromises.delete(name);
+    this.nodeFetch?.close();
+    this.nodeFetch = undefined;
   }
 
   private knownNamesForError(): string[] {
@@ -438,6 +445,7 @@ export class Controller {
         apiKey: endpoint.apiKey ?? 'not-needed',
         maxRetries: this.options.maxRetries,
         timeout: this.options.timeoutMs,
+        fetch: this.fetchForClients(),
       });
       provider = new OpenAIChatProvider(key, () => client);
     } else if (kind === 'anthropic') {
@@ -449,6 +457,11 @@ export class Controller {
     return provider;
   }
 
+  /** The node:http fetch shared by the clients this controller builds (one keep-alive pool). */
+  private fetchForClients(): typeof fetch {
+    return (this.nodeFetch ??= createNodeFetch()).fetch;
+  }
+
   private openai(): OpenAI {
     if (!this.openaiClient) {
       if (!process.env.OPENAI_API_KEY) {
@@ -457,7 +470,7 @@ export class Controller {
           'no OpenAI client was given (providers.openai) and OPENAI_API_KEY is not set; or bind the model to an endpoint',
         );
       }
-      this.openaiClient = new OpenAI({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs });
+      this.openaiClient = new OpenAI({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs, fetch: this.fetchForClients() });
     }
     return this.openaiClient;
   }
@@ -472,7 +485,11 @@ export class Controller {
           'no Anthropic client was given (providers.anthropic) and neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set',
         );
       }
-      this.anthropicClient ??= new AnthropicClient({ maxRetries: this.options.maxRetries, timeout: this.options.timeoutMs });
+      this.anthropicClient ??= new AnthropicClient({
+        maxRetries: this.options.maxRetries,
+        timeout: this.options.timeoutMs,
+        fetch: this.fetchForClients(),
+      });
     }
     return this.anthropicClient;
   }

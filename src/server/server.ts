@@ -7,6 +7,7 @@ import type { ControllerOptions, EndpointOptions } from '../controller/options.j
 import { InvalidInputError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { RequestAbortedError } from '../providers/errors.js';
+import { createNodeFetch, type NodeFetch } from '../providers/node-fetch.js';
 import { parseRouterModel } from '../routers/model-string.js';
 import { serverConfigSchema, type ResolvedServerConfig, type ServerConfig } from './config.js';
 import { errorResponse, HttpError } from './error-body.js';
@@ -30,7 +31,7 @@ export interface RunningServer {
 }
 
 /** Controller options for a server config: `baseURL` binds both models unless they have their own endpoint. */
-export function controllerOptionsFor(config: ResolvedServerConfig): ControllerOptions {
+export function controllerOptionsFor(config: ResolvedServerConfig, fetchImpl?: typeof fetch): ControllerOptions {
   const endpoints: Record<string, EndpointOptions> = { ...config.endpoints };
   if (config.baseURL) {
     const apiKey = config.apiKey ?? process.env.OPENAI_API_KEY;
@@ -40,7 +41,12 @@ export function controllerOptionsFor(config: ResolvedServerConfig): ControllerOp
   }
   const providers = { ...config.providers };
   if (!providers.openai && config.apiKey) {
-    providers.openai = new OpenAI({ apiKey: config.apiKey, maxRetries: config.maxRetries, timeout: config.timeoutMs });
+    providers.openai = new OpenAI({
+      apiKey: config.apiKey,
+      maxRetries: config.maxRetries,
+      timeout: config.timeoutMs,
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    });
   }
   return {
     routers: config.routers,
@@ -83,7 +89,8 @@ function makeRedactor(config: ResolvedServerConfig): (text: string) => string {
  */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const resolved = parseOptions(serverConfigSchema, config, 'server config');
-  const controller = new Controller(controllerOptionsFor(resolved));
+  const serverFetch: NodeFetch = createNodeFetch();
+  const controller = new Controller(controllerOptionsFor(resolved, serverFetch.fetch));
   await controller.ready();
   const redact = makeRedactor(resolved);
   const log = resolved.log ?? (() => {});
@@ -312,6 +319,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         server.closeAllConnections();
         await stopped;
         await controller.dispose();
+        serverFetch.close();
       })()),
   };
 }
