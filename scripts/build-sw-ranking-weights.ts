@@ -4,6 +4,8 @@
  *
  *   npx tsx scripts/build-sw-ranking-weights.ts [--data-dir ../shared/data] [--output weights/sw_ranking] [--max-pairs 10]
  *     [--sources arena-battles,routerbench-arc_challenge_train,...] (file names under <data dir>/train)
+ *     [--evaluate] (then score MMLU-rest, GSM8K and MT-Bench and record APGR / CPT in the manifest)
+ *     [--evaluate-only] (only that, on the index already in --output)
  *
  * Data: the Arena battles, golden-label battles from the RouterBench correctness tables (train
  * splits; at most `--max-pairs` model pairs per prompt so they do not drown the Arena votes), and
@@ -26,6 +28,9 @@ import { scoreRowFromRecord } from '../src/data/scores.js';
 import { detectKind } from '../src/data/training-data.js';
 import type { Battle } from '../src/data/types.js';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
+import { loadEvalBenchmark } from '../src/eval/benchmarks.js';
+import { evaluateRouters } from '../src/eval/evaluate.js';
+import { formatResultsTable } from '../src/eval/report.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { packageRoot } from '../src/weights-format/paths.js';
 import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
@@ -38,6 +43,8 @@ const { values } = parseArgs({
     output: { type: 'string' },
     'max-pairs': { type: 'string', default: '10' },
     'sample-prompts': { type: 'string', default: '2000' },
+    evaluate: { type: 'boolean', default: false },
+    'evaluate-only': { type: 'boolean', default: false },
     sources: { type: 'string', default: 'arena-battles,routerbench-arc_challenge_train,routerbench-mbpp_train,routerbench-winogrande_train' },
   },
 });
@@ -49,6 +56,13 @@ const log = (message: string) => console.log(`[${((Date.now() - started) / 1000)
 
 const embedder = withDiskCache(createUseLiteEmbedder());
 try {
+  if (!values['evaluate-only']) await build();
+  if (values.evaluate || values['evaluate-only']) await evaluate();
+} finally {
+  await embedder.dispose();
+}
+
+async function build(): Promise<void> {
   // Read through the data layer. A few RouterBench rows hold `null` for a model that has no result
   // on that prompt: that model is left out of that prompt's pairs (the reader rejects nulls), and a
   // row with fewer than two results left is skipped.
@@ -144,6 +158,30 @@ try {
     await rm(float32Dir, { recursive: true, force: true });
   }
   log(`done: ${result.battlesKept} of ${result.battlesRead} battles kept, written to ${output}`);
-} finally {
-  await embedder.dispose();
+}
+
+/** Scores the benchmarks with the index in `output` (and the random baseline) and records the metrics. */
+async function evaluate(): Promise<void> {
+  const router = await SwRankingRouter.create({ weightsDir: output, embedder });
+  const metrics: Record<string, number> = {};
+  try {
+    for (const name of ['mmlu', 'gsm8k', 'mt-bench']) {
+      const benchmark = await loadEvalBenchmark(name, { dataDir });
+      log(`evaluating on ${benchmark.label} (${benchmark.prompts.length} prompts)`);
+      const result = await evaluateRouters({ benchmark, routers: [{ name: 'sw_ranking', router }, 'random'], cacheDir: false });
+      console.log(formatResultsTable(result));
+      const key = name.replace('-', '_') + (name === 'mmlu' ? '_rest' : '');
+      const sw = result.routers.sw_ranking;
+      for (const [metric, value] of Object.entries({ apgr: sw.apgr, apgrTrapezoid: sw.apgrTrapezoid, cpt50: sw.cpt50, cpt80: sw.cpt80 })) {
+        if (value !== null) metrics[`${key}_${metric}`] = value;
+      }
+    }
+  } finally {
+    await router.dispose();
+  }
+  const manifestFile = path.join(output, 'manifest.json');
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+  manifest.metrics = { ...manifest.metrics, ...metrics };
+  await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  log(`recorded ${JSON.stringify(metrics)}`);
 }
