@@ -69,3 +69,17 @@ describe('calibrateThreshold', () => {
     await expect(calibrateThreshold({ router: 'random', strongModelPct: 1.5 })).rejects.toThrow(InvalidOptionsError);
   });
 });
+
+describe('calibrateThreshold pair check', () => {
+  it('refuses the default sample for a pair it was not scored for', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'routellm-calibration-'));
+    writeFileSync(
+      path.join(dir, 'calibration.json'),
+      JSON.stringify({ format: 1, router: 'mf', prompts: 'p', count: 3, strong_model: 'gpt-4-1106-preview', weak_model: 'mistralai/Mixtral-8x7B-Instruct-v0.1', scores: [0.1, 0.5, 0.9] }),
+    );
+    // Aliases of the recorded pair are the same pair.
+    const same = await calibrateThreshold({ router: 'mf', strongModelPct: 0.5, weightsDir: dir, strongModel: 'gpt-4-turbo-preview', weakModel: 'mixtral-8x7b' });
+    expect(same.threshold).toBeCloseTo(0.5, 12);
+    await expect(calibrateThreshold({ router: 'mf', strongModelPct: 0.5, weightsDir: dir, strongModel: 'claude-2' })).rejects.toThrow(/claude-2.*pass your own prompts/);
+  });
+});

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError, WeightsError } from '../errors.js';
+import { sameModel } from '../data/models.js';
 import { parseOptions } from '../options.js';
 import { assertPrompts } from '../routers/base.js';
 import { createRouter, resolveRouterName } from '../routers/registry.js';
@@ -34,6 +35,12 @@ export const calibrateOptionsSchema = z
      * nor `scores` is given. Default: the router's shipped weights folder (`weights/<router>`).
      */
     weightsDir: z.string().optional(),
+    /**
+     * The strong/weak pair the threshold is for. The default sample was scored for one pair (recorded
+     * in `calibration.json`); asking for another pair without prompts or scores is an error.
+     */
+    strongModel: z.string().optional(),
+    weakModel: z.string().optional(),
   })
   .strict();
 
@@ -161,5 +168,16 @@ export async function calibrateThreshold(options: CalibrateOptions): Promise<Cal
     return { threshold: 1 - p, strongModelPct: p, count: 0, source: 'uniform' };
   }
   const sample = await readCalibrationFile(file);
+  for (const [side, wanted, recorded] of [
+    ['strong', parsed.strongModel, sample.strong_model],
+    ['weak', parsed.weakModel, sample.weak_model],
+  ] as const) {
+    if (wanted !== undefined && recorded !== undefined && !sameModel(wanted, recorded)) {
+      throw new InvalidInputError(
+        `${side} model "${wanted}" for the default calibration sample`,
+        `the pair it was scored for (strong ${sample.strong_model}, weak ${sample.weak_model}); pass your own prompts (--input) to calibrate another pair`,
+      );
+    }
+  }
   return { ...thresholdFromScores(sample.scores, p), count: sample.count, source: 'default-sample', sample: sample.prompts };
 }

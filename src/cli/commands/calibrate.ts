@@ -59,7 +59,7 @@ export async function runCalibrate(argv: string[], io: CliIo = processIo): Promi
     }
   } else {
     const weightsDir = routerOptionsFor(name, flags, { usePair: false }).weightsDir as string | undefined;
-    calibration = await calibrateThreshold({ router: name, strongModelPct: pct, weightsDir });
+    calibration = await calibrateThreshold({ router: name, strongModelPct: pct, weightsDir, strongModel: flags.strongModel, weakModel: flags.weakModel });
   }
   if (args.flags.json) {
     io.stdout.write(

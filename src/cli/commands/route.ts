@@ -1,5 +1,5 @@
 import { calibrateThreshold } from '../../calibration/index.js';
-import { WeightsError } from '../../errors.js';
+import { InvalidInputError, WeightsError } from '../../errors.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { assertThreshold } from '../../routers/base.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, stringFlag } from '../args.js';
@@ -53,9 +53,10 @@ export async function runRoute(argv: string[], io: CliIo = processIo): Promise<n
     if (threshold === undefined) {
       const weightsDir = routerOptionsFor(name, flags).weightsDir as string | undefined;
       try {
-        threshold = (await calibrateThreshold({ router: name, strongModelPct: 0.5, weightsDir })).threshold;
+        const pair = router as { strongModel?: string; weakModel?: string };
+        threshold = (await calibrateThreshold({ router: name, strongModelPct: 0.5, weightsDir, strongModel: pair.strongModel, weakModel: pair.weakModel })).threshold;
       } catch (error) {
-        if (!(error instanceof WeightsError)) throw error;
+        if (!(error instanceof WeightsError) && !(error instanceof InvalidInputError)) throw error;
         throw new CliUsageError(`No default threshold for ${name}: ${error.message}. Pass --threshold T.`, '--threshold');
       }
     }
