@@ -7,7 +7,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownRouterError } from '../errors.js';
+import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownModelError, UnknownRouterError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnthropicChatProvider } from '../providers/anthropic.js';
 import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
@@ -274,11 +274,49 @@ export class Controller {
     let promise = this.routerPromises.get(name);
     if (!promise) {
       const source = this.routerSources.get(name)!;
-      promise = typeof source === 'string' ? createRouter(source, this.options.config[source] ?? {}) : Promise.resolve(source);
+      promise = typeof source === 'string' ? this.buildRouter(source) : Promise.resolve(source);
       promise.catch(() => this.routerPromises.delete(name));
       this.routerPromises.set(name, promise);
     }
     return promise;
+  }
+
+  /** Options for a router by name from `config`, keyed by its name or any alias. */
+  private routerConfig(name: string): Record<string, unknown> {
+    for (const [key, value] of Object.entries(this.options.config)) {
+      if (key === name || resolveRouterName(key) === name) return (value ?? {}) as Record<string, unknown>;
+    }
+    return {};
+  }
+
+  /**
+   * Builds a named router. Routers that score a model pair (mf, sw_ranking) are asked for the
+   * deployed pair unless their config names one; when their weights do not know it, they score
+   * their default pair and a process warning says so. Routers without pair options (their schema
+   * refuses the keys) are built from their config alone.
+   */
+  private async buildRouter(name: string): Promise<Router> {
+    const config = this.routerConfig(name);
+    if (!this.options.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    try {
+      return await createRouter(name, { ...config, strongModel: this.strongModel, weakModel: this.weakModel });
+    } catch (error) {
+      if (error instanceof UnknownModelError) {
+        const router = await createRouter(name, config);
+        const pair = router as Router & { strongModel?: string; weakModel?: string };
+        process.emitWarning(
+          `routellm: the ${name} router's weights do not know "${error.model}"; it scores its default pair` +
+            (pair.strongModel ? ` (strong ${pair.strongModel}, weak ${pair.weakModel})` : '') +
+            `. Map your models with config.${name}.modelMapping to score your pair.`,
+          { code: 'ROUTELLM_DEFAULT_PAIR' },
+        );
+        return router;
+      }
+      if (error instanceof InvalidOptionsError && /strongModel|weakModel|unrecognized/i.test(error.message)) {
+        return createRouter(name, config);
+      }
+      throw error;
+    }
   }
 
   private result(router: string, threshold: number, score: number): RouteResult {

@@ -54,6 +54,12 @@ export const controllerOptionsSchema = z
     routers: z.array(z.union([z.string().min(1), routerInstanceSchema])).min(1),
     /** Options for routers given by name, keyed by router name, e.g. `{ random: { seed: 1 } }`. */
     config: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Routers that score a model pair (mf, sw_ranking) score `strongModel` vs `weakModel` when
+     * their weights know them (directly, through the alias table, or `config[name].modelMapping`),
+     * else their default pair with a process warning. A pair set in `config[name]` wins. Default true.
+     */
+    scoreDeployedPair: z.boolean().default(true),
     /** The strong (expensive) model id. Default: `gpt-4-1106-preview`, the paper's. */
     strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
     /** The weak (cheap) model id. Default: `mistralai/Mixtral-8x7B-Instruct-v0.1`, the paper's (bind it in `endpoints`). */
