@@ -6,13 +6,16 @@ import { withDiskCache } from '../../embedders/disk-cache.js';
 import { EVAL_BENCHMARKS, fetchBenchmarkData, loadEvalBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
 import { evaluateRouters } from '../../eval/evaluate.js';
 import type { RouterSpec } from '../../eval/evaluate.js';
+import type { EvalBenchmark } from '../../eval/benchmarks.js';
+import { scoreCacheKey } from '../../eval/scoring.js';
+import type { Router } from '../../routers/types.js';
 import { renderPlotSvg } from '../../eval/plot.js';
 import { formatResultsTable, toResultsJson } from '../../eval/report.js';
 import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import { UnknownRouterError } from '../../errors.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
-import type { CommandSpec } from '../args.js';
-import { processIo, routerOptionsFor, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import type { CommandSpec, ParsedArgs } from '../args.js';
+import { buildRouter, processIo, routerOptionsFor, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -85,7 +88,26 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
     dataDir = await fetchBenchmarkData(benchmarkName, {});
     benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
   }
-  const specs: RouterSpec[] = canonicalRouters.map((name) => ({ name, options: routerOptionsFor(name, flags) }));
+  const specs: RouterSpec[] = [];
+  const built: Router[] = [];
+  try {
+    for (const name of canonicalRouters) {
+      if (name === 'random') {
+        specs.push({ name, options: routerOptionsFor(name, flags) });
+        continue;
+      }
+      const { router, options } = await buildRouter(name, flags, io);
+      built.push(router);
+      const cacheKey = scoreCacheKey({ router: name, options, benchmark: `${benchmark.name}:${benchmark.strongModel}:${benchmark.weakModel}`, prompts: benchmark.prompts });
+      specs.push({ name, router, cacheKey: args.flags['no-cache'] ? undefined : cacheKey });
+    }
+    return await evaluateAndReport(args, io, benchmark, specs, seeds);
+  } finally {
+    for (const router of built) await router.dispose();
+  }
+}
+
+async function evaluateAndReport(args: ParsedArgs, io: CliIo, benchmark: EvalBenchmark, specs: RouterSpec[], seeds: number | undefined): Promise<number> {
   const bars = new Map<string, ReturnType<typeof terminalProgress>>();
   const result = await evaluateRouters({
     benchmark,
