@@ -52,23 +52,40 @@ async function main(): Promise<void> {
 
   console.log('\n## Scoring from embeddings (excludes embedding)');
   const folded = foldMfPair(parameters, 0, 1);
-  const table: string[] = ['| batch | folded scores/s | unfolded scores/s | ratio |', '|---|---|---|---|'];
+  const router = haveWeights ? await MfRouter.create({ weightsDir, embedder: createUseLiteEmbedder({ cacheSize: 0 }) }) : undefined;
+  const routerDim = router ? router.embedder.dimension : textDim;
+  const table: string[] = [
+    '| batch | router.strongWinRatesFromEmbeddings scores/s | folded core scores/s | unfolded model scores/s | folded / unfolded |',
+    '|---|---|---|---|---|',
+  ];
   for (const batch of [1, 64, 1000]) {
     const embeddings = Float32Array.from({ length: batch * textDim }, () => gaussian(rng) / Math.sqrt(textDim));
     const calls = Math.max(1, Math.floor(20000 / batch));
     const foldedMs = time(() => {
       for (let c = 0; c < calls; c++) scoreFolded(folded, embeddings, batch);
     }, 5);
+    let routerRate = Number.NaN;
+    if (router && routerDim === textDim) {
+      const samples: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        const start = performance.now();
+        for (let c = 0; c < calls; c++) await router.strongWinRatesFromEmbeddings(embeddings, batch);
+        samples.push(performance.now() - start);
+      }
+      routerRate = (calls * batch) / (median(samples) / 1000);
+    }
     const unfoldedCalls = Math.max(1, Math.floor(calls / 50));
     const unfoldedMs = time(() => {
       for (let c = 0; c < unfoldedCalls; c++) mfModelScores(parameters, embeddings, batch);
     }, 3);
     const foldedRate = (calls * batch) / (foldedMs / 1000);
     const unfoldedRate = (unfoldedCalls * batch) / (unfoldedMs / 1000);
-    table.push(`| ${batch} | ${Math.round(foldedRate).toLocaleString('en')} | ${Math.round(unfoldedRate).toLocaleString('en')} | ${(foldedRate / unfoldedRate).toFixed(0)}x |`);
+    const format = (rate: number) => (Number.isNaN(rate) ? 'n/a' : Math.round(rate).toLocaleString('en'));
+    table.push(`| ${batch} | ${format(routerRate)} | ${format(foldedRate)} | ${format(unfoldedRate)} | ${(foldedRate / unfoldedRate).toFixed(0)}x |`);
   }
+  await router?.dispose();
   console.log(table.join('\n'));
-  console.log('(unfolded = the full model for all 40 models; the router only needs the folded pair)');
+  console.log('(unfolded = the full model for all 40 models of a random 512 x 128 model; the router needs only the folded pair)');
 
   if (haveWeights) {
     console.log(`\n## Router decisions including use-lite embedding (weights ${weightsDir})`);

@@ -58,9 +58,13 @@ describe('battle and score readers', () => {
   });
 
   it('reads correctness and score tables', async () => {
-    const file = write('routerbench-x_train.jsonl', [{ prompt: 'q', correct: { 'gpt-4-1106-preview': 1, 'mistralai/mixtral-8x7b-chat': 0 }, cost_usd: {} }]);
+    const file = write('routerbench-x_train.jsonl', [
+      { prompt: 'q', correct: { 'gpt-4-1106-preview': 1, 'mistralai/mixtral-8x7b-chat': 0, 'gpt-3.5-turbo-1106': null }, cost_usd: {} },
+    ]);
     const [row] = await readScoreRows(file);
     expect(row.scores).toEqual({ 'gpt-4-1106-preview': 1, [DEFAULT_WEAK_MODEL]: 0 });
+    const bad = write('bad-scores.jsonl', [{ prompt: 'q', scores: { a: 1, b: 'high' } }]);
+    await expect(readScoreRows(bad)).rejects.toThrow(/bad-scores\.jsonl:1: scores\["b"\] must be a finite number/);
     expect(row.source).toBe('routerbench-x_train');
   });
 });
@@ -91,6 +95,9 @@ describe('golden-label rule', () => {
     expect(scoreRowsToBattles(rows, { maxPairsPerPrompt: 2, seed: 3, ties: 'drop' }).map((b) => b.modelA + b.modelB)).toEqual(
       capped.map((b) => b.modelA + b.modelB),
     );
+    const kept = scoreRowsToBattles(rows, { maxPairsPerPrompt: 1, seed: 3, ties: 'drop', keepPairs: [['m4', 'm3']] });
+    expect(kept.filter((b) => [b.modelA, b.modelB].sort().join() === 'm3,m4')).toHaveLength(1);
+    expect(kept).toHaveLength(3);
     const only = scoreRowsToBattles(rows, { pairs: [['m3', 'm1']] });
     expect(only).toHaveLength(2);
     expect(only.every((b) => [b.modelA, b.modelB].sort().join() === 'm1,m3')).toBe(true);

@@ -21,6 +21,8 @@ export interface GoldenLabelOptions {
   pairs?: readonly (readonly [string, string])[];
   /** Only models in this list (names go through the alias table). Default: all. */
   models?: readonly string[];
+  /** Pairs always kept when present (either order), on top of the `maxPairsPerPrompt` sample. */
+  keepPairs?: readonly (readonly [string, string])[];
 }
 
 /** The weight `sourceWeights` gives a source: exact name, else the prefix before the first `-`. */
@@ -46,14 +48,9 @@ export function goldenWinner(a: number, b: number, margin = 0.1): Winner {
 export function scoreRowsToBattles(rows: readonly ScoreRow[], options: GoldenLabelOptions = {}): Battle[] {
   const margin = options.margin ?? 0.1;
   const rng = createRng(options.seed ?? 0);
-  const allowedPairs = options.pairs
-    ? new Set(options.pairs.flatMap(([a, b]) => {
-        const x = canonicalModelName(a);
-        const y = canonicalModelName(b);
-        return [`${x}\u0000${y}`, `${y}\u0000${x}`];
-      }))
-    : undefined;
+  const allowedPairs = pairKeys(options.pairs);
   const allowedModels = options.models ? new Set(options.models.map(canonicalModelName)) : undefined;
+  const keptPairs = pairKeys(options.keepPairs);
   const out: Battle[] = [];
   for (const row of rows) {
     const models = Object.keys(row.scores).filter((model) => !allowedModels || allowedModels.has(model)).sort();
@@ -66,8 +63,11 @@ export function scoreRowsToBattles(rows: readonly ScoreRow[], options: GoldenLab
         candidates.push({ prompt: row.prompt, modelA: models[i], modelB: models[j], winner, source: row.source });
       }
     }
-    const cap = options.maxPairsPerPrompt ?? candidates.length;
-    const chosen = cap >= candidates.length ? candidates.map((_, i) => i) : sampleIndices(candidates.length, cap, rng).sort((a, b) => a - b);
+    const kept = keptPairs ? candidates.flatMap((battle, i) => (keptPairs.has(`${battle.modelA}\u0000${battle.modelB}`) ? [i] : [])) : [];
+    const rest = candidates.map((_, i) => i).filter((i) => !kept.includes(i));
+    const cap = options.maxPairsPerPrompt ?? rest.length;
+    const sampled = cap >= rest.length ? rest : sampleIndices(rest.length, cap, rng).map((position) => rest[position]);
+    const chosen = [...kept, ...sampled].sort((a, b) => a - b);
     const weight = weightForSource(row.source, options.sourceWeights);
     for (const index of chosen) {
       const battle = candidates[index];
@@ -81,4 +81,15 @@ export function scoreRowsToBattles(rows: readonly ScoreRow[], options: GoldenLab
     }
   }
   return out;
+}
+
+function pairKeys(pairs: readonly (readonly [string, string])[] | undefined): Set<string> | undefined {
+  if (!pairs) return undefined;
+  return new Set(
+    pairs.flatMap(([a, b]) => {
+      const x = canonicalModelName(a);
+      const y = canonicalModelName(b);
+      return [`${x}\u0000${y}`, `${y}\u0000${x}`];
+    }),
+  );
 }

@@ -12,7 +12,8 @@ export interface ReadScoreRowsOptions {
 
 /**
  * Turns one JSON Lines record into a score row: `prompt` plus a results object, `correct`
- * (RouterBench: model -> 0/1, booleans accepted) or `scores` (model -> number). Model names go
+ * (RouterBench: model -> 0/1, booleans accepted) or `scores` (model -> number); a `null` result
+ * means the model has no result for that prompt and is left out. Model names go
  * through `canonicalModelName`. Throws `DataError` naming the file and line.
  */
 export function scoreRowFromRecord(record: JsonLine, file: string, source: string): ScoreRow {
@@ -24,14 +25,12 @@ export function scoreRowFromRecord(record: JsonLine, file: string, source: strin
   }
   const scores: Record<string, number> = {};
   for (const [model, raw] of Object.entries(results as Record<string, unknown>)) {
+    if (raw === null) continue;
     const value = typeof raw === 'boolean' ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DataError('invalid', file, `${field}[${JSON.stringify(model)}] must be a finite number, got ${JSON.stringify(raw)}`, record.line);
     }
     scores[canonicalModelName(model)] = value;
-  }
-  if (Object.keys(scores).length < 2) {
-    throw new DataError('invalid', file, `"${field}" must hold results of at least two models`, record.line);
   }
   return { prompt, scores, source };
 }

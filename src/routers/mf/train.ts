@@ -75,6 +75,8 @@ export const mfTrainingOptionsSchema = z
     margin: z.number().min(0).default(0.1),
     /** Most battles per prompt taken from a score table (decisive pairs, sampled). Default 10. */
     maxPairsPerPrompt: z.number().int().min(1).default(10),
+    /** Model pairs whose battles are always kept from score tables, beyond `maxPairsPerPrompt` (e.g. the pair you will route between). */
+    keepPairs: z.array(z.tuple([z.string().min(1), z.string().min(1)])).optional(),
     /** Weight per source (file name without extension, or its prefix before `-`, or `mmlu-gold`). */
     sourceWeights: z.record(z.string(), z.number().min(0)).default({}),
     /** Also train on the MMLU gold split (the first 1,500 MMLU rows by SHA-256 of the prompt). Default false. */
@@ -146,7 +148,7 @@ export async function prepareMfData(options: MfTrainingOptions): Promise<Prepare
   const parsed = parseOptions(mfTrainingOptionsSchema, options, 'mf training options');
   const emit = (event: MfTrainingEvent) => parsed.onProgress?.(event);
   const log = parsed.progress ? (line: string) => process.stderr.write(line + '\n') : () => undefined;
-  const golden = { margin: parsed.margin, maxPairsPerPrompt: parsed.maxPairsPerPrompt, seed: parsed.seed };
+  const golden = { margin: parsed.margin, maxPairsPerPrompt: parsed.maxPairsPerPrompt, seed: parsed.seed, keepPairs: parsed.keepPairs };
   const read = await readTrainingData(parsed.data, { ...golden, dropTies: true });
   let battles = read.battles;
   emit({ phase: 'read', sources: read.sources, battles: battles.length });
@@ -293,6 +295,7 @@ export async function trainMf(options: MfTrainingOptions, prepared?: PreparedMfD
       stopReason: training.stopReason,
       margin: parsed.margin,
       maxPairsPerPrompt: parsed.maxPairsPerPrompt,
+      keepPairs: parsed.keepPairs ?? [],
       sourceWeights: parsed.sourceWeights,
       ties: 'dropped',
     },
