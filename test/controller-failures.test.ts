@@ -171,6 +171,32 @@ describe('upstream failures', () => {
   });
 });
 
+describe('clients the controller builds for endpoints', () => {
+  it('apply timeoutMs and maxRetries, and fall back between two endpoints', async () => {
+    const weakUpstream = await startFakeOpenAIUpstream();
+    try {
+      const routed = new Controller({
+        routers: [new KeywordRouter()],
+        strongModel: 'strong-local',
+        weakModel: 'weak-local',
+        endpoints: { 'strong-local': { baseURL: openaiUpstream.url, apiKey: 'k1' }, 'weak-local': { baseURL: weakUpstream.url } },
+        timeoutMs: 250,
+        maxRetries: 1,
+        fallback: true,
+      });
+      openaiUpstream.script({ kind: 'hang' }, { kind: 'hang' });
+      const completion = await routed.chat.completions.create(hard);
+      expect(completion.routellm).toMatchObject({ model: 'weak-local', fallback: { from: 'strong-local', to: 'weak-local' } });
+      expect(openaiUpstream.requests).toHaveLength(2);
+      expect(weakUpstream.requests).toHaveLength(1);
+      expect(weakUpstream.requests[0].headers.authorization).toBe('Bearer not-needed');
+      await routed.dispose();
+    } finally {
+      await weakUpstream.close();
+    }
+  });
+});
+
 describe('clients from the environment', () => {
   const saved = { ...process.env };
   afterEach(() => {

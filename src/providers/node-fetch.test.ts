@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeFetch } from './node-fetch.js';
+
+let server: http.Server;
+let base: string;
+const nodeFetch = createNodeFetch();
+const closedEarly: string[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      if (request.url === '/gzip') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        response.end(zlib.gzipSync(JSON.stringify({ echoed: Buffer.concat(parts).toString(), header: request.headers['x-test'] })));
+      } else if (request.url === '/slow-stream') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        let count = 0;
+        const timer = setInterval(() => response.write(`data: ${count++}\n\n`), 10);
+        response.on('close', () => {
+          clearInterval(timer);
+          if (!response.writableFinished) closedEarly.push(request.url!);
+        });
+      } else if (request.url === '/v1/chat/completions') {
+        setTimeout(() => {
+          if (response.destroyed) return;
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [] }));
+        }, 2_000);
+      } else {
+        response.writeHead(204);
+        response.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  nodeFetch.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('createNodeFetch', () => {
+  it('sends method, headers and body, and decodes a gzip response', async () => {
+    const response = await nodeFetch.fetch(`${base}/gzip`, { method: 'POST', headers: { 'x-test': 'yes' }, body: 'hello body' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBeNull();
+    expect(await response.json()).toEqual({ echoed: 'hello body', header: 'yes' });
+  });
+
+  it('answers 204 without a body', async () => {
+    const response = await nodeFetch.fetch(`${base}/empty`);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
+
+  it('streams the body as it arrives, and aborting closes the connection', async () => {
+    const abort = new AbortController();
+    const response = await nodeFetch.fetch(`${base}/slow-stream`, { signal: abort.signal });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('data: 0');
+    abort.abort();
+    await expect(reader.read()).rejects.toThrow();
+    for (let i = 0; i < 50 && closedEarly.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closedEarly).toEqual(['/slow-stream']);
+  });
+
+  it('gives the openai client its timeouts', async () => {
+    const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0, timeout: 200, fetch: nodeFetch.fetch });
+    const started = performance.now();
+    await expect(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.APIConnectionTimeoutError,
+    );
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+});
