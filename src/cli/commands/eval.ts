@@ -93,7 +93,7 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   try {
     for (const name of canonicalRouters) {
       if (name === 'random') {
-        specs.push({ name, options: routerOptionsFor(name, flags) });
+        specs.push({ name, options: { ...(flags.config.random ?? {}) } });
         continue;
       }
       const { router, options } = await buildRouter(name, flags, io);
