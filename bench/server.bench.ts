@@ -3,9 +3,10 @@
  * against a local upstream that answers instantly. Three processes: the upstream, the routellm
  * server (startServer), and this load generator. Added latency = the percentile through the
  * server minus the same percentile straight to the upstream, at the same concurrency (so it
- * includes queueing in the server's event loop and CPU shared with the load generator). In-server
- * overhead = the server's own time per request from its Server-Timing header (`server` - `upstream`:
- * body parsing, routing, serialising, excluding the upstream call and socket queueing).
+ * includes the extra loopback hop, queueing in the server's event loop and CPU shared with the
+ * load generator). In-server = the server's own time per request from its Server-Timing header
+ * (`server` - `upstream`: body parsing, message checks, routing; the SDK's work and the upstream
+ * call count as `upstream`; for streams, up to the first chunk).
  *
  * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
  * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.

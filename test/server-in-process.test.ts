@@ -167,6 +167,45 @@ describe('runServe (the serve command in-process)', () => {
     }
   });
 
+  it('binds models to the endpoints of the config file', async () => {
+    const weakUpstream = await startFakeOpenAIUpstream();
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-serve-'));
+    const configFile = path.join(folder, 'config.yaml');
+    writeFileSync(
+      configFile,
+      ['random: { seed: 4 }', 'server:', '  strongModel: strong-x', '  weakModel: weak-y', '  endpoints:', `    strong-x: { baseURL: "${openaiUpstream.url}", apiKey: sk-strong-file-key }`, `    weak-y: { baseURL: "${weakUpstream.url}" }`, ''].join('\n'),
+    );
+    const streams = io();
+    let stop!: () => void;
+    const stopped = new Promise<string>((resolve) => (stop = () => resolve('test-stop')));
+    try {
+      const running = runServe(['--config', configFile, '--routers', 'random', '--port', '0'], streams.streams, () => stopped);
+      for (let i = 0; i < 200 && !/listening on/.test(streams.out()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const url = /listening on (\S+)/.exec(streams.out())![1];
+      openaiUpstream.requests.length = 0;
+      const decisions = await fetch(`${url}/v1/route`, { method: 'POST', body: JSON.stringify({ prompts: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], threshold: 0.5 }) }).then(
+        (response) => response.json() as Promise<any>,
+      );
+      for (const [index, result] of decisions.results.entries()) {
+        const answer = (await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify({ model: 'router-random-0.5', messages: [{ role: 'user', content: 'abcdefgh'[index] }] }),
+        }).then((response) => response.json())) as any;
+        expect(answer.model).toBe(result.decision === 'strong' ? 'strong-x' : 'weak-y');
+      }
+      const strongCount = decisions.results.filter((result: { decision: string }) => result.decision === 'strong').length;
+      expect(openaiUpstream.requests).toHaveLength(strongCount);
+      expect(weakUpstream.requests).toHaveLength(8 - strongCount);
+      expect(strongCount).toBeGreaterThan(0);
+      expect(strongCount).toBeLessThan(8);
+      expect(openaiUpstream.requests[0].headers.authorization).toBe('Bearer sk-strong-file-key');
+      stop();
+      expect(await running).toBe(0);
+    } finally {
+      await weakUpstream.close();
+    }
+  });
+
   it('rejects bad settings with errors naming the flag or field', async () => {
     const streams = io();
     await expect(runServe(['--routers', 'random', '--port', 'x'], streams.streams)).rejects.toThrow(/--port/);
