@@ -97,7 +97,7 @@ function describeTraining(router: string, manifest: Manifest): string {
     if (key === 'sources' || value === undefined || value === null) continue;
     extra.push(`${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
-  const metrics = Object.entries(manifest.metrics ?? {}).map(([key, value]) => `${key} ${Number(value).toFixed(4)}`);
+  const metrics = Object.entries(manifest.metrics ?? {}).map(([key, value]) => `${key} ${formatNumber(Number(value))}`);
   return [
     `- **${router}**: ${parts.join('; ') || 'no sources recorded'}.`,
     manifest.embedder ? `  Embedder: \`${manifest.embedder.id}\` (${manifest.embedder.dimension}-d). Models known: ${manifest.models?.length ?? 'n/a'}.` : '',
@@ -107,6 +107,11 @@ function describeTraining(router: string, manifest: Manifest): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) < 0.001 ? value.toExponential(2) : value.toFixed(4);
 }
 
 function pct(value: number | null): string {
