@@ -123,6 +123,14 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
   return { ...fileServer, ...fromEnv, ...fromFlags };
 }
 
+/** A URL without user name and password, for printing. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
 /** Resolves when the process gets SIGINT or SIGTERM. */
 function shutdownSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -150,7 +158,11 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   const configFile = stringFlag(args, 'config') ?? (process.env.ROUTELLM_CONFIG || undefined);
   const file = await readServeConfig(configFile);
   const settings = serverSettings(args, file.server);
-  settings.routers ??= [defaultRouterName()];
+  if (settings.routers === undefined) {
+    const fallbackRouter = defaultRouterName();
+    settings.routers = [fallbackRouter];
+    if (fallbackRouter === 'random') io.stderr.write('routellm serve: no shipped router weights found; serving the random router (use --routers)\n');
+  }
   // Validate everything (flags, environment, file) before loading any router.
   const checked = parseOptions(serverConfigSchema, settings, 'serve settings');
   const weights = stringFlag(args, 'weights');
@@ -166,7 +178,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       routers,
       log: (line) => io.stderr.write(`${line}\n`),
     } as Parameters<typeof startServer>[0]);
-    const upstream = checked.baseURL ? `, upstream ${checked.baseURL}` : '';
+    const upstream = checked.baseURL ? `, upstream ${withoutCredentials(checked.baseURL)}` : '';
     io.stdout.write(
       `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; strong: ${checked.strongModel}; weak: ${checked.weakModel}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
     );
