@@ -196,6 +196,7 @@ if (values.child) {
 } else {
   const self = fileURLToPath(import.meta.url);
   console.log('sw_ranking: per-query time excluding the query embedding (512-d, N battles = N distinct prompts, 10 tiers)');
+  console.log(`machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(
     'backend  battles  single ms  q/s   batch64 ms/q  q/s   reference ms  ref/single  ref/batch  |fast-ref|  RSS loaded MB (+delta)  RSS peak MB',
   );
