@@ -2,6 +2,7 @@
  * Rebuilds the shipped head of the bert router (weights/bert) from ../shared/data:
  *
  *   npx tsx scripts/build-bert-weights.ts [--data-dir DIR] [--output DIR] [--exclude file.jsonl,...]
+ *     [--class-weights auto|balanced|none] [--architecture auto|linear|mlp] [--seed N]
  *
  * Training files: every train/*.jsonl except the test splits (`*_test.jsonl`, `*-test.jsonl`),
  * plus the MMLU gold split. Classes from the Elo tiers of all battles (tiers 0-1 strong, tier 2
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     output: { type: 'string' },
     exclude: { type: 'string', default: '' },
     seed: { type: 'string', default: '0' },
+    'class-weights': { type: 'string', default: 'auto' },
+    architecture: { type: 'string', default: 'auto' },
   },
 });
 
@@ -41,6 +44,8 @@ const result = await trainBert({
   dataDir,
   embedder: 'use-lite',
   seed: Number(values.seed),
+  classWeights: values['class-weights'] as 'auto' | 'balanced' | 'none',
+  architecture: values.architecture as 'auto' | 'linear' | 'mlp',
   notes:
     `Reproduce: npx tsx scripts/build-bert-weights.ts${excluded.size ? ` --exclude ${[...excluded].join(',')}` : ''}.` +
     (excluded.size ? ` Files left out: ${[...excluded].join(', ')}.` : ''),

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { shippedWeightsDir } from '../../weights-format/index.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -189,5 +190,26 @@ describe('bert labels', () => {
     expect(weights[2]).toBeGreaterThan(weights[1]);
     expect(weights[1]).toBeGreaterThan(weights[0]);
     expect(300 * weights[0] + 60 * weights[1] + 40 * weights[2]).toBeCloseTo(400, 6);
+  });
+});
+
+describe('bert router, shipped head', () => {
+  it('works offline with no options: createRouter("bert") reads weights/bert and use-lite', async () => {
+    const router = (await createRouter('bert')) as BertHeadRouter;
+    try {
+      expect(router.embedder.id).toBe('use-lite');
+      expect(router.manifest.embedder).toEqual({ id: 'use-lite', dimension: 512 });
+      const extra = router.manifest.extra as Record<string, any>;
+      expect(extra.labelCounts.train.strong_wins + extra.labelCounts.train.tie + extra.labelCounts.train.weak_wins).toBeGreaterThan(1000);
+      const scores = await router.strongWinRates(['Prove that the square root of 2 is irrational.', 'hi there!']);
+      for (const score of scores) {
+        expect(score).toBeGreaterThanOrEqual(0);
+        expect(score).toBeLessThanOrEqual(1);
+      }
+      expect(scores[0]).not.toBeCloseTo(scores[1], 4);
+    } finally {
+      await router.dispose();
+    }
+    expect(shippedWeightsDir('bert')).toMatch(/weights[\\/]bert$/);
   });
 });

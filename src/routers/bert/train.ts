@@ -123,13 +123,18 @@ function goldRows(rows: { prompt: string; scores: Record<string, number> }[]): S
   return rows.map((row) => ({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' }));
 }
 
-function crossEntropyOfPrior(train: LabelCounts, validation: readonly LabelledPrompt[]): number {
-  const total = train.strong_wins + train.tie + train.weak_wins;
+/** Cross-entropy on the validation rows of always predicting the (class-weighted) training label shares. */
+function crossEntropyOfPrior(train: readonly LabelledPrompt[], validation: readonly LabelledPrompt[], classWeights: readonly number[]): number {
+  const mass = [0, 0, 0];
+  for (const row of train) mass[LABEL_INDEX[row.label]] += row.weight * classWeights[LABEL_INDEX[row.label]];
+  const total = mass[0] + mass[1] + mass[2];
   let loss = 0;
   let weight = 0;
   for (const row of validation) {
-    loss -= row.weight * Math.log(Math.max(1e-9, (train[row.label] + 1) / (total + 3)));
-    weight += row.weight;
+    const index = LABEL_INDEX[row.label];
+    const rowWeight = row.weight * classWeights[index];
+    loss -= rowWeight * Math.log(Math.max(1e-9, mass[index] / total));
+    weight += rowWeight;
   }
   return weight > 0 ? loss / weight : Number.NaN;
 }
@@ -284,7 +289,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
       trained.push({ architecture, result });
     }
     const best = trained.reduce((a, b) => (b.result.validationLoss < a.result.validationLoss ? b : a));
-    const priorLoss = crossEntropyOfPrior(labelCounts.train, split.validation);
+    const priorLoss = crossEntropyOfPrior(split.train, split.validation, classWeights);
     const manifest = await writeBertHead(settings.output, best.result.parameters, {
       embedder: { id: baseEmbedder.id, dimension },
       hyperparameters: {
