@@ -74,6 +74,33 @@ describe('createNodeFetch', () => {
     expect(closedEarly).toEqual(['/slow-stream']);
   });
 
+  it('sends a request again on a new socket when a kept-alive socket was closed by the server', async () => {
+    const requestsPerSocket = new WeakMap<object, number>();
+    let sockets = 0;
+    const flaky = http.createServer((request, response) => {
+      const seen = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, seen);
+      if (seen === 1) sockets++;
+      request.resume();
+      request.on('end', () => {
+        if (seen > 1) return request.socket.destroy();
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end(`socket ${sockets}`);
+      });
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/`;
+    const own = createNodeFetch({ maxSockets: 1 });
+    try {
+      expect(await (await own.fetch(url, { method: 'POST', body: 'one' })).text()).toBe('socket 1');
+      expect(await (await own.fetch(url, { method: 'POST', body: 'two' })).text()).toBe('socket 2');
+    } finally {
+      own.close();
+      flaky.closeAllConnections();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
+  });
+
   it('gives the openai client its timeouts', async () => {
     const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0, timeout: 200, fetch: nodeFetch.fetch });
     const started = performance.now();

@@ -39,7 +39,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       headers[key] = value;
     });
     headers['accept-encoding'] = 'gzip, deflate, br';
-    return new Promise<Response>((resolve, reject) => {
+    const attempt = (retryStaleSocket: boolean) => new Promise<Response>((resolve, reject) => {
       const request = (secure ? https : http).request(
         url,
         { method: init.method ?? 'GET', headers, agent: secure ? httpsAgent : httpAgent, signal: init.signal ?? undefined },
@@ -68,9 +68,16 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
           );
         },
       );
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed while idle: the request never reached it, so it
+        // is sent again once on a new socket (as Node's documentation of `reusedSocket` advises).
+        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        if (stale && retryStaleSocket && !init.signal?.aborted) attempt(false).then(resolve, reject);
+        else reject(error);
+      });
       request.end(body ?? undefined);
     });
+    return attempt(true);
   };
   return {
     fetch: nodeFetch as typeof fetch,
