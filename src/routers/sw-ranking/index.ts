@@ -13,7 +13,7 @@ import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { BaseRouter } from '../base.js';
 import type { EmbeddingRouter } from '../types.js';
-import { winProbability } from './bradley-terry.js';
+import { eloRatings, winProbability } from './bradley-terry.js';
 import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
 import { TierScorer } from './scorer.js';
 
@@ -165,7 +165,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
       throw new InvalidInputError('embedding', `a Float32Array of ${this.embedder.dimension} values`);
     }
     const similarities = await this.vectors.similarities(embedding, 1);
-    return this.scorer.fitSimilarities(similarities).map((beta) => 400 * beta + 1000);
+    return eloRatings(this.scorer.fitSimilarities(similarities));
   }
 
   protected override async release(): Promise<void> {
