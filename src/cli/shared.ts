@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
-import { UnknownModelError, UnknownRouterError } from '../errors.js';
+import { InvalidOptionsError, UnknownModelError, UnknownRouterError } from '../errors.js';
 import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
@@ -84,6 +84,8 @@ export interface SharedRouterFlags {
   strongModel?: string;
   weakModel?: string;
   config: RouterConfig;
+  /** The `--config` file, for error messages. */
+  configFile?: string;
 }
 
 /** Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`). */
@@ -97,6 +99,7 @@ export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterF
     strongModel: stringFlag(args, 'strong-model'),
     weakModel: stringFlag(args, 'weak-model'),
     config: await readRouterConfig(stringFlag(args, 'config')),
+    configFile: stringFlag(args, 'config'),
   };
 }
 
@@ -130,6 +133,9 @@ export async function buildRouter(name: string, flags: SharedRouterFlags, io: Cl
     if (askedPair) notePair(router, io, '');
     return { router, options };
   } catch (error) {
+    if (error instanceof InvalidOptionsError && flags.configFile && flags.config[canonical]) {
+      throw new CliUsageError(`--config ${flags.configFile}: ${error.message}`, '--config');
+    }
     if (!(error instanceof UnknownModelError)) throw error;
     const hint = 'Choose the pair with --strong-model and --weak-model (names from that list), or map your names in --config ({"<router>": {"modelMapping": {...}}}).';
     if (!askedPair) throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
