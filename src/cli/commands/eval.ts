@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../data/errors.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
-import { EVAL_BENCHMARKS, fetchBenchmarkData, loadEvalBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
+import { EVAL_BENCHMARKS, benchmarkCacheDir, fetchBenchmarkData, loadEvalBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
 import { evaluateRouters } from '../../eval/evaluate.js';
 import type { RouterSpec } from '../../eval/evaluate.js';
 import type { EvalBenchmark } from '../../eval/benchmarks.js';
@@ -44,6 +44,10 @@ const spec: CommandSpec = {
     'Scores are cached per router, weights checksum and benchmark under <cache dir>/eval-scores; embeddings under <cache dir>/embeddings.',
 };
 
+function benchmarkFolder(name: string): string {
+  return resolveBenchmarkName(name) === 'mt-bench' ? 'mt_bench' : (resolveBenchmarkName(name) ?? name);
+}
+
 /** Runs `routellm eval`. */
 export async function runEval(argv: string[], io: CliIo = processIo): Promise<number> {
   const args = parseArgs(argv, spec);
@@ -83,9 +87,17 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   try {
     benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
   } catch (error) {
-    if (!(error instanceof DataError && error.problem === 'missing' && args.flags.fetch && !isFile)) throw error;
-    io.stderr.write(`routellm: ${benchmarkName} not found locally; downloading it from the original RouteLLM repository...\n`);
-    dataDir = await fetchBenchmarkData(benchmarkName, {});
+    if (!(error instanceof DataError && error.problem === 'missing') || isFile) throw error;
+    const cached = benchmarkCacheDir();
+    const canUseCache = dataDir === undefined && !process.env.ROUTELLM_DATA_DIR;
+    if (canUseCache && existsSync(path.join(cached, 'evals', benchmarkFolder(benchmarkName)))) {
+      dataDir = cached;
+    } else if (args.flags.fetch) {
+      io.stderr.write(`routellm: ${benchmarkName} not found locally; downloading it from the original RouteLLM repository into ${cached}...\n`);
+      dataDir = await fetchBenchmarkData(benchmarkName, {});
+    } else {
+      throw new CliUsageError(`${error.message}\nOr pass --fetch to download it into ${cached} (needs internet).`, '--data-dir');
+    }
     benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
   }
   const specs: RouterSpec[] = [];
