@@ -8,7 +8,7 @@
  *
  * The random router needs no file: its scores are uniform, so its threshold is 1 - p.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CALIBRATION_FILE, thresholdFromScores } from '../src/calibration/index.js';
 import type { CalibrationFile } from '../src/calibration/index.js';
@@ -59,11 +59,17 @@ async function main(): Promise<void> {
         created: new Date().toISOString(),
         scores: Array.from(scores, (score) => Math.round(score * 1e6) / 1e6),
       };
-      await writeFileAtomic(path.join(dir, CALIBRATION_FILE), `${JSON.stringify(calibration)}\n`);
+      const target = path.join(dir, CALIBRATION_FILE);
+      const previous = existsSync(target) ? (JSON.parse(readFileSync(target, 'utf8')) as Partial<CalibrationFile>) : undefined;
+      const unchanged =
+        previous?.weights_checksum === calibration.weights_checksum &&
+        previous?.prompts === calibration.prompts &&
+        JSON.stringify(previous?.scores) === JSON.stringify(calibration.scores);
+      if (!unchanged) await writeFileAtomic(target, `${JSON.stringify(calibration)}\n`);
       const half = thresholdFromScores(calibration.scores, 0.5);
       console.log(
         `${name}: ${prompts.length} prompts scored in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-          `50% strong threshold ${half.threshold.toFixed(5)} (achieves ${(100 * half.strongModelPct).toFixed(1)}%) -> ${path.join(dir, CALIBRATION_FILE)}`,
+          `50% strong threshold ${half.threshold.toFixed(5)} (achieves ${(100 * half.strongModelPct).toFixed(1)}%) -> ${target}${unchanged ? ' (unchanged)' : ''}`,
       );
     } finally {
       await router.dispose();
