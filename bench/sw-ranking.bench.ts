@@ -10,6 +10,7 @@
  * Synthetic data: N battles, each with its own prompt (the worst case: no prompt shared), 512-d
  * random embeddings with some cluster structure, 30 models in 10 tiers, a fifth of battles ties.
  * Every (size, backend) runs in its own child process so that resident memory is not shared.
+ * In brackets: the similarity matrix product alone (same queries, a VectorIndex over the same rows).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
+import { VectorIndex } from '../src/core/ops.js';
 import { eloWinProbability } from '../src/routers/sw-ranking/bradley-terry.js';
 import { computeTiers, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
 import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
@@ -170,6 +172,22 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
   }
   await router.dispose();
   await rm(dir, { recursive: true, force: true });
+
+  // The share of the similarity product alone (the rest is weights, counts and the Newton fit).
+  const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, DIMENSION);
+  const similaritySingle: number[] = [];
+  for (let r = 0; r < Math.min(singleRuns, 5); r++) {
+    const start = performance.now();
+    await vectors.similarities(queries.subarray(r * DIMENSION, (r + 1) * DIMENSION), 1);
+    similaritySingle.push(performance.now() - start);
+  }
+  const similarityBatch: number[] = [];
+  for (let r = 0; r < batchRuns; r++) {
+    const start = performance.now();
+    await vectors.similarities(queries, 64);
+    similarityBatch.push(performance.now() - start);
+  }
+  vectors.dispose();
   const singleMs = median(single);
   const batchPerQueryMs = median(batch) / 64;
   const referenceMs = median(reference);
@@ -181,6 +199,8 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
       batchPerQueryMs,
       referenceMs,
       referenceQueries,
+      similaritySingleMs: median(similaritySingle),
+      similarityBatchPerQueryMs: median(similarityBatch) / 64,
       speedupSingle: referenceMs / singleMs,
       speedupBatch: referenceMs / batchPerQueryMs,
       maxScoreDifferenceVsReference: agreement,
@@ -198,7 +218,7 @@ if (values.child) {
   console.log('sw_ranking: per-query time excluding the query embedding (512-d, N battles = N distinct prompts, 10 tiers)');
   console.log(`machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(
-    'backend  battles  single ms  q/s   batch64 ms/q  q/s   reference ms  ref/single  ref/batch  |fast-ref|  RSS loaded MB (+delta)  RSS peak MB',
+    'backend  battles  single ms (sim)     q/s  batch64 ms/q (sim)  q/s  reference ms  ref/single  ref/batch  |fast-ref|  RSS loaded MB (+delta)  RSS peak MB',
   );
   for (const backend of values.backends.split(',')) {
     for (const size of values.sizes.split(',').map(Number)) {
@@ -211,9 +231,9 @@ if (values.child) {
         [
           backend.padEnd(7),
           String(size).padStart(7),
-          result.singleMs.toFixed(2).padStart(10),
+          `${result.singleMs.toFixed(2)} (${result.similaritySingleMs.toFixed(1)})`.padStart(16),
           (1000 / result.singleMs).toFixed(0).padStart(5),
-          result.batchPerQueryMs.toFixed(2).padStart(13),
+          `${result.batchPerQueryMs.toFixed(2)} (${result.similarityBatchPerQueryMs.toFixed(1)})`.padStart(18),
           (1000 / result.batchPerQueryMs).toFixed(0).padStart(5),
           result.referenceMs.toFixed(0).padStart(13) + ` (${result.referenceQueries}q)`,
           `${result.speedupSingle.toFixed(0)}x`.padStart(8),
