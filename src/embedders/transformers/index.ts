@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { InvalidInputError, RouteLLMError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import type { Embedder } from '../types.js';
-import { checkLocalModelFolder, encodeBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
+import { checkLocalModelFolder, encodeBatch, lengthGroups, padEncoded, tokenizeTexts, type EncodedBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
 
 /** Options of `createTransformersEmbedder`. */
 export const transformersEmbedderOptionsSchema = z
@@ -96,7 +96,7 @@ export class TransformersEmbedder implements Embedder {
       throw new WeightsError('corrupt', source.location, `transformers.js could not load the model: ${(error as Error).message}`, { cause: error });
     }
     const id = `transformers:${settings.model}${settings.pooling === 'cls' ? '#cls' : ''}`;
-    const probe = await runEncoder(tokenizer, model, ['dimension probe'], settings);
+    const probe = await runEncoder(model, encodeBatch(tokenizer, ['dimension probe'], settings.maxLength), settings);
     const embedder = new TransformersEmbedder(id, probe.length, tokenizer, model, settings);
     return embedder;
   }
@@ -105,10 +105,9 @@ export class TransformersEmbedder implements Embedder {
     if (this.disposed) throw new RouteLLMError(`Embedder "${this.id}" was disposed.`, { code: 'embedder_disposed' });
     if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) throw new InvalidInputError('texts', 'an array of strings');
     const out = new Float32Array(texts.length * this.dimension);
-    const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
-    for (let start = 0; start < order.length; start += this.settings.batchSize) {
-      const indices = order.slice(start, start + this.settings.batchSize);
-      const vectors = await runEncoder(this.tokenizer, this.model, indices.map((i) => texts[i]), this.settings);
+    const encoded = tokenizeTexts(this.tokenizer, texts, this.settings.maxLength);
+    for (const indices of lengthGroups(encoded, this.settings.batchSize)) {
+      const vectors = await runEncoder(this.model, padEncoded(this.tokenizer, indices.map((i) => encoded[i])), this.settings);
       indices.forEach((index, row) => out.set(vectors.subarray(row * this.dimension, (row + 1) * this.dimension), index * this.dimension));
     }
     return out;
@@ -122,12 +121,10 @@ export class TransformersEmbedder implements Embedder {
 }
 
 async function runEncoder(
-  tokenizer: PreTrainedTokenizer,
   model: PreTrainedModel,
-  texts: string[],
+  inputs: EncodedBatch,
   settings: z.output<typeof transformersEmbedderOptionsSchema>,
 ): Promise<Float32Array> {
-  const inputs = encodeBatch(tokenizer, texts, settings.maxLength);
   const outputs = (await model(inputs)) as Record<string, Tensor>;
   const hidden = outputs.last_hidden_state ?? outputs.token_embeddings ?? Object.values(outputs)[0];
   if (!hidden || hidden.dims.length !== 3) {

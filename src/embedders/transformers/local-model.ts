@@ -114,7 +114,7 @@ export function pretrainedOptions(source: ModelSource, dtype: OnnxDtype, cacheFo
 }
 
 /** Token arrays of one text before padding. */
-interface EncodedText {
+export interface EncodedText {
   ids: number[];
   typeIds: number[] | undefined;
 }
@@ -147,14 +147,14 @@ function toArray(tensor: Tensor | undefined): number[] | undefined {
 }
 
 /**
- * Tokenizes and pads a batch the way the Python tokenizers truncate: a text longer than
- * `maxLength` tokens keeps its leading special tokens, its first tokens and its trailing special
- * tokens ([CLS] first 510 tokens [SEP] for BERT at 512). (transformers.js's own truncation cuts
- * the end of the whole sequence, dropping the final [SEP].)
+ * Tokenizes each text the way the Python tokenizers truncate: a text longer than `maxLength`
+ * tokens keeps its leading special tokens, its first tokens and its trailing special tokens
+ * ([CLS] first 510 tokens [SEP] for BERT at 512). (transformers.js's own truncation cuts the end
+ * of the whole sequence, dropping the final [SEP].)
  */
-export function encodeBatch(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number): EncodedBatch {
+export function tokenizeTexts(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number): EncodedText[] {
   const { suffix } = specialLayout(tokenizer);
-  const encoded: EncodedText[] = texts.map((text) => {
+  return texts.map((text) => {
     const single = tokenizer(text, { padding: false, truncation: false });
     let ids = toArray(single.input_ids as Tensor)!;
     let typeIds = toArray(single.token_type_ids as Tensor | undefined);
@@ -165,11 +165,16 @@ export function encodeBatch(tokenizer: PreTrainedTokenizer, texts: readonly stri
     }
     return { ids, typeIds };
   });
+}
+
+/** Pads tokenized texts into one batch of model inputs (padding on the right, mask 0 there). */
+export function padEncoded(tokenizer: PreTrainedTokenizer, encoded: readonly EncodedText[]): EncodedBatch {
   const width = Math.max(1, ...encoded.map((item) => item.ids.length));
+  const rows = encoded.length;
   const padId = BigInt(tokenizer.pad_token_id ?? 0);
-  const ids = new BigInt64Array(texts.length * width).fill(padId);
-  const mask = new BigInt64Array(texts.length * width);
-  const types = encoded.every((item) => item.typeIds) ? new BigInt64Array(texts.length * width) : undefined;
+  const ids = new BigInt64Array(rows * width).fill(padId);
+  const mask = new BigInt64Array(rows * width);
+  const types = encoded.every((item) => item.typeIds) ? new BigInt64Array(rows * width) : undefined;
   encoded.forEach((item, row) => {
     item.ids.forEach((id, t) => {
       ids[row * width + t] = BigInt(id);
@@ -177,10 +182,39 @@ export function encodeBatch(tokenizer: PreTrainedTokenizer, texts: readonly stri
       if (types) types[row * width + t] = BigInt(item.typeIds![t]);
     });
   });
-  const dims = [texts.length, width];
+  const dims = [rows, width];
   return {
     input_ids: new Tensor('int64', ids, dims),
     attention_mask: new Tensor('int64', mask, dims),
     ...(types ? { token_type_ids: new Tensor('int64', types, dims) } : {}),
   };
+}
+
+/** Tokenizes (see `tokenizeTexts`) and pads a batch. */
+export function encodeBatch(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number): EncodedBatch {
+  return padEncoded(tokenizer, tokenizeTexts(tokenizer, texts, maxLength));
+}
+
+/** Rows x length^2 allowed in one model call: bounds the attention matrices (64 rows of 128 tokens). */
+const ATTENTION_AREA_BUDGET = 64 * 128 * 128;
+
+/**
+ * Groups tokenized texts into model calls: sorted by length so that padding is small, at most
+ * `batchSize` rows and about `ATTENTION_AREA_BUDGET` rows x length^2 per call. Returns lists of
+ * indices into `encoded`.
+ */
+export function lengthGroups(encoded: readonly EncodedText[], batchSize: number): number[][] {
+  const order = encoded.map((_, i) => i).sort((a, b) => encoded[a].ids.length - encoded[b].ids.length);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  for (const index of order) {
+    const length = encoded[index].ids.length;
+    if (current.length > 0 && (current.length >= batchSize || (current.length + 1) * length * length > ATTENTION_AREA_BUDGET)) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(index);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

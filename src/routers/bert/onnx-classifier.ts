@@ -6,7 +6,9 @@ import { AutoModelForSequenceClassification, AutoTokenizer, type PreTrainedModel
 import { WeightsError } from '../../errors.js';
 import {
   checkLocalModelFolder,
-  encodeBatch,
+  lengthGroups,
+  padEncoded,
+  tokenizeTexts,
   labelCount,
   pretrainedOptions,
   resolveModelSource,
@@ -90,13 +92,11 @@ export class OnnxSequenceClassifier {
    */
   async probabilities(texts: readonly string[]): Promise<Float32Array> {
     const out = new Float32Array(texts.length * 3);
-    const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
-    for (let start = 0; start < order.length; start += this.settings.batchSize) {
-      const indices = order.slice(start, start + this.settings.batchSize);
-      const inputs = encodeBatch(
+    const encoded = tokenizeTexts(this.tokenizer, texts, this.settings.maxLength);
+    for (const indices of lengthGroups(encoded, this.settings.batchSize)) {
+      const inputs = padEncoded(
         this.tokenizer,
-        indices.map((i) => texts[i]),
-        this.settings.maxLength,
+        indices.map((i) => encoded[i]),
       );
       const { logits } = (await this.model(inputs)) as { logits: Tensor };
       if (logits.dims.length !== 2 || logits.dims[1] !== 3) {
