@@ -8,7 +8,6 @@ import { decontaminate } from '../../data/decontaminate.js';
 import { loadGsm8k, loadMmluSplit, loadMtBench, resolveDataDir } from '../../data/evals.js';
 import { scoreRowsToBattles } from '../../data/golden.js';
 import { readTrainingData } from '../../data/training-data.js';
-import type { Battle } from '../../data/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
 import { createEmbedder, DEFAULT_EMBEDDER } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
@@ -157,4 +156,3 @@ export async function buildSwRankingIndex(options: BuildSwRankingIndexOptions): 
   }
 }
 
-export type { Battle };
