@@ -154,7 +154,14 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     if (settings.progress) process.stderr.write(`${line}\n`);
   };
   const explicit = settings.strongModel !== undefined ? { strong: toList(settings.strongModel), weak: toList(settings.weakModel!) } : undefined;
-  const read = await readTrainingData(settings.data, { margin: settings.tieMargin, seed: settings.seed, maxPairsPerPrompt: settings.maxPairsPerPrompt });
+  // Explicit classes: only strong x weak pairs are read (score tables then give every such pair before the cap).
+  const crossPairs = explicit ? explicit.strong.flatMap((strong) => explicit.weak.map((weak) => [strong, weak] as [string, string])) : undefined;
+  const read = await readTrainingData(settings.data, {
+    margin: settings.tieMargin,
+    seed: settings.seed,
+    maxPairsPerPrompt: settings.maxPairsPerPrompt,
+    ...(crossPairs ? { pairs: crossPairs } : {}),
+  });
   const battles: Battle[] = [...read.battles];
   const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
   if (settings.mmluGold) {
