@@ -15,6 +15,10 @@ export { MfRouter, mfRouterOptionsSchema } from './routers/mf/index.js';
 export type { MfRouterOptions } from './routers/mf/index.js';
 export { mfTrainingOptionsSchema, prepareMfData, trainMf } from './routers/mf/train.js';
 export type { MfTrainingEvent, MfTrainingOptions, MfTrainingResult, PreparedMfData } from './routers/mf/train.js';
+export { BertHeadRouter, BertOnnxRouter, bertRouterOptionsSchema, createBertRouter, ORIGINAL_LABEL_ORDER } from './routers/bert/index.js';
+export type { BertLabel, BertRouterOptions } from './routers/bert/index.js';
+export { trainBert, trainBertOptionsSchema } from './routers/bert/train.js';
+export type { TrainBertOptions, TrainBertResult } from './routers/bert/train.js';
 export {
   CausalLLMRouter,
   causalLLMRouterOptionsSchema,
@@ -34,6 +38,7 @@ export { UseLiteEmbedder, createUseLiteEmbedder, useLiteOptionsSchema } from './
 export type { UseLiteOptions } from './embedders/use-lite/index.js';
 export { OpenAIEmbedder, createOpenAIEmbedder, openAIEmbedderOptionsSchema } from './embedders/openai/index.js';
 export type { OpenAIEmbedderOptions } from './embedders/openai/index.js';
+export { TransformersEmbedder, createTransformersEmbedder, transformersEmbedderOptionsSchema } from './embedders/transformers/index.js';
 export type { TransformersEmbedderOptions } from './embedders/transformers/index.js';
 export { backendInfo, initBackend } from './core/backend.js';
 export type { BackendInfo, BackendPreference } from './core/backend.js';
