@@ -11,7 +11,7 @@
  * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
  * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.
  *
- *   npx tsx bench/server.bench.ts [--router mf|random] [--requests 2000] [--stream]
+ *   npx tsx bench/server.bench.ts [--router mf|random] [--weights <mf weights dir>] [--requests 2000] [--stream]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +28,7 @@ const { values: flags } = parseArgs({
     upstream: { type: 'string' },
     requests: { type: 'string', default: '2000' },
     stream: { type: 'boolean', default: false },
+    weights: { type: 'string' },
   },
 });
 
@@ -76,7 +77,8 @@ async function runServer(): Promise<void> {
     const { MfRouter } = await import('../src/routers/mf/index.js');
     const { readManifest } = await import('../src/weights-format/weights.js');
     const { shippedWeightsDir } = await import('../src/weights-format/paths.js');
-    const manifest = await readManifest(shippedWeightsDir('mf'));
+    const weightsDir = flags.weights ?? shippedWeightsDir('mf');
+    const manifest = await readManifest(weightsDir);
     const dimension = manifest.embedder!.dimension;
     // Precomputed embeddings: one fixed vector per bench prompt, looked up instead of computed.
     const table = new Map<string, Float32Array>();
@@ -93,7 +95,13 @@ async function runServer(): Promise<void> {
       },
       dispose() {},
     };
-    router = await MfRouter.create({ embedder });
+    const models = manifest.models ?? [];
+    try {
+      router = await MfRouter.create({ embedder, weightsDir });
+    } catch {
+      // Weights made for other models: any pair they know measures the same work.
+      router = await MfRouter.create({ embedder, weightsDir, strongModel: models[0], weakModel: models[1] });
+    }
   } else {
     config = { random: { seed: 1 } };
   }
@@ -115,6 +123,7 @@ async function runServer(): Promise<void> {
 function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; extra: string[] }> {
   const script = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (data: Buffer) => {
@@ -187,10 +196,10 @@ async function load(url: string, model: string, concurrency: number, total: numb
 
 async function runBench(): Promise<void> {
   const total = Number(flags.requests);
-  const mfShipped = existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'mf', 'manifest.json'));
+  const mfShipped = flags.weights !== undefined || existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'mf', 'manifest.json'));
   const routerName = flags.router ?? (mfShipped ? 'mf' : 'random');
   const upstream = await startChild(['--role', 'upstream']);
-  const server = await startChild(['--role', 'server', '--upstream', upstream.url, '--router', routerName]);
+  const server = await startChild(['--role', 'server', '--upstream', upstream.url, '--router', routerName, ...(flags.weights ? ['--weights', flags.weights] : [])]);
   const model = `router-${routerName}-0.5`;
   console.log(`routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level${flags.stream ? ', streaming' : ''}`);
   console.log('concurrency | direct p50 / p99 ms | via server p50 / p99 ms | added p50 / p99 ms | in-server p50 / p99 ms | server req/s | direct req/s');
@@ -212,6 +221,15 @@ async function runBench(): Promise<void> {
   upstream.child.kill('SIGTERM');
 }
 
+const children: ChildProcess[] = [];
 if (flags.role === 'upstream') await runUpstream();
 else if (flags.role === 'server') await runServer();
-else await runBench();
+else {
+  try {
+    await runBench();
+  } catch (error) {
+    for (const child of children) child.kill('SIGKILL');
+    console.error(error);
+    process.exitCode = 1;
+  }
+}
