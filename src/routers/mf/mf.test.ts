@@ -260,7 +260,7 @@ describe.runIf(existsSync(path.join(shippedWeightsDir('mf'), 'manifest.json')))(
         expect(score).toBeLessThan(1);
       }
       expect(await router.strongWinRate('hi')).toBeCloseTo(scores[1], 5);
-      const byAlias = (await createRouter('mf', { weakModel: 'mistralai/mixtral-8x7b-chat' })) as MfRouter;
+      const byAlias = (await createRouter('mf', { weakModel: 'mistralai/mixtral-8x7b-chat', embedder: router.embedder })) as MfRouter;
       expect(byAlias.weakModel).toBe(router.weakModel);
       await byAlias.dispose();
     } finally {

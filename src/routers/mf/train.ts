@@ -115,6 +115,7 @@ export interface MfTrainingResult {
   /** Validation accuracy on battles between the default pair (gpt-4-1106-preview vs Mixtral), if any. */
   validationAccuracyDefaultPair?: number;
   epochsRun: number;
+  /** The epoch (1-based) whose parameters were kept. */
   bestEpoch: number;
   /** Why training ended: all epochs ran, early stopping, or the time budget. */
   stopReason: 'epochs' | 'early-stopping' | 'time-budget';
@@ -270,12 +271,13 @@ export async function trainMf(options: MfTrainingOptions, prepared?: PreparedMfD
     trainExamples: split.train.length,
     validationExamples: split.validation.length,
     epochsRun: training.epochsRun,
-    bestEpoch: training.bestEpoch,
+    bestEpoch: training.bestEpoch + 1,
     trainSeconds,
   };
   if (pairEvaluation) {
     metrics.validationAccuracyDefaultPair = pairEvaluation.accuracy;
     metrics.validationExamplesDefaultPair = pairEvaluation.count;
+    metrics.validationStrongWinShareDefaultPair = pairIndices.filter((i) => examples.winner[i] === strong).length / pairIndices.length;
   }
   const manifest = await saveMfWeights(parsed.output, training.best, {
     embedder: { id: embedder.id, dimension: embedder.dimension },
@@ -314,14 +316,14 @@ export async function trainMf(options: MfTrainingOptions, prepared?: PreparedMfD
     validationAccuracy: training.validation.accuracy,
     ...(pairEvaluation ? { validationAccuracyDefaultPair: pairEvaluation.accuracy } : {}),
     epochsRun: training.epochsRun,
-    bestEpoch: training.bestEpoch,
+    bestEpoch: training.bestEpoch + 1,
     stopReason: training.stopReason,
     trainSeconds,
     totalSeconds: (Date.now() - startedAt) / 1000,
     droppedContaminated,
   };
   emit({ phase: 'done', result });
-  log(`wrote ${parsed.output}: validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}% (best epoch ${result.bestEpoch + 1}/${result.epochsRun})`);
+  log(`wrote ${parsed.output}: validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}% (best epoch ${result.bestEpoch}/${result.epochsRun})`);
   return result;
 }
 
