@@ -11,7 +11,7 @@
  * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
  * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.
  *
- *   npx tsx bench/server.bench.ts [--router mf|random] [--weights <mf weights dir>] [--requests 2000] [--stream]
+ *   npx tsx bench/server.bench.ts [--router mf|random] [--weights <mf weights dir>] [--requests 2000] [--rounds 3] [--stream]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +29,7 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: '2000' },
     stream: { type: 'boolean', default: false },
     weights: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -115,12 +116,18 @@ async function runServer(): Promise<void> {
     port: 0,
     maxRetries: 0,
   });
+  const cpuAtStart = process.cpuUsage();
   process.stdout.write(`READY ${server.url} ${routerName}\n`);
-  process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    const requests = server.controller.stats().requests;
+    process.stdout.write(`CPU ${((cpu.user + cpu.system) / 1000 / Math.max(1, requests)).toFixed(3)} ms per request over ${requests} requests\n`);
+    void server.close().then(() => process.exit(0));
+  });
 }
 
 // ---------------------------------------------------------------- load generator
-function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; extra: string[] }> {
+function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; extra: string[]; output: () => string }> {
   const script = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -129,7 +136,7 @@ function startChild(args: string[]): Promise<{ child: ChildProcess; url: string;
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
       const match = /READY (\S+)(.*)/.exec(output);
-      if (match) resolve({ child, url: match[1], extra: match[2].trim().split(/\s+/) });
+      if (match) resolve({ child, url: match[1], extra: match[2].trim().split(/\s+/), output: () => output });
     });
     child.on('exit', (code) => reject(new Error(`child ${args.join(' ')} exited with ${code}`)));
   });
@@ -201,23 +208,49 @@ async function runBench(): Promise<void> {
   const upstream = await startChild(['--role', 'upstream']);
   const server = await startChild(['--role', 'server', '--upstream', upstream.url, '--router', routerName, ...(flags.weights ? ['--weights', flags.weights] : [])]);
   const model = `router-${routerName}-0.5`;
-  console.log(`routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level${flags.stream ? ', streaming' : ''}`);
+  console.log(
+    `routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level in ${flags.rounds} alternating rounds (medians)${flags.stream ? ', streaming' : ''}`,
+  );
   console.log('concurrency | direct p50 / p99 ms | via server p50 / p99 ms | added p50 / p99 ms | in-server p50 / p99 ms | server req/s | direct req/s');
+  const rounds = Number(flags.rounds);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   for (const concurrency of [1, 10, 100]) {
-    const count = concurrency === 1 ? Math.min(total, 1000) : total;
+    const count = Math.ceil((concurrency === 1 ? Math.min(total, 1000) : total) / rounds);
     await load(upstream.url, 'gpt-4o', concurrency, Math.min(200, count), flags.stream);
     await load(server.url, model, concurrency, Math.min(200, count), flags.stream);
-    const direct = await load(upstream.url, 'gpt-4o', concurrency, count, flags.stream);
-    const via = await load(server.url, model, concurrency, count, flags.stream);
-    const [d50, d99, v50, v99] = [percentile(direct.latencies, 0.5), percentile(direct.latencies, 0.99), percentile(via.latencies, 0.5), percentile(via.latencies, 0.99)];
-    const inServer = via.overheads.length
-      ? `${percentile(via.overheads, 0.5).toFixed(2).padStart(9)} / ${percentile(via.overheads, 0.99).toFixed(2).padEnd(10)}`
-      : '      n/a (stream)     ';
+    // Rounds alternate direct and via-server runs, so drift in the machine's load hits both;
+    // each figure is the median over rounds.
+    const figures: Record<string, number[]> = { d50: [], d99: [], v50: [], v99: [], a50: [], a99: [], s50: [], s99: [], viaRps: [], directRps: [] };
+    for (let round = 0; round < rounds; round++) {
+      const direct = await load(upstream.url, 'gpt-4o', concurrency, count, flags.stream);
+      const via = await load(server.url, model, concurrency, count, flags.stream);
+      const d50 = percentile(direct.latencies, 0.5);
+      const d99 = percentile(direct.latencies, 0.99);
+      const v50 = percentile(via.latencies, 0.5);
+      const v99 = percentile(via.latencies, 0.99);
+      figures.d50.push(d50);
+      figures.d99.push(d99);
+      figures.v50.push(v50);
+      figures.v99.push(v99);
+      figures.a50.push(v50 - d50);
+      figures.a99.push(v99 - d99);
+      if (via.overheads.length) {
+        figures.s50.push(percentile(via.overheads, 0.5));
+        figures.s99.push(percentile(via.overheads, 0.99));
+      }
+      figures.viaRps.push(count / via.seconds);
+      figures.directRps.push(count / direct.seconds);
+    }
+    const m = Object.fromEntries(Object.entries(figures).map(([key, values]) => [key, values.length ? median(values) : NaN]));
     console.log(
-      `${String(concurrency).padStart(11)} | ${d50.toFixed(2).padStart(8)} / ${d99.toFixed(2).padEnd(8)} | ${v50.toFixed(2).padStart(10)} / ${v99.toFixed(2).padEnd(10)} | ${(v50 - d50).toFixed(2).padStart(8)} / ${(v99 - d99).toFixed(2).padEnd(7)} | ${inServer} | ${(count / via.seconds).toFixed(0).padStart(12)} | ${(count / direct.seconds).toFixed(0).padStart(12)}`,
+      `${String(concurrency).padStart(11)} | ${m.d50.toFixed(2).padStart(8)} / ${m.d99.toFixed(2).padEnd(8)} | ${m.v50.toFixed(2).padStart(10)} / ${m.v99.toFixed(2).padEnd(10)} | ${m.a50.toFixed(2).padStart(8)} / ${m.a99.toFixed(2).padEnd(7)} | ${m.s50.toFixed(2).padStart(9)} / ${m.s99.toFixed(2).padEnd(10)} | ${m.viaRps.toFixed(0).padStart(12)} | ${m.directRps.toFixed(0).padStart(12)}`,
     );
   }
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
+  await exited;
+  const cpu = /CPU (.*)/.exec(server.output());
+  if (cpu) console.log(`server process CPU (user + system, whole run incl. warm-up): ${cpu[1]}`);
   upstream.child.kill('SIGTERM');
 }
 
