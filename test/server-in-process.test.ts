@@ -106,6 +106,20 @@ describe('startServer', () => {
     await expect(startServer({ routers: ['random'], unknownSetting: 1 } as never)).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 
+  it('ends a stream whose upstream breaks mid-way with an error event the openai client raises', async () => {
+    const prompt = await promptFor('weak');
+    openaiUpstream.script({ kind: 'reply', words: 20, breakAfter: 4, chunkDelayMs: 10 });
+    const stream = await client.chat.completions.create({ model: 'router-random-0.5', messages: [{ role: 'user', content: prompt }], stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((caught) => caught);
+    expect(text).toBe('gpt-4o-mini says: ok');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(String(error.message)).toMatch(/Upstream provider failed/);
+    expect(server.controller.stats().errors).toBeGreaterThanOrEqual(1);
+  });
+
   it('close() lets a request in flight finish and refuses new ones', async () => {
     const slow = await startFakeOpenAIUpstream();
     const local = await startServer({ routers: ['random'], strongModel: 'a', weakModel: 'b', baseURL: slow.url, port: 0, maxRetries: 0 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type UpstreamBehaviour =
   | { kind: 'error'; status: number; message?: string }
   | { kind: 'hang' }
-  | { kind: 'reply'; text?: string; finishReason?: string; chunkDelayMs?: number; words?: number };
+  | { kind: 'reply'; text?: string; finishReason?: string; chunkDelayMs?: number; words?: number; /** Streams: cut the connection after this many events. */ breakAfter?: number };
 
 /** One request the fake received. */
 export interface RecordedRequest {
@@ -132,6 +132,11 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
       const delay = behaviour.chunkDelayMs ?? options.chunkDelayMs ?? 0;
       const send = (index: number) => {
         if (response.destroyed) return;
+        if (behaviour.breakAfter !== undefined && index >= behaviour.breakAfter) {
+          finished = true;
+          response.socket?.destroy();
+          return;
+        }
         if (index >= events.length) {
           finished = true;
           response.end();
