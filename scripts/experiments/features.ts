@@ -1,0 +1,84 @@
+/**
+ * Shared loading for the routing-quality experiments (docs/experiments.md): training score rows,
+ * benchmarks, cached use-lite embeddings, and the evaluation of a scorer on each benchmark.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DEFAULT_STRONG_MODEL,
+  DEFAULT_WEAK_MODEL,
+  decontaminate,
+  loadGsm8k,
+  loadMmluSplit,
+  loadMtBench,
+  readScoreRows,
+  type Benchmark,
+  type ScoreRow,
+} from '../../src/data/index.js';
+import { createEmbedder } from '../../src/embedders/registry.js';
+import { withDiskCache } from '../../src/embedders/disk-cache.js';
+import { curveMetrics, thresholdSweep } from '../../src/eval/metrics.js';
+import { defaultDataDir } from '../../src/weights-format/paths.js';
+
+export const STRONG = DEFAULT_STRONG_MODEL;
+export const WEAK = DEFAULT_WEAK_MODEL;
+
+export interface Dataset {
+  prompts: string[];
+  embeddings: Float32Array;
+  rows: ScoreRow[];
+}
+
+export async function embedAll(prompts: readonly string[]): Promise<Float32Array> {
+  const embedder = withDiskCache(await createEmbedder('use-lite'));
+  return embedder.embed(prompts);
+}
+
+/** Every score table under train/, decontaminated, plus the MMLU gold split as exact-pair rows. */
+export async function loadTraining(): Promise<ScoreRow[]> {
+  const dir = path.join(defaultDataDir(), 'train');
+  const rows: ScoreRow[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.jsonl') || file.startsWith('arena')) continue;
+    rows.push(...(await readScoreRows(path.join(dir, file))));
+  }
+  const { gold, rest } = await loadMmluSplit();
+  for (const row of gold.rows) rows.push({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' });
+  const embedder = withDiskCache(await createEmbedder('use-lite'));
+  // The gold split is MMLU itself: check everything against MMLU-rest, GSM8K and MT-Bench (not the gold rows).
+  const evalPrompts = [...rest.rows, ...(await loadGsm8k()).rows, ...(await loadMtBench()).rows].map((row) => row.prompt);
+  const result = await decontaminate(rows, { evalPrompts, embedder });
+  console.error(`training rows: ${rows.length}, dropped as contaminated: ${result.dropped}`);
+  return result.kept;
+}
+
+export async function loadBenchmarks(): Promise<Record<string, Benchmark>> {
+  const { rest } = await loadMmluSplit();
+  return { 'mt-bench': await loadMtBench(), 'mmlu-rest': rest, gsm8k: await loadGsm8k() };
+}
+
+/** APGR and CPT(50%) of `scores` on a benchmark's rows. */
+export function evaluateScores(benchmark: Benchmark, scores: ArrayLike<number>) {
+  const strongScores = benchmark.rows.map((row) => row.scores[benchmark.strongModel]);
+  const weakScores = benchmark.rows.map((row) => row.scores[benchmark.weakModel]);
+  const points = thresholdSweep({ routerScores: scores, strongScores, weakScores });
+  const strongMean = strongScores.reduce((a, b) => a + b, 0) / strongScores.length;
+  const weakMean = weakScores.reduce((a, b) => a + b, 0) / weakScores.length;
+  return curveMetrics(points, strongMean, weakMean);
+}
+
+/** Hand-made text features: length, numbers, sentences, code and math markers (scaled to ~[0, 1]). */
+export function textFeatures(prompt: string): number[] {
+  const numbers = prompt.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
+  const sentences = prompt.split(/[.!?]+\s/).length;
+  const words = prompt.split(/\s+/).filter(Boolean).length;
+  return [
+    Math.log1p(prompt.length) / 8,
+    Math.log1p(words) / 6,
+    Math.log1p(numbers) / 3,
+    Math.log1p(sentences) / 3,
+    /```|def |function |class |\{|\}|;\s*$/m.test(prompt) ? 1 : 0,
+    /[=+\-*/^]\s*\d|\\frac|\$/.test(prompt) ? 1 : 0,
+    (prompt.match(/\?/g)?.length ?? 0) > 1 ? 1 : 0,
+  ];
+}
