@@ -159,10 +159,13 @@ function notePair(router: Router, io: CliIo, reason: string): void {
   }
 }
 
-/** Routers in order of preference for the default: the best shipped one first. */
-export const DEFAULT_ROUTER_PREFERENCE = ['mf', 'sw_ranking', 'bert'] as const;
+/**
+ * Routers in order of preference for the default: the best shipped one first. sw_ranking is the
+ * only shipped router above random on both MT-Bench and MMLU-rest (docs/results.md).
+ */
+export const DEFAULT_ROUTER_PREFERENCE = ['sw_ranking', 'bert', 'mf'] as const;
 
-/** The default router: `mf` when its weights ship, else the first of sw_ranking, bert with shipped weights, else `random`. */
+/** The default router: the first of sw_ranking, bert, mf whose weights ship, else `random`. */
 export function defaultRouterName(): string {
   for (const name of DEFAULT_ROUTER_PREFERENCE) {
     if (resolveRouterName(name) && existsSync(path.join(shippedWeightsDir(name), 'manifest.json'))) return name;

@@ -73,14 +73,14 @@ export async function readTrainingData(files: readonly string[], options: ReadTr
       if (weight !== undefined) for (const battle of fileBattles) battle.weight = weight;
     } else {
       const rows = records.map((record) => scoreRowFromRecord(record, file, source));
-      scoreRows.push(...rows);
+      for (const row of rows) scoreRows.push(row);
       fileBattles = scoreRowsToBattles(rows, {
         ...options,
         ties: dropTies ? 'drop' : options.ties,
         seed: (options.seed ?? 0) * 1009 + fileIndex,
       });
     }
-    battles.push(...fileBattles);
+    for (const battle of fileBattles) battles.push(battle);
     sources.push({ source, file, kind, rows: records.length, battles: fileBattles.length });
   }
   return { battles, scoreRows, sources };

@@ -1,8 +1,8 @@
 import { InvalidOptionsError } from '../errors.js';
-import { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './openai/index.js';
-import { createTransformersEmbedder, type TransformersEmbedderOptions } from './transformers/index.js';
+import type { OpenAIEmbedderOptions } from './openai/index.js';
+import type { TransformersEmbedderOptions } from './transformers/index.js';
 import type { Embedder } from './types.js';
-import { createUseLiteEmbedder, type UseLiteOptions } from './use-lite/index.js';
+import type { UseLiteOptions } from './use-lite/index.js';
 
 /** Options by embedder family (the part of an embedder id before `:`). */
 export interface EmbedderOptionsByName {
@@ -36,18 +36,21 @@ const EMBEDDERS: Readonly<Record<EmbedderName, EmbedderEntry>> = Object.freeze({
   'use-lite': {
     usage: 'use-lite',
     argument: 'none',
-    create: (_argument: string | undefined, options: Record<string, unknown>) => createUseLiteEmbedder(options as UseLiteOptions),
+    // Each family is imported when first used: loading tfjs or onnxruntime costs seconds.
+    create: async (_argument: string | undefined, options: Record<string, unknown>) =>
+      (await import('./use-lite/index.js')).createUseLiteEmbedder(options as UseLiteOptions),
   },
   openai: {
     usage: 'openai[:<model>]',
     argument: 'optional',
-    create: (argument: string | undefined, options: Record<string, unknown>) =>
-      createOpenAIEmbedder({ ...(options as OpenAIEmbedderOptions), ...(argument ? { model: argument } : {}) }),
+    create: async (argument: string | undefined, options: Record<string, unknown>) =>
+      (await import('./openai/index.js')).createOpenAIEmbedder({ ...(options as OpenAIEmbedderOptions), ...(argument ? { model: argument } : {}) }),
   },
   transformers: {
     usage: 'transformers:<folder or hub id>',
     argument: 'required',
-    create: (argument: string | undefined, options: Record<string, unknown>) => {
+    create: async (argument: string | undefined, options: Record<string, unknown>) => {
+      const { createTransformersEmbedder } = await import('./transformers/index.js');
       // The embedder reports `transformers:<model>#cls` for [CLS] pooling: accept that id back.
       const pooling = argument?.match(/#(mean|cls)$/)?.[1] as 'mean' | 'cls' | undefined;
       const model = pooling ? argument!.slice(0, -pooling.length - 1) : argument;

@@ -167,7 +167,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
   if (settings.mmluGold) {
     const { gold } = await loadMmluSplit({ dataDir: settings.dataDir });
     const goldBattles = scoreRowsToBattles(goldRows(gold.rows), { margin: settings.tieMargin, seed: settings.seed });
-    battles.push(...goldBattles);
+    for (const battle of goldBattles) battles.push(battle);
     sources.push({ name: 'mmlu-gold', rows: gold.rows.length, examples: goldBattles.length, kind: 'scores' });
   }
   if (battles.length === 0) throw new InvalidInputError('training data', 'at least one battle or score row (give --data files or mmluGold)');

@@ -91,17 +91,17 @@ export async function buildSwRankingIndex(options: BuildSwRankingIndexOptions): 
   const sourceFiles: Record<string, { file?: string; rows: number }> = {};
   if (settings.data.length) {
     const read = await readTrainingData(settings.data, golden);
-    battles.push(...read.battles);
+    for (const battle of read.battles) battles.push(battle);
     for (const source of read.sources) sourceFiles[source.source] = { file: source.file, rows: source.rows };
     progress(`read ${read.battles.length} battles from ${settings.data.length} file(s)`);
   }
-  battles.push(...settings.battles);
+  for (const battle of settings.battles) battles.push(battle);
   const dataDir = settings.mmluGold || settings.decontaminate ? resolveDataDir(settings.dataDir) : undefined;
   if (settings.mmluGold) {
     const { gold } = await loadMmluSplit({ dataDir });
     const rows = gold.rows.map((row) => ({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' }));
     const goldBattles = scoreRowsToBattles(rows, { ...golden, seed: settings.seed * 1009 + 7919 });
-    battles.push(...goldBattles);
+    for (const battle of goldBattles) battles.push(battle);
     sourceFiles['mmlu-gold'] = { rows: rows.length };
     progress(`added ${goldBattles.length} MMLU gold-split battles`);
   }
