@@ -24,6 +24,7 @@ import { eloWinProbability } from '../src/routers/sw-ranking/bradley-terry.js';
 import { computeTiers, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
 import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
 import { referenceEloFit } from '../src/routers/sw-ranking/reference.js';
+import { mulberry32 } from '../src/train/random.js';
 
 const DIMENSION = 512;
 const MODELS = 30;
@@ -39,14 +40,7 @@ const { values } = parseArgs({
 });
 
 function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0);
 }
 
 function gaussian(random: () => number): number {

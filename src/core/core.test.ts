@@ -2,16 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../errors.js';
 import { backendInfo, initBackend, liveTensorCount, tf } from './backend.js';
 import { AdamTrainer, VectorIndex, dense, normalizeRows, sigmoid, softmax } from './ops.js';
+import { mulberry32 } from '../train/random.js';
 
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = mulberry32(seed >>> 0);
+  return () => next() - 0.5;
 }
 
 function randomArray(length: number, seed: number): Float32Array {

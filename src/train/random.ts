@@ -6,7 +6,12 @@ export type Rng = () => number;
  * Any finite number works as a seed (it is hashed to 32 bits).
  */
 export function createRng(seed: number): Rng {
-  let state = hashSeed(seed);
+  return mulberry32(hashSeed(seed));
+}
+
+/** The mulberry32 generator started from a raw 32-bit state (no seed hashing). */
+export function mulberry32(initialState: number): Rng {
+  let state = initialState | 0;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
     let t = state;

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxPackage from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { mulberry32 } from '../../src/train/random.js';
 
 // onnx-proto is CommonJS: its namespace is a property of the default export under ESM.
 const proto = (onnxPackage as unknown as { onnx: typeof onnx }).onnx;
@@ -121,14 +122,7 @@ export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
 
 /** A seeded uniform generator on [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0);
 }
 
 /** `count` values uniform in [-scale, scale). */

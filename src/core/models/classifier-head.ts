@@ -5,6 +5,7 @@
  */
 import { getTf, tf } from '../backend.js';
 import { AdamTrainer, type DenseLayer, type ParameterData } from '../ops.js';
+import { mulberry32 } from '../../train/random.js';
 
 /** Shape of the head. */
 export type HeadArchitecture = 'linear' | 'mlp';
@@ -69,14 +70,7 @@ export interface TrainedClassifierHead {
 type HeadVariable = 'w1' | 'b1' | 'w2' | 'b2';
 
 function uniformSource(seed: number): () => number {
-  let state = (seed ^ 0x5bd1e995) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed ^ 0x5bd1e995) >>> 0);
 }
 
 function glorot(random: () => number, inputs: number, outputs: number): Float32Array {

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, eloRatings, eloWinProbability, fitBradleyTerry, winProbability } from './bradley-terry.js';
 import { referenceEloFit, type ReferenceBattle } from './reference.js';
+import { mulberry32 } from '../../train/random.js';
 
 function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0);
 }
 
 /** Random battles among `players` with hidden strengths; ties about a fifth of the time. */
