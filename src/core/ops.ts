@@ -46,9 +46,15 @@ export class VectorIndex {
       throw new RangeError(`VectorIndex: expected ${rows * dimension} floats, got ${vectors.length}`);
     }
     const tfjs = await getTf();
-    const normalized = normalizeRows(vectors, dimension);
-    const transposed = tfjs.tidy(() => tfjs.tensor2d(normalized, [rows, dimension]).transpose<tf.Tensor2D>());
-    return new VectorIndex(transposed, rows, dimension);
+    // Normalise and transpose in JS: the backend then holds one copy (wasm memory never shrinks).
+    const transposedData = new Float32Array(rows * dimension);
+    for (let row = 0; row < rows; row++) {
+      let sum = 0;
+      for (let j = 0; j < dimension; j++) sum += vectors[row * dimension + j] ** 2;
+      const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+      for (let j = 0; j < dimension; j++) transposedData[j * rows + row] = vectors[row * dimension + j] * scale;
+    }
+    return new VectorIndex(tfjs.tensor2d(transposedData, [dimension, rows]), rows, dimension);
   }
 
   /**
