@@ -1,0 +1,40 @@
+/**
+ * sw_ranking levers: gamma (similarity weighting) and the number of tiers, on the shipped battle
+ * index. Chosen on the RouterBench *_test rows (exact benchmark pair, not in the index); the
+ * benchmark columns are printed for the log only. Run: `npx tsx scripts/experiments/sw-ranking-grid.ts`.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readScoreRows } from '../../src/data/index.js';
+import { createRouter } from '../../src/routers/registry.js';
+import type { EmbeddingRouter } from '../../src/routers/types.js';
+import { defaultDataDir } from '../../src/weights-format/paths.js';
+import { embedAll, evaluateScores, loadBenchmarks, STRONG, WEAK } from './features.js';
+
+const dir = path.join(defaultDataDir(), 'train');
+const validationRows = [];
+for (const file of readdirSync(dir).filter((name) => name.startsWith('routerbench') && name.endsWith('_test.jsonl'))) {
+  for (const row of await readScoreRows(path.join(dir, file))) {
+    if (row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined) validationRows.push(row);
+  }
+}
+const validation = { rows: validationRows, strongModel: STRONG, weakModel: WEAK } as unknown as Parameters<typeof evaluateScores>[0];
+const benchmarks = await loadBenchmarks();
+const sets = [['validation', validation] as const, ...Object.entries(benchmarks)];
+const embeddings = new Map<string, Float32Array>();
+for (const [name, set] of sets) embeddings.set(name, await embedAll(set.rows.map((row) => row.prompt)));
+console.log(`validation: ${validationRows.length} RouterBench test rows with both benchmark models`);
+
+for (const numTiers of [5, 10, 20]) {
+  for (const gamma of [2, 10, 100]) {
+    const router = (await createRouter('sw_ranking', { numTiers, gamma })) as EmbeddingRouter;
+    const cells = [`tiers ${numTiers} gamma ${gamma}`];
+    for (const [name, set] of sets) {
+      const scores = await router.strongWinRatesFromEmbeddings(embeddings.get(name)!, set.rows.length);
+      const metrics = evaluateScores(set, scores);
+      cells.push(`${name} ${metrics.apgr?.toFixed(3)} / ${metrics.cpt50?.toFixed(1)}%`);
+    }
+    console.log(cells.join(' | '));
+    await router.dispose();
+  }
+}
