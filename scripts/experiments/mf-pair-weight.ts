@@ -1,0 +1,63 @@
+/**
+ * mf lever: how much weight the rows with the exact benchmark pair (RouterBench, MMLU gold) get.
+ * Trains on every train file except the RouterBench *_test files, which are the validation set
+ * (947 rows with both benchmark models); benchmark columns are printed for the log only.
+ * Run: `npx tsx scripts/experiments/mf-pair-weight.ts`.
+ */
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, readScoreRows } from '../../src/data/index.js';
+import { createRouter } from '../../src/routers/registry.js';
+import { prepareMfData, trainMf, type MfTrainingOptions } from '../../src/routers/mf/train.js';
+import type { EmbeddingRouter } from '../../src/routers/types.js';
+import { defaultDataDir } from '../../src/weights-format/paths.js';
+import { embedAll, evaluateScores, loadBenchmarks, STRONG, WEAK } from './features.js';
+
+const trainDir = path.join(defaultDataDir(), 'train');
+const names = readdirSync(trainDir).filter((name) => name.endsWith('.jsonl')).sort();
+const validationFiles = names.filter((name) => name.startsWith('routerbench') && name.endsWith('_test.jsonl'));
+const trainingFiles = names.filter((name) => !validationFiles.includes(name)).map((name) => path.join(trainDir, name));
+const validationRows = [];
+for (const file of validationFiles) {
+  for (const row of await readScoreRows(path.join(trainDir, file))) {
+    if (row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined) validationRows.push(row);
+  }
+}
+const validation = { rows: validationRows, strongModel: STRONG, weakModel: WEAK } as unknown as Parameters<typeof evaluateScores>[0];
+const sets = [['validation', validation] as const, ...Object.entries(await loadBenchmarks())];
+const embeddings = new Map<string, Float32Array>();
+for (const [name, set] of sets) embeddings.set(name, await embedAll(set.rows.map((row) => row.prompt)));
+
+const base: MfTrainingOptions = {
+  data: trainingFiles,
+  output: path.join(os.tmpdir(), 'routellm-mf-pair'),
+  embedder: 'use-lite',
+  mmluGold: true,
+  keepPairs: [[DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL]],
+  decontaminate: true,
+  seed: 0,
+  validationFraction: 0.05,
+  patience: 4,
+  epochs: 25,
+  dim: 64,
+  learningRate: 1e-3,
+  weightDecay: 1e-5,
+  noiseStd: 0.03,
+  batchSize: 64,
+  maxPairsPerPrompt: 10,
+};
+const prepared = await prepareMfData(base);
+for (const weight of [1, 10, 30]) {
+  const output = path.join(os.tmpdir(), `routellm-mf-pair-${weight}`);
+  const sourceWeights: Record<string, number> = weight === 1 ? {} : { routerbench: weight, 'mmlu-gold': weight };
+  await trainMf({ ...base, output, sourceWeights }, prepared);
+  const router = (await createRouter('mf', { weightsDir: output })) as EmbeddingRouter;
+  const cells = [`exact-pair sources x${weight}`];
+  for (const [name, set] of sets) {
+    const metrics = evaluateScores(set, await router.strongWinRatesFromEmbeddings(embeddings.get(name)!, set.rows.length));
+    cells.push(`${name} ${metrics.apgr?.toFixed(3)} / ${metrics.cpt50?.toFixed(1)}%`);
+  }
+  console.log(cells.join(' | '));
+  await router.dispose();
+}
