@@ -55,6 +55,8 @@ export {
   WeightsError,
 } from './errors.js';
 export type { WeightsProblem } from './errors.js';
+export { DataError } from './data/errors.js';
+export type { DataProblem } from './data/errors.js';
 export { calibrateThreshold, thresholdFromScores, readCalibrationFile, CALIBRATION_FILE } from './calibration/index.js';
 export type { CalibrateOptions, Calibration, CalibrationFile, CalibrationSource } from './calibration/index.js';
 export { Controller, RoutedChatCompletionStream, controllerOptionsSchema } from './controller/index.js';
