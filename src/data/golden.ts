@@ -83,7 +83,8 @@ export function scoreRowsToBattles(rows: readonly ScoreRow[], options: GoldenLab
   return out;
 }
 
-function pairKeys(pairs: readonly (readonly [string, string])[] | undefined): Set<string> | undefined {
+/** Canonical `a\u0000b` keys of `pairs`, both orders; undefined when `pairs` is. */
+export function pairKeys(pairs: readonly (readonly [string, string])[] | undefined): Set<string> | undefined {
   if (!pairs) return undefined;
   return new Set(
     pairs.flatMap(([a, b]) => {

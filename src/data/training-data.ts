@@ -1,6 +1,6 @@
 import { battleFromRecord, sourceName } from './battles.js';
 import { DataError } from './errors.js';
-import { scoreRowsToBattles, weightForSource, type GoldenLabelOptions } from './golden.js';
+import { pairKeys, scoreRowsToBattles, weightForSource, type GoldenLabelOptions } from './golden.js';
 import { readJsonLines, type JsonLine } from './jsonl.js';
 import { canonicalModelName } from './models.js';
 import { scoreRowFromRecord } from './scores.js';
@@ -59,6 +59,7 @@ export async function readTrainingData(files: readonly string[], options: ReadTr
   const scoreRows: ScoreRow[] = [];
   const sources: SourceSummary[] = [];
   const dropTies = options.dropTies || options.ties === 'drop';
+  const keepsModels = battleFilter(options);
   for (const [fileIndex, file] of files.entries()) {
     const source = sourceName(file);
     const records = await readJsonLines(file);
@@ -69,7 +70,7 @@ export async function readTrainingData(files: readonly string[], options: ReadTr
       fileBattles = records
         .map((record) => battleFromRecord(record, file, source))
         .filter((battle) => !dropTies || (battle.winner !== 'tie' && battle.winner !== 'tie (bothbad)'))
-        .filter((battle) => keepsModels(battle, options));
+        .filter(keepsModels);
       if (weight !== undefined) for (const battle of fileBattles) battle.weight = weight;
     } else {
       const rows = records.map((record) => scoreRowFromRecord(record, file, source));
@@ -86,17 +87,11 @@ export async function readTrainingData(files: readonly string[], options: ReadTr
   return { battles, scoreRows, sources };
 }
 
-function keepsModels(battle: Battle, options: GoldenLabelOptions): boolean {
-  if (options.models) {
-    const allowed = new Set(options.models.map(canonicalModelName));
-    if (!allowed.has(battle.modelA) || !allowed.has(battle.modelB)) return false;
-  }
-  if (options.pairs) {
-    return options.pairs.some(([first, second]) => {
-      const a = canonicalModelName(first);
-      const b = canonicalModelName(second);
-      return (a === battle.modelA && b === battle.modelB) || (a === battle.modelB && b === battle.modelA);
-    });
-  }
-  return true;
+/** The `models` / `pairs` filter of battles files, with the names canonicalised once. */
+function battleFilter(options: GoldenLabelOptions): (battle: Battle) => boolean {
+  const allowedModels = options.models ? new Set(options.models.map(canonicalModelName)) : undefined;
+  const allowedPairs = pairKeys(options.pairs);
+  return (battle) =>
+    (!allowedModels || (allowedModels.has(battle.modelA) && allowedModels.has(battle.modelB))) &&
+    (!allowedPairs || allowedPairs.has(`${battle.modelA}\u0000${battle.modelB}`));
 }
