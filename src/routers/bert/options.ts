@@ -1,19 +1,9 @@
 import { z } from 'zod';
-import type { Embedder } from '../../embedders/types.js';
 import { ONNX_DTYPE_SUFFIXES, type OnnxDtype } from '../../embedders/transformers/local-model.js';
+import { embedderSchema } from '../embedder-option.js';
 import { ORIGINAL_LABEL_ORDER, type BertLabel } from './onnx-classifier.js';
 
 const labelSchema = z.enum(['strong_wins', 'tie', 'weak_wins']);
-
-const embedderSchema = z.custom<Embedder>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Embedder).embed === 'function' &&
-    typeof (value as Embedder).id === 'string' &&
-    Number.isInteger((value as Embedder).dimension),
-  { message: 'expected an Embedder (an object with id, dimension and embed())' },
-);
 
 /** Options of the `bert` router. */
 export const bertRouterOptionsSchema = z

@@ -12,6 +12,7 @@ import { InvalidInputError, UnknownModelError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { BaseRouter } from '../base.js';
+import { embedderSchema } from '../embedder-option.js';
 import type { EmbeddingRouter } from '../types.js';
 import { eloRatings, winProbability } from './bradley-terry.js';
 import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
@@ -19,16 +20,6 @@ import { TierScorer } from './scorer.js';
 
 export { buildBattleIndex, loadBattleIndex, saveBattleIndex, WINNER_VALUES } from './battle-index.js';
 export type { BattleIndex, BattleInput } from './battle-index.js';
-
-const embedderSchema = z.custom<Embedder>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Embedder).embed === 'function' &&
-    typeof (value as Embedder).id === 'string' &&
-    Number.isInteger((value as Embedder).dimension),
-  { message: 'expected an Embedder (an object with id, dimension and embed())' },
-);
 
 /** Options of the `sw_ranking` router. */
 export const swRankingRouterOptionsSchema = z
