@@ -13,7 +13,7 @@ import { AnthropicChatProvider } from '../providers/anthropic.js';
 import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
 import { createNodeFetch, type NodeFetch } from '../providers/node-fetch.js';
 import { OpenAIChatProvider } from '../providers/openai.js';
-import { resolveModel } from '../providers/resolve.js';
+import { resolveModel, type ProviderKind } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams, ProviderStream } from '../providers/types.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
@@ -196,7 +196,7 @@ export class Controller {
     this.anthropicClient = this.options.providers.anthropic;
     for (const entry of this.options.routers) {
       const name = typeof entry === 'string' ? resolveRouterName(entry) : entry.name;
-      if (name === undefined) throw new UnknownRouterError(entry as string, this.knownNamesForError());
+      if (name === undefined) throw new UnknownRouterError(entry as string, this.routerNames);
       if (this.routerSources.has(name)) throw new InvalidOptionsError('Controller options', `router "${name}" is listed twice`);
       this.routerSources.set(name, typeof entry === 'string' ? name : entry);
       if (typeof entry === 'string') this.ownedRouters.add(name);
@@ -220,7 +220,6 @@ export class Controller {
    * calling a model. `router` may be omitted (undefined) when the controller has one router.
    */
   async route(prompt: string, router: string | undefined, threshold: number): Promise<RouteResult> {
-    assertPrompts([prompt]);
     const [result] = await this.routeBatch([prompt], router, threshold);
     return result;
   }
@@ -254,10 +253,6 @@ export class Controller {
     for (const name of owned) this.routerPromises.delete(name);
     this.nodeFetch?.close();
     this.nodeFetch = undefined;
-  }
-
-  private knownNamesForError(): string[] {
-    return [...this.routerSources.keys()];
   }
 
   private loadedRouterName(router: string | undefined): string {
@@ -374,7 +369,7 @@ export class Controller {
     try {
       if (stream === true) return await this.createStream(base, record, requestOptions, upstreamStart);
       const attempt = await this.withFallback(record, (model) =>
-        this.provider(model).complete(this.paramsFor(base, model), { signal: requestOptions.signal }),
+        this.upstream(model, base, (provider, params) => provider.complete(params, { signal: requestOptions.signal })),
       );
       const completion = attempt.result as RoutedChatCompletion;
       record.latency_ms.upstream = performance.now() - upstreamStart;
@@ -407,7 +402,7 @@ export class Controller {
     let opened: Attempt<{ upstream: ProviderStream; iterator: AsyncIterator<ChatCompletionChunk>; first: IteratorResult<ChatCompletionChunk> }>;
     try {
       opened = await this.withFallback(record, async (model) => {
-        const upstream = await this.provider(model).stream(this.paramsFor(base, model), { signal: abort.signal, includeUsage: true });
+        const upstream = await this.upstream(model, base, (provider, params) => provider.stream(params, { signal: abort.signal, includeUsage: true }));
         const iterator = upstream[Symbol.asyncIterator]();
         try {
           return { upstream, iterator, first: await iterator.next() };
@@ -467,12 +462,17 @@ export class Controller {
     }
   }
 
-  private paramsFor(base: Omit<ProviderChatParams, 'model'>, model: string): ProviderChatParams {
-    return { ...base, model: resolveModel(model, this.options.endpoints).upstreamModel } as ProviderChatParams;
+  /** Calls `model`'s provider with the request body, its `model` set to the upstream name (one `resolveModel` per call). */
+  private upstream<T>(
+    model: string,
+    base: Omit<ProviderChatParams, 'model'>,
+    call: (provider: ChatProvider, params: ProviderChatParams) => Promise<T>,
+  ): Promise<T> {
+    const { kind, upstreamModel } = resolveModel(model, this.options.endpoints);
+    return call(this.provider(model, kind), { ...base, model: upstreamModel } as ProviderChatParams);
   }
 
-  private provider(model: string): ChatProvider {
-    const { kind } = resolveModel(model, this.options.endpoints);
+  private provider(model: string, kind: ProviderKind): ChatProvider {
     const key = kind === 'endpoint' ? `endpoint:${model}` : kind;
     let provider = this.providers.get(key);
     if (provider) return provider;
