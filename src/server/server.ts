@@ -231,13 +231,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
   };
 
-  const models = () => ({
+  // The routers and models are fixed once the controller exists: the list is built once.
+  const modelList = {
     object: 'list',
     data: [
       ...controller.routerNames.map((name) => ({ id: `router-${name}`, object: 'model', created, owned_by: 'routellm' })),
       ...[...new Set([controller.strongModel, controller.weakModel])].map((id) => ({ id, object: 'model', created, owned_by: 'routellm' })),
     ],
-  });
+  };
+
+  type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void> | void;
+  const routes: Record<string, { method: string; run: Handler }> = {
+    '/v1/chat/completions': { method: 'POST', run: chatCompletions },
+    '/v1/route': { method: 'POST', run: route },
+    '/v1/models': { method: 'GET', run: (_request, response) => sendJson(response, 200, modelList) },
+  };
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
@@ -246,11 +254,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `Method ${method} not allowed on ${path}.`, 'invalid_request_error', 'method_not_allowed');
       return sendJson(response, 200, { status: closing ? 'shutting_down' : 'online' });
     }
-    const routes: Record<string, { method: string; run: () => Promise<void> | void }> = {
-      '/v1/chat/completions': { method: 'POST', run: () => chatCompletions(request, response) },
-      '/v1/route': { method: 'POST', run: () => route(request, response) },
-      '/v1/models': { method: 'GET', run: () => sendJson(response, 200, models()) },
-    };
     const target = routes[path];
     if (path.startsWith('/v1/') && !authorized(request)) {
       request.resume();
@@ -264,7 +267,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       request.resume();
       throw new HttpError(405, `Method ${method} not allowed on ${path}; use ${target.method}.`, 'invalid_request_error', 'method_not_allowed');
     }
-    await target.run();
+    await target.run(request, response);
   };
 
   const server = http.createServer((request, response) => {
