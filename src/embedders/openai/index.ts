@@ -5,9 +5,9 @@
  */
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { InvalidInputError, InvalidOptionsError, ProviderError } from '../../errors.js';
+import { InvalidOptionsError, ProviderError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import type { Embedder } from '../types.js';
+import { assertTextArray, type Embedder } from '../types.js';
 
 /** Native widths of OpenAI's embedding models. */
 export const OPENAI_EMBEDDING_DIMENSIONS: Readonly<Record<string, number>> = Object.freeze({
@@ -91,11 +91,8 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
-    if (!Array.isArray(texts)) throw new InvalidInputError('texts', 'an array of strings');
-    const inputs = texts.map((text, index) => {
-      if (typeof text !== 'string') {
-        throw new InvalidInputError(`texts[${index}]`, `a string (got ${text === null ? 'null' : typeof text})`);
-      }
+    assertTextArray(texts);
+    const inputs = texts.map((text) => {
       const cut = text.length > this.settings.maxCharacters ? text.slice(0, this.settings.maxCharacters) : text;
       return cut.length === 0 ? ' ' : cut;
     });

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { USE_LITE_DIMENSION, UseLiteGraph, type GraphModelFiles } from '../../core/use-lite.js';
-import { InvalidInputError, WeightsError } from '../../errors.js';
+import { WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { LruCache } from '../lru-cache.js';
-import type { Embedder } from '../types.js';
+import { assertTextArray, type Embedder } from '../types.js';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
 
 /** Default cap on tokens per text: longer texts are truncated to their first 1,024 tokens. */
@@ -126,12 +126,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
-    if (!Array.isArray(texts)) throw new InvalidInputError('texts', 'an array of strings');
-    texts.forEach((text, index) => {
-      if (typeof text !== 'string') {
-        throw new InvalidInputError(`texts[${index}]`, `a string (got ${text === null ? 'null' : typeof text})`);
-      }
-    });
+    assertTextArray(texts);
     const output = new Float32Array(texts.length * this.dimension);
     const pending = new Map<string, number[]>();
     texts.forEach((text, index) => {
