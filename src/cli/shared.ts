@@ -13,8 +13,8 @@ import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/regist
 import type { Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
 import { shippedWeightsDir } from '../weights-format/paths.js';
-import { CliUsageError, stringFlag } from './args.js';
-import type { ParsedArgs } from './args.js';
+import { CliUsageError, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from './args.js';
+import type { CommandSpec, ParsedArgs } from './args.js';
 
 export { describeError, exitCodeOf } from './exit.js';
 
@@ -34,6 +34,21 @@ export interface CliIo {
 
 /** The process streams. */
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/**
+ * The start of every command: parses `argv` against `spec`; on `--help` prints the help and
+ * returns `undefined` (the command then exits 0); otherwise checks there are at most
+ * `maxPositionals` positionals (unchecked when omitted) and returns the parsed arguments.
+ */
+export function parseCommandArgs(argv: readonly string[], spec: CommandSpec, io: CliIo, maxPositionals?: number): ParsedArgs | undefined {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(formatHelp(spec));
+    return undefined;
+  }
+  if (maxPositionals !== undefined) assertPositionals(args, spec, maxPositionals);
+  return args;
+}
 
 /** Router name -> that router's options, from `--config`. */
 export type RouterConfig = Record<string, Record<string, unknown>>;
@@ -195,6 +210,20 @@ export async function readPromptFile(file: string): Promise<PromptRecord[]> {
     }
     return { value: record.value, prompt, line: record.line };
   });
+}
+
+/**
+ * The `--input`/`--output`/`--batch-size` flags of `score` and `embed`: both files required, the
+ * output's folder checked, the batch size a positive integer (default `defaultBatchSize`), then
+ * the input's prompts read.
+ */
+export async function readPromptJob(args: ParsedArgs, spec: CommandSpec, defaultBatchSize: number): Promise<{ records: PromptRecord[]; output: string; batchSize: number }> {
+  const input = requireStringFlag(args, 'input', spec);
+  const output = requireStringFlag(args, 'output', spec);
+  checkOutputPath(output, '--output');
+  const batchSize = numberFlag(args, 'batch-size') ?? defaultBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
+  return { records: await readPromptFile(input), output, batchSize };
 }
 
 /** Throws a `CliUsageError` naming `flag` unless the output's folder exists. */

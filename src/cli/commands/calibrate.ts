@@ -1,8 +1,8 @@
 import { calibrateThreshold } from '../../calibration/index.js';
 import { resolveRouterName } from '../../routers/registry.js';
-import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { buildRouter, processIo, readPromptFile, routerOptionsFor, sharedRouterFlags, terminalProgress } from '../shared.js';
+import { buildRouter, parseCommandArgs, processIo, readPromptFile, routerOptionsFor, sharedRouterFlags, terminalProgress } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -26,12 +26,8 @@ const spec: CommandSpec = {
 
 /** Runs `routellm calibrate`. */
 export async function runCalibrate(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
-  assertPositionals(args, spec, 0);
+  const args = parseCommandArgs(argv, spec, io, 0);
+  if (!args) return 0;
   const requested = requireStringFlag(args, 'router', spec);
   const name = resolveRouterName(requested) ?? requested;
   const pct = numberFlag(args, 'strong-model-pct');

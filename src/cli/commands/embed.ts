@@ -1,6 +1,6 @@
-import { CliUsageError, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
+import { stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { checkOutputPath, processIo, readPromptFile, terminalProgress, writeFileAtomic } from '../shared.js';
+import { parseCommandArgs, processIo, readPromptJob, terminalProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -23,18 +23,9 @@ const spec: CommandSpec = {
 
 /** Runs `routellm embed`. */
 export async function runEmbed(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
-  assertPositionals(args, spec, 0);
-  const input = requireStringFlag(args, 'input', spec);
-  const output = requireStringFlag(args, 'output', spec);
-  checkOutputPath(output, '--output');
-  const batchSize = numberFlag(args, 'batch-size') ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
-  const records = await readPromptFile(input);
+  const args = parseCommandArgs(argv, spec, io, 0);
+  if (!args) return 0;
+  const { records, output, batchSize } = await readPromptJob(args, spec, 32);
   const { createEmbedder, DEFAULT_EMBEDDER } = await import('../../embedders/registry.js');
   const embedder = await createEmbedder(stringFlag(args, 'embedder') ?? DEFAULT_EMBEDDER);
   try {

@@ -13,9 +13,9 @@ import { renderPlotSvg } from '../../eval/plot.js';
 import { formatResultsTable, toResultsJson } from '../../eval/report.js';
 import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import { UnknownRouterError } from '../../errors.js';
-import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
-import { buildRouter, processIo, routerOptionsFor, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import { buildRouter, parseCommandArgs, processIo, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -50,12 +50,8 @@ function benchmarkFolder(name: string): string {
 
 /** Runs `routellm eval`. */
 export async function runEval(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
-  assertPositionals(args, spec, 0);
+  const args = parseCommandArgs(argv, spec, io, 0);
+  if (!args) return 0;
   const routerNames = listFlag(args, 'routers');
   if (!routerNames) throw new CliUsageError(`Missing required flag --routers. Usage: ${spec.usage}`, '--routers');
   const benchmarkName = requireStringFlag(args, 'benchmark', spec);

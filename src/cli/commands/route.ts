@@ -2,9 +2,9 @@ import { calibrateThreshold } from '../../calibration/index.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { assertThreshold } from '../../routers/base.js';
-import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, stringFlag } from '../args.js';
+import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { buildRouter, defaultRouterName, processIo, routerOptionsFor, sharedRouterFlags } from '../shared.js';
+import { buildRouter, defaultRouterName, parseCommandArgs, processIo, routerOptionsFor, sharedRouterFlags } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -29,12 +29,8 @@ async function readStdin(): Promise<string> {
 
 /** Runs `routellm route`. */
 export async function runRoute(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
-  assertPositionals(args, spec, 1);
+  const args = parseCommandArgs(argv, spec, io, 1);
+  if (!args) return 0;
   if (args.positionals.length === 0) throw new CliUsageError(`Missing the prompt. Usage: ${spec.usage}`);
   const prompt = args.positionals[0] === '-' ? await readStdin() : args.positionals[0];
   const requested = stringFlag(args, 'router') ?? defaultRouterName();

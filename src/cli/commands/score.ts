@@ -1,8 +1,8 @@
 import { scorePrompts } from '../../eval/scoring.js';
 import { resolveRouterName } from '../../routers/registry.js';
-import { SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag, CliUsageError } from '../args.js';
+import { SHARED_ROUTER_FLAGS, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { buildRouter, checkOutputPath, defaultRouterName, processIo, readPromptFile, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import { buildRouter, defaultRouterName, parseCommandArgs, processIo, readPromptJob, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -21,18 +21,9 @@ const spec: CommandSpec = {
 
 /** Runs `routellm score`. */
 export async function runScore(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
-  assertPositionals(args, spec, 0);
-  const input = requireStringFlag(args, 'input', spec);
-  const output = requireStringFlag(args, 'output', spec);
-  checkOutputPath(output, '--output');
-  const batchSize = numberFlag(args, 'batch-size') ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
-  const records = await readPromptFile(input);
+  const args = parseCommandArgs(argv, spec, io, 0);
+  if (!args) return 0;
+  const { records, output, batchSize } = await readPromptJob(args, spec, 64);
   const requested = stringFlag(args, 'router') ?? defaultRouterName();
   const name = resolveRouterName(requested) ?? requested;
   const { router } = await buildRouter(name, await sharedRouterFlags(args), io);

@@ -3,9 +3,9 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder } from '../../embedders/types.js';
 import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
-import { CliUsageError, formatHelp, listFlag, numberFlag, parseArgs, requireStringFlag, stringFlag } from '../args.js';
+import { CliUsageError, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
-import { processIo, readRouterConfig } from '../shared.js';
+import { parseCommandArgs, processIo, readRouterConfig } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 /** The routers that can be trained here, and how. */
@@ -117,11 +117,8 @@ function trainingOptions(router: string, args: ParsedArgs, config: Record<string
 
 /** Runs `routellm train`. */
 export async function runTrain(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(formatHelp(spec));
-    return 0;
-  }
+  const args = parseCommandArgs(argv, spec, io);
+  if (!args) return 0;
   if (args.positionals.length === 0) throw new CliUsageError(`Missing the router to train. Usage: ${spec.usage}`);
   if (args.positionals.length > 1) throw new CliUsageError(`Unexpected argument "${args.positionals[1]}". Usage: ${spec.usage}`);
   const requested = args.positionals[0];
