@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../errors.js';
 import { cacheDir } from '../weights-format/paths.js';
-import type { Embedder } from './types.js';
+import { assertTextArray, type Embedder } from './types.js';
 
 /** How many cache files are read or written at once. */
 const FILE_CONCURRENCY = 64;
@@ -26,8 +25,12 @@ export function embedderFolderName(id: string): string {
 
 /** Where the vector of `text` lives: `<dir>/<embedder folder>/<first 2 hex>/<sha256 of text>.f32`. */
 export function embeddingCachePath(dir: string, embedderId: string, text: string): string {
+  return vectorFile(path.join(dir, embedderFolderName(embedderId)), text);
+}
+
+function vectorFile(folder: string, text: string): string {
   const digest = sha256(text);
-  return path.join(dir, embedderFolderName(embedderId), digest.slice(0, 2), `${digest}.f32`);
+  return path.join(folder, digest.slice(0, 2), `${digest}.f32`);
 }
 
 function sha256(text: string): string {
@@ -66,6 +69,7 @@ export function withDiskCache(embedder: Embedder, dir: string = defaultEmbedding
   const dimension = embedder.dimension;
   const bytesPerVector = dimension * 4;
   const root = path.resolve(dir);
+  const folder = path.join(root, embedderFolderName(embedder.id));
   let warned = false;
 
   const read = async (file: string): Promise<Float32Array | undefined> => {
@@ -103,17 +107,14 @@ export function withDiskCache(embedder: Embedder, dir: string = defaultEmbedding
     inner: embedder,
     cacheDir: root,
     async embed(texts: readonly string[]): Promise<Float32Array> {
-      if (!Array.isArray(texts)) throw new InvalidInputError('texts', 'an array of strings');
-      texts.forEach((text, index) => {
-        if (typeof text !== 'string') {
-          throw new InvalidInputError(`texts[${index}]`, `a string (got ${text === null ? 'null' : typeof text})`);
-        }
-      });
+      assertTextArray(texts);
       const output = new Float32Array(texts.length * dimension);
-      const unique = [...new Set(texts)];
+      const files = new Map<string, string>();
+      for (const text of texts) if (!files.has(text)) files.set(text, vectorFile(folder, text));
+      const unique = [...files.keys()];
       const found = new Map<string, Float32Array>();
       await forEachLimited(unique, async (text) => {
-        const vector = await read(embeddingCachePath(root, embedder.id, text));
+        const vector = await read(files.get(text)!);
         if (vector) found.set(text, vector);
       });
       const missing = unique.filter((text) => !found.has(text));
@@ -122,8 +123,8 @@ export function withDiskCache(embedder: Embedder, dir: string = defaultEmbedding
         if (computed.length !== missing.length * dimension) {
           throw new Error(`embedder ${embedder.id} returned ${computed.length} floats for ${missing.length} texts of dimension ${dimension}`);
         }
-        missing.forEach((text, index) => found.set(text, computed.slice(index * dimension, (index + 1) * dimension)));
-        await forEachLimited(missing, (text) => write(embeddingCachePath(root, embedder.id, text), found.get(text)!));
+        missing.forEach((text, index) => found.set(text, computed.subarray(index * dimension, (index + 1) * dimension)));
+        await forEachLimited(missing, (text) => write(files.get(text)!, found.get(text)!));
       }
       texts.forEach((text, index) => output.set(found.get(text)!, index * dimension));
       return output;
