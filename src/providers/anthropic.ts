@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
 import {
   AnthropicStreamTranslator,
   DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -9,6 +9,7 @@ import {
   type AnthropicStreamEvent,
 } from './anthropic-translation.js';
 import { toProviderError } from './errors.js';
+import { providerStream } from './stream.js';
 import type { ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
 
 type MessagesCreate = (body: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>;
@@ -49,18 +50,14 @@ export class AnthropicChatProvider implements ChatProvider {
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
     }
-    const name = this.name;
-    const signal = options.signal;
-    return {
-      abort: () => upstream.controller.abort(),
-      async *[Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+    return providerStream(
+      this.name,
+      upstream,
+      async function* () {
         const translator = new AnthropicStreamTranslator(includeUsage);
-        try {
-          for await (const event of upstream) yield* translator.translate(event);
-        } catch (error) {
-          throw toProviderError(name, error, signal);
-        }
+        for await (const event of upstream) yield* translator.translate(event);
       },
-    };
+      options.signal,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { toProviderError } from './errors.js';
+import { providerStream } from './stream.js';
 import type { ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
 
 /**
@@ -34,17 +35,6 @@ export class OpenAIChatProvider implements ChatProvider {
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
     }
-    const name = this.name;
-    const signal = options.signal;
-    return {
-      abort: () => upstream.controller.abort(),
-      async *[Symbol.asyncIterator]() {
-        try {
-          for await (const chunk of upstream) yield chunk;
-        } catch (error) {
-          throw toProviderError(name, error, signal);
-        }
-      },
-    };
+    return providerStream(this.name, upstream, () => upstream, options.signal);
   }
 }
