@@ -4,12 +4,12 @@
  * or from the Hugging Face hub when online. Token states are pooled (mean over the attention
  * mask, or the [CLS] row) and L2-normalised.
  */
-import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { AutoModel, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { z } from 'zod';
 import { InvalidInputError, RouteLLMError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import type { Embedder } from '../types.js';
-import { checkLocalModelFolder, encodeBatch, lengthGroups, padEncoded, tokenizeTexts, type EncodedBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
+import { checkLocalModelFolder, encodeBatch, lengthGroups, loadPretrained, padEncoded, tokenizeTexts, type EncodedBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
 
 /** Options of `createTransformersEmbedder`. */
 export const transformersEmbedderOptionsSchema = z
@@ -86,19 +86,10 @@ export class TransformersEmbedder implements Embedder {
     const settings = parseOptions(transformersEmbedderOptionsSchema, options, 'transformers embedder options');
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) checkLocalModelFolder(source.location, settings.dtype);
-    const loadOptions = pretrainedOptions(source, settings.dtype, settings.cacheDir);
-    let tokenizer: PreTrainedTokenizer;
-    let model: PreTrainedModel;
-    try {
-      tokenizer = await AutoTokenizer.from_pretrained(source.location, loadOptions);
-      model = await AutoModel.from_pretrained(source.location, loadOptions);
-    } catch (error) {
-      throw new WeightsError('corrupt', source.location, `transformers.js could not load the model: ${(error as Error).message}`, { cause: error });
-    }
+    const { tokenizer, model } = await loadPretrained(source, AutoModel, pretrainedOptions(source, settings.dtype, settings.cacheDir), 'model');
     const id = `transformers:${settings.model}${settings.pooling === 'cls' ? '#cls' : ''}`;
     const probe = await runEncoder(model, encodeBatch(tokenizer, ['dimension probe'], settings.maxLength), settings);
-    const embedder = new TransformersEmbedder(id, probe.length, tokenizer, model, settings);
-    return embedder;
+    return new TransformersEmbedder(id, probe.length, tokenizer, model, settings);
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Tensor, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { WeightsError } from '../../errors.js';
 
 /** ONNX weight variants transformers.js knows, by the file-name suffix they select. */
@@ -111,6 +111,30 @@ export function pretrainedOptions(source: ModelSource, dtype: OnnxDtype, cacheFo
     local_files_only: source.local,
     ...(cacheFolder ? { cache_dir: cacheFolder } : {}),
   };
+}
+
+/** A transformers.js model class (`AutoModel`, `AutoModelForSequenceClassification`, ...). */
+export interface PretrainedModelClass<Model extends PreTrainedModel> {
+  from_pretrained(location: string, options: Record<string, unknown>): Promise<Model>;
+}
+
+/**
+ * Loads the tokenizer and the model of `source` (see `pretrainedOptions`); a transformers.js
+ * failure becomes `WeightsError('corrupt')`: "transformers.js could not load the <what>".
+ */
+export async function loadPretrained<Model extends PreTrainedModel>(
+  source: ModelSource,
+  modelClass: PretrainedModelClass<Model>,
+  options: Record<string, unknown>,
+  what: string,
+): Promise<{ tokenizer: PreTrainedTokenizer; model: Model }> {
+  try {
+    const tokenizer = await AutoTokenizer.from_pretrained(source.location, options);
+    const model = await modelClass.from_pretrained(source.location, options);
+    return { tokenizer, model };
+  } catch (error) {
+    throw new WeightsError('corrupt', source.location, `transformers.js could not load the ${what}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Token arrays of one text before padding. */
