@@ -4,8 +4,7 @@
  * minimum-variance split of the sorted ratings into `numTiers` groups (tier 0 = highest rated).
  */
 import type { Battle } from '../../data/types.js';
-import { ELO_INITIAL, ELO_SCALE, emptyCounts, fitBradleyTerry } from '../sw-ranking/bradley-terry.js';
-import { assignTiers } from '../sw-ranking/tiers.js';
+import { computeTiers } from '../sw-ranking/battle-index.js';
 
 /** Each model's rating and tier. */
 export interface ModelTiers {
@@ -18,21 +17,21 @@ export interface ModelTiers {
 export function tiersFromBattles(battles: readonly Battle[], numTiers: number): ModelTiers {
   const models = [...new Set(battles.flatMap((battle) => [battle.modelA, battle.modelB]))].sort();
   const index = new Map(models.map((model, i) => [model, i]));
-  const players = models.length;
-  const counts = emptyCounts(players);
-  for (const battle of battles) {
-    const a = index.get(battle.modelA)!;
-    const b = index.get(battle.modelB)!;
-    if (a === b) continue;
-    const weight = battle.weight ?? 1;
-    if (battle.winner === 'model_a') counts.wins[a * players + b] += 2 * weight;
-    else if (battle.winner === 'model_b') counts.wins[b * players + a] += 2 * weight;
-    else {
-      counts.wins[a * players + b] += weight;
-      counts.wins[b * players + a] += weight;
-    }
-  }
-  const beta = fitBradleyTerry(counts).beta;
-  const ratings = Array.from(beta, (value) => ELO_SCALE * value + ELO_INITIAL);
-  return { models, ratings, tiers: Array.from(assignTiers(models, ratings, numTiers)) };
+  const count = battles.length;
+  const input = {
+    models,
+    battleModelA: new Uint32Array(count),
+    battleModelB: new Uint32Array(count),
+    battleWinner: new Uint8Array(count),
+    battleWeight: new Float64Array(count),
+  };
+  battles.forEach((battle, n) => {
+    input.battleModelA[n] = index.get(battle.modelA)!;
+    input.battleModelB[n] = index.get(battle.modelB)!;
+    // Winner codes of WINNER_VALUES: 0 model_a, 1 model_b, 2 a tie (anything else counts as a tie).
+    input.battleWinner[n] = battle.winner === 'model_a' ? 0 : battle.winner === 'model_b' ? 1 : 2;
+    input.battleWeight[n] = battle.weight ?? 1;
+  });
+  const { ratings, tiers } = computeTiers(input, numTiers);
+  return { models, ratings: Array.from(ratings), tiers: Array.from(tiers) };
 }

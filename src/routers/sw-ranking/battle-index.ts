@@ -192,11 +192,16 @@ export async function buildBattleIndex(battles: readonly BattleInput[], options:
   return index;
 }
 
+/** The battles `computeTiers` reads: model positions, winner codes and optional per-battle weights. */
+export type TierBattles = Pick<BattleIndex, 'models' | 'battleModelA' | 'battleModelB' | 'battleWinner'> & {
+  battleWeight?: ArrayLike<number>;
+};
+
 /**
  * Unweighted (apart from per-battle weights) Elo ratings of every model over all battles, ties as
  * half wins, and the tier of each model split into `numTiers` groups.
  */
-export function computeTiers(index: BattleIndex, numTiers: number): { ratings: Float64Array; tiers: Int32Array } {
+export function computeTiers(index: TierBattles, numTiers: number): { ratings: Float64Array; tiers: Int32Array } {
   const players = index.models.length;
   const counts = emptyCounts(players);
   for (let n = 0; n < index.battleWinner.length; n++) {
