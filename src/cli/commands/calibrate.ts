@@ -1,4 +1,5 @@
 import { calibrateThreshold } from '../../calibration/index.js';
+import { scorePrompts } from '../../eval/scoring.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
@@ -42,12 +43,11 @@ export async function runCalibrate(argv: string[], io: CliIo = processIo): Promi
     const { router } = await buildRouter(name, flags, io);
     try {
       const progress = terminalProgress(io, records.length, `scoring with ${name}`);
-      const scores = new Float32Array(records.length);
-      for (let start = 0; start < records.length; start += 64) {
-        const batch = records.slice(start, start + 64).map((record) => record.prompt);
-        scores.set(await router.strongWinRates(batch), start);
-        progress.update(start + batch.length);
-      }
+      const scores = await scorePrompts(
+        router,
+        records.map((record) => record.prompt),
+        { cacheDir: false, batchSize: 64, onProgress: (event) => progress.update(event.done) },
+      );
       progress.finish();
       calibration = await calibrateThreshold({ router, scores, strongModelPct: pct });
     } finally {
