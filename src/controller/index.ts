@@ -9,8 +9,6 @@ export type {
   RoutedRequestOptions,
   RoutingRecord,
 } from './controller.js';
-export { controllerOptionsSchema, endpointSchema, modelPriceSchema } from './options.js';
+export { controllerOptionsSchema } from './options.js';
 export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedControllerOptions } from './options.js';
-export { requestCost } from './accounting.js';
 export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';
-export { checkMessages, routingText } from './messages.js';
