@@ -13,6 +13,7 @@ import {
 // Ten prompts: strong is right on all, weak only on the last five. Strong 1.0, weak 0.5.
 const strong = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 const weak = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+const sweep = (routerScores: number[]) => thresholdSweep({ routerScores, strongScores: strong, weakScores: weak });
 
 describe('quantile edges', () => {
   it('are the 10-quantile edges with linear interpolation', () => {
@@ -28,7 +29,7 @@ describe('quantile edges', () => {
 describe('threshold sweep and metrics on hand-computed cases', () => {
   it('a perfect router', () => {
     const routerScores = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
-    const points = thresholdSweep({ routerScores, strongScores: strong, weakScores: weak });
+    const points = sweep(routerScores);
     expect(points).toEqual([
       { threshold: 0, strongPct: 100, score: 1 },
       { threshold: 0.5, strongPct: 50, score: 1 },
@@ -46,7 +47,7 @@ describe('threshold sweep and metrics on hand-computed cases', () => {
 
   it('an inverted router', () => {
     const routerScores = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
-    const points = thresholdSweep({ routerScores, strongScores: strong, weakScores: weak });
+    const points = sweep(routerScores);
     expect(points.map((point) => [point.strongPct, point.score])).toEqual([
       [100, 1],
       [50, 0.5],
@@ -61,7 +62,7 @@ describe('threshold sweep and metrics on hand-computed cases', () => {
   });
 
   it('ties in scores: one edge gives both ends, and a straight line', () => {
-    const points = thresholdSweep({ routerScores: new Array(10).fill(0.5), strongScores: strong, weakScores: weak });
+    const points = sweep(new Array(10).fill(0.5));
     expect(points).toEqual([
       { threshold: 0.5, strongPct: 100, score: 1 },
       { threshold: 0.5, strongPct: 0, score: 0.5 },
@@ -74,7 +75,7 @@ describe('threshold sweep and metrics on hand-computed cases', () => {
 
   it('ties inside the range: >= sends every tied prompt together', () => {
     const routerScores = [0.9, 0.9, 0.9, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2];
-    const points = thresholdSweep({ routerScores, strongScores: strong, weakScores: weak });
+    const points = sweep(routerScores);
     // Sorted: seven 0.2 then three 0.9; edges at q=0..0.6 are 0.2, q=0.7 is 0.2 + 0.3*0.7 = 0.41, then 0.9.
     expect(points.map((point) => point.strongPct)).toEqual([100, 30, 0]);
     expect(points[1].threshold).toBeCloseTo(0.41, 12);
