@@ -15,27 +15,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendPreference } from '../src/core/backend.js';
 import { parseCsv } from '../src/data/csv.js';
-import { parseJsonLines, readTextFile } from '../src/data/jsonl.js';
+import { readJsonLines, readTextFile } from '../src/data/jsonl.js';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
 import type { Embedder } from '../src/embedders/types.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
+import { createRng, shuffleInPlace } from '../src/train/random.js';
 import { defaultDataDir } from '../src/weights-format/paths.js';
 
 const BATCH_SIZES = [1, 8, 32, 128];
-
-function seededShuffle<Item>(items: Item[], seed: number): Item[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 async function loadPrompts(count: number): Promise<{ prompts: string[]; source: string }> {
   const dataDir = defaultDataDir();
@@ -45,12 +32,12 @@ async function loadPrompts(count: number): Promise<{ prompts: string[]; source: 
     const prompts: string[] = [];
     for (const name of (await readdir(mmluDir)).filter((file) => file.endsWith('.csv')).sort().slice(0, 10)) {
       const file = path.join(mmluDir, name);
-      prompts.push(...parseCsv(await readTextFile(file), file).records.map((record) => record.prompt));
+      for (const record of parseCsv(await readTextFile(file), file).records) prompts.push(record.prompt);
     }
-    for (const record of parseJsonLines(await readTextFile(arena), arena)) {
+    for (const record of await readJsonLines(arena)) {
       if (typeof record.value.prompt === 'string') prompts.push(record.value.prompt);
     }
-    const unique = seededShuffle([...new Set(prompts)], 7).slice(0, count);
+    const unique = shuffleInPlace([...new Set(prompts)], createRng(7)).slice(0, count);
     return { prompts: unique, source: `${dataDir} (MMLU + nvidia9 train, seeded sample)` };
   }
   const words = 'the a model router question answer write explain code python data cost quality strong weak fast slow'.split(' ');
