@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCsv } from '../src/data/csv.js';
-import { parseJsonLines, readTextFile } from '../src/data/jsonl.js';
+import { readJsonLines, readTextFile } from '../src/data/jsonl.js';
 import { defaultEmbeddingCacheDir, withDiskCache } from '../src/embedders/disk-cache.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { defaultDataDir } from '../src/weights-format/paths.js';
@@ -23,7 +23,7 @@ async function listFiles(folder: string, extension: string): Promise<string[]> {
 }
 
 async function jsonlPrompts(file: string, pick: (record: Record<string, unknown>) => unknown): Promise<string[]> {
-  const records = parseJsonLines(await readTextFile(file), file);
+  const records = await readJsonLines(file);
   return records.map((record) => pick(record.value)).filter((value): value is string => typeof value === 'string');
 }
 
@@ -31,26 +31,25 @@ async function csvPrompts(file: string): Promise<string[]> {
   return parseCsv(await readTextFile(file), file).records.map((record) => record.prompt).filter((value) => typeof value === 'string');
 }
 
-async function collectPrompts(dataDir: string): Promise<Map<string, number>> {
+/** The distinct prompts of the data folder, in first-seen order. */
+async function collectPrompts(dataDir: string): Promise<string[]> {
   const counts = new Map<string, number>();
-  const all: string[] = [];
-  const add = (source: string, prompts: string[]): string[] => {
+  const unique = new Set<string>();
+  const add = (source: string, prompts: string[]): void => {
     counts.set(source, (counts.get(source) ?? 0) + prompts.length);
-    return prompts;
+    for (const prompt of prompts) unique.add(prompt);
   };
   for (const file of await listFiles(path.join(dataDir, 'train'), '.jsonl')) {
-    all.push(...add('train', await jsonlPrompts(file, (record) => record.prompt)));
+    add('train', await jsonlPrompts(file, (record) => record.prompt));
   }
   for (const file of await listFiles(path.join(dataDir, 'evals', 'mmlu', 'responses'), '.csv')) {
-    all.push(...add('mmlu', await csvPrompts(file)));
+    add('mmlu', await csvPrompts(file));
   }
-  all.push(...add('gsm8k', await csvPrompts(path.join(dataDir, 'evals', 'gsm8k', 'gsm8k_responses.csv'))));
+  add('gsm8k', await csvPrompts(path.join(dataDir, 'evals', 'gsm8k', 'gsm8k_responses.csv')));
   const mtBench = path.join(dataDir, 'evals', 'mt_bench', 'question.jsonl');
-  all.push(...add('mt_bench', await jsonlPrompts(mtBench, (record) => (Array.isArray(record.turns) ? record.turns[0] : undefined))));
-  const unique = new Map<string, number>();
-  for (const prompt of all) unique.set(prompt, (unique.get(prompt) ?? 0) + 1);
+  add('mt_bench', await jsonlPrompts(mtBench, (record) => (Array.isArray(record.turns) ? record.turns[0] : undefined)));
   console.log(`prompts: ${[...counts].map(([source, count]) => `${source} ${count}`).join(', ')}; ${unique.size} distinct`);
-  return unique;
+  return [...unique];
 }
 
 async function main(): Promise<void> {
@@ -64,7 +63,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const cacheFolder = path.resolve(values['cache-dir'] ?? defaultEmbeddingCacheDir());
   const chunk = Number(values.chunk);
-  const prompts = [...(await collectPrompts(dataDir)).keys()];
+  const prompts = await collectPrompts(dataDir);
   const embedder = withDiskCache(createUseLiteEmbedder({ cacheSize: 0 }), cacheFolder);
   console.log(`embedder ${embedder.id} (${embedder.dimension}-d), cache ${cacheFolder}`);
   const started = performance.now();
