@@ -17,7 +17,7 @@ import {
 } from '../../src/data/index.js';
 import { createEmbedder } from '../../src/embedders/registry.js';
 import { withDiskCache } from '../../src/embedders/disk-cache.js';
-import { curveMetrics, thresholdSweep } from '../../src/eval/metrics.js';
+import { curveMetrics, meanScore, thresholdSweep } from '../../src/eval/metrics.js';
 import { defaultDataDir } from '../../src/weights-format/paths.js';
 
 export const STRONG = DEFAULT_STRONG_MODEL;
@@ -57,14 +57,41 @@ export async function loadBenchmarks(): Promise<Record<string, Benchmark>> {
   return { 'mt-bench': await loadMtBench(), 'mmlu-rest': rest, gsm8k: await loadGsm8k() };
 }
 
+/** What `evaluateScores` reads of a benchmark: rows with per-model scores, and the pair. */
+export type ScoredRows = Pick<Benchmark, 'strongModel' | 'weakModel'> & { rows: readonly { prompt: string; scores: Record<string, number> }[] };
+
+/** True when a row has results for both benchmark models (STRONG and WEAK). */
+export function hasPair(row: { scores: Record<string, number> }): boolean {
+  return row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined;
+}
+
+/** Rows scored for the benchmark pair, as a benchmark for `evaluateScores`. */
+export function pairBenchmark(rows: ScoredRows['rows']): ScoredRows {
+  return { rows, strongModel: STRONG, weakModel: WEAK };
+}
+
+/** The RouterBench `*_test` files under train/ (file names) and their rows with the benchmark pair: the validation set. */
+export async function loadRouterBenchTest(): Promise<{ files: string[]; rows: ScoreRow[] }> {
+  const dir = path.join(defaultDataDir(), 'train');
+  const files = readdirSync(dir)
+    .filter((name) => name.startsWith('routerbench') && name.endsWith('_test.jsonl'))
+    .sort();
+  const rows: ScoreRow[] = [];
+  for (const file of files) rows.push(...(await readScoreRows(path.join(dir, file))).filter(hasPair));
+  return { files, rows };
+}
+
+/** 1 - the mean result over every model of a row. */
+export function difficulty(row: { scores: Record<string, number> }): number {
+  return 1 - meanScore(Object.values(row.scores));
+}
+
 /** APGR and CPT(50%) of `scores` on a benchmark's rows. */
-export function evaluateScores(benchmark: Benchmark, scores: ArrayLike<number>) {
+export function evaluateScores(benchmark: ScoredRows, scores: ArrayLike<number>) {
   const strongScores = benchmark.rows.map((row) => row.scores[benchmark.strongModel]);
   const weakScores = benchmark.rows.map((row) => row.scores[benchmark.weakModel]);
   const points = thresholdSweep({ routerScores: scores, strongScores, weakScores });
-  const strongMean = strongScores.reduce((a, b) => a + b, 0) / strongScores.length;
-  const weakMean = weakScores.reduce((a, b) => a + b, 0) / weakScores.length;
-  return curveMetrics(points, strongMean, weakMean);
+  return curveMetrics(points, meanScore(strongScores), meanScore(weakScores));
 }
 
 /** Hand-made text features: length, numbers, sentences, code and math markers (scaled to ~[0, 1]). */

@@ -6,20 +6,17 @@
 import type { ScoreRow } from '../../src/data/index.js';
 import { VectorIndex } from '../../src/core/ops.js';
 import { createRng } from '../../src/train/random.js';
-import { embedAll, evaluateScores, loadBenchmarks, loadTraining, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
 
 const DIM = 512;
 
 function sourceNormalizedDifficulty(rows: ScoreRow[]): (number | undefined)[] {
-  const difficulty = rows.map((row) => {
-    const values = Object.values(row.scores);
-    return 1 - values.reduce((a, b) => a + b, 0) / values.length;
-  });
+  const difficulties = rows.map(difficulty);
   const stats = new Map<string, { sum: number; sq: number; n: number }>();
   rows.forEach((row, i) => {
     const s = stats.get(row.source) ?? { sum: 0, sq: 0, n: 0 };
-    s.sum += difficulty[i];
-    s.sq += difficulty[i] ** 2;
+    s.sum += difficulties[i];
+    s.sq += difficulties[i] ** 2;
     s.n++;
     stats.set(row.source, s);
   });
@@ -27,7 +24,7 @@ function sourceNormalizedDifficulty(rows: ScoreRow[]): (number | undefined)[] {
     const s = stats.get(row.source)!;
     const mean = s.sum / s.n;
     const sd = Math.sqrt(Math.max(1e-9, s.sq / s.n - mean * mean));
-    return (difficulty[i] - mean) / sd;
+    return (difficulties[i] - mean) / sd;
   });
 }
 
@@ -36,10 +33,9 @@ async function main() {
   const benchmarks = await loadBenchmarks();
   const trainEmbeddings = await embedAll(training.map((row) => row.prompt));
   const rng = createRng(17);
-  const hasPair = (row: ScoreRow) => row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined;
   const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
   const validationRows = training.filter((_, i) => isValidation[i]);
-  const validationBenchmark = { rows: validationRows, strongModel: STRONG, weakModel: WEAK } as unknown as Parameters<typeof evaluateScores>[0];
+  const validationBenchmark = pairBenchmark(validationRows);
   const validationEmbeddings = new Float32Array(validationRows.length * DIM);
   let v = 0;
   training.forEach((_, i) => {

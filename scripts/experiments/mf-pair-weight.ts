@@ -7,24 +7,20 @@
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, readScoreRows } from '../../src/data/index.js';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../src/data/index.js';
 import { createRouter } from '../../src/routers/registry.js';
 import { prepareMfData, trainMf, type MfTrainingOptions } from '../../src/routers/mf/train.js';
 import type { EmbeddingRouter } from '../../src/routers/types.js';
 import { defaultDataDir } from '../../src/weights-format/paths.js';
-import { embedAll, evaluateScores, loadBenchmarks, STRONG, WEAK } from './features.js';
+import { embedAll, evaluateScores, loadBenchmarks, loadRouterBenchTest, pairBenchmark } from './features.js';
 
 const trainDir = path.join(defaultDataDir(), 'train');
-const names = readdirSync(trainDir).filter((name) => name.endsWith('.jsonl')).sort();
-const validationFiles = names.filter((name) => name.startsWith('routerbench') && name.endsWith('_test.jsonl'));
-const trainingFiles = names.filter((name) => !validationFiles.includes(name)).map((name) => path.join(trainDir, name));
-const validationRows = [];
-for (const file of validationFiles) {
-  for (const row of await readScoreRows(path.join(trainDir, file))) {
-    if (row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined) validationRows.push(row);
-  }
-}
-const validation = { rows: validationRows, strongModel: STRONG, weakModel: WEAK } as unknown as Parameters<typeof evaluateScores>[0];
+const { files: validationFiles, rows: validationRows } = await loadRouterBenchTest();
+const trainingFiles = readdirSync(trainDir)
+  .filter((name) => name.endsWith('.jsonl') && !validationFiles.includes(name))
+  .sort()
+  .map((name) => path.join(trainDir, name));
+const validation = pairBenchmark(validationRows);
 const sets = [['validation', validation] as const, ...Object.entries(await loadBenchmarks())];
 const embeddings = new Map<string, Float32Array>();
 for (const [name, set] of sets) embeddings.set(name, await embedAll(set.rows.map((row) => row.prompt)));

@@ -6,7 +6,7 @@
  */
 import type { ScoreRow } from '../../src/data/index.js';
 import { createRng } from '../../src/train/random.js';
-import { embedAll, evaluateScores, loadBenchmarks, loadTraining, STRONG, textFeatures, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadBenchmarks, loadTraining, pairBenchmark, STRONG, textFeatures, WEAK } from './features.js';
 
 const DIM = 512;
 
@@ -72,10 +72,6 @@ function rankNormalize(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
-function hasPair(row: ScoreRow): boolean {
-  return row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined;
-}
-
 async function main() {
   const training = await loadTraining();
   const benchmarks = await loadBenchmarks();
@@ -87,18 +83,10 @@ async function main() {
   const rng = createRng(17);
   const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
   const validationRows = training.filter((_, i) => isValidation[i]);
-  const validationBenchmark = {
-    rows: validationRows.map((row) => ({ prompt: row.prompt, scores: row.scores })),
-    strongModel: STRONG,
-    weakModel: WEAK,
-  } as unknown as Parameters<typeof evaluateScores>[0];
+  const validationBenchmark = pairBenchmark(validationRows);
   console.log(`validation rows (exact pair, held out): ${validationRows.length}`);
 
   const variants: { name: string; target: (row: ScoreRow) => number | undefined; useText: boolean; lambda: number }[] = [];
-  const difficulty = (row: ScoreRow) => {
-    const values = Object.values(row.scores);
-    return 1 - values.reduce((a, b) => a + b, 0) / values.length;
-  };
   const pairGap = (row: ScoreRow) => (hasPair(row) ? row.scores[STRONG] - row.scores[WEAK] : undefined);
   const weakFails = (row: ScoreRow) => (row.scores[WEAK] !== undefined ? 1 - row.scores[WEAK] : undefined);
   for (const lambda of [1, 10, 100]) {

@@ -3,22 +3,12 @@
  * index. Chosen on the RouterBench *_test rows (exact benchmark pair, not in the index); the
  * benchmark columns are printed for the log only. Run: `npx tsx scripts/experiments/sw-ranking-grid.ts`.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { readScoreRows } from '../../src/data/index.js';
 import { createRouter } from '../../src/routers/registry.js';
 import type { EmbeddingRouter } from '../../src/routers/types.js';
-import { defaultDataDir } from '../../src/weights-format/paths.js';
-import { embedAll, evaluateScores, loadBenchmarks, STRONG, WEAK } from './features.js';
+import { embedAll, evaluateScores, loadBenchmarks, loadRouterBenchTest, pairBenchmark } from './features.js';
 
-const dir = path.join(defaultDataDir(), 'train');
-const validationRows = [];
-for (const file of readdirSync(dir).filter((name) => name.startsWith('routerbench') && name.endsWith('_test.jsonl'))) {
-  for (const row of await readScoreRows(path.join(dir, file))) {
-    if (row.scores[STRONG] !== undefined && row.scores[WEAK] !== undefined) validationRows.push(row);
-  }
-}
-const validation = { rows: validationRows, strongModel: STRONG, weakModel: WEAK } as unknown as Parameters<typeof evaluateScores>[0];
+const validationRows = (await loadRouterBenchTest()).rows;
+const validation = pairBenchmark(validationRows);
 const benchmarks = await loadBenchmarks();
 const sets = [['validation', validation] as const, ...Object.entries(benchmarks)];
 const embeddings = new Map<string, Float32Array>();
