@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ONNX_DTYPE_SUFFIXES, type OnnxDtype } from '../../embedders/transformers/local-model.js';
-import { embedderSchema } from '../embedder-option.js';
+import { embedderSchema } from '../shared.js';
 import { ORIGINAL_LABEL_ORDER, type BertLabel } from './onnx-classifier.js';
 
 const labelSchema = z.enum(['strong_wins', 'tie', 'weak_wins']);

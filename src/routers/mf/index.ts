@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { foldMfPair, scoreFolded, type MfParameters } from '../../core/models/mf.js';
-import { findModel } from '../../data/models.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import type { Embedder } from '../../embedders/types.js';
-import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors.js';
+import { InvalidInputError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { checkEmbedder, readManifest, type WeightsManifest } from '../../weights-format/weights.js';
 import { BaseRouter } from '../base.js';
+import { resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
 import { embedderFromId, isEmbedder } from './embedder.js';
 import { loadMfWeights } from './weights.js';
@@ -93,8 +93,8 @@ export class MfRouter extends BaseRouter implements EmbeddingRouter {
    */
   pairWinRatesFromEmbeddings(strongModel: string, weakModel: string, embeddings: Float32Array, count: number): Float32Array {
     this.assertUsable();
-    const strong = resolveModel([...this.models], strongModel, {});
-    const weak = resolveModel([...this.models], weakModel, {});
+    const strong = resolveModel(this.models, strongModel);
+    const weak = resolveModel(this.models, weakModel);
     return scoreFolded(foldMfPair(this.parameters, strong, weak), this.checkEmbeddings(embeddings, count), count);
   }
 
@@ -119,12 +119,6 @@ export class MfRouter extends BaseRouter implements EmbeddingRouter {
     }
     return embeddings;
   }
-}
-
-function resolveModel(models: string[], name: string, mapping: Record<string, string>): number {
-  const index = findModel(models, name, mapping);
-  if (index < 0) throw new UnknownModelError(name, models);
-  return index;
 }
 
 /** Builds the `mf` router (registry entry). */

@@ -5,14 +5,14 @@
  */
 import { z } from 'zod';
 import { VectorIndex } from '../../core/ops.js';
-import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, findModel } from '../../data/models.js';
+import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
-import { InvalidInputError, UnknownModelError } from '../../errors.js';
+import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { BaseRouter } from '../base.js';
-import { embedderSchema } from '../embedder-option.js';
+import { embedderSchema, resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
 import { eloRatings, winProbability } from './bradley-terry.js';
 import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
@@ -91,31 +91,23 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   static async create(options: SwRankingRouterOptions = {}): Promise<SwRankingRouter> {
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
-    const given = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : settings.embedder;
-    const owned = typeof settings.embedder === 'string';
-    let index: BattleIndex;
+    const owned = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : undefined;
+    const given = owned ?? (typeof settings.embedder === 'object' ? settings.embedder : undefined);
+    let created: Embedder | undefined;
     try {
-      index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
+      const index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
+      const strong = resolveModel(index.models, settings.strongModel, settings.modelMapping);
+      const weak = resolveModel(index.models, settings.weakModel, settings.modelMapping);
+      const modelTiers =
+        settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
+      const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
+      const embedder = given ?? (created = await createEmbedder(index.embedder.id));
+      const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, index.embedder.dimension);
+      return new SwRankingRouter(embedder, (owned ?? created) !== undefined, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
     } catch (error) {
-      if (owned) await given!.dispose();
+      await (owned ?? created)?.dispose();
       throw error;
     }
-    const find = (name: string) => {
-      const position = findModel(index.models, name, settings.modelMapping);
-      if (position < 0) {
-        if (owned) void given!.dispose();
-        throw new UnknownModelError(name, index.models);
-      }
-      return position;
-    };
-    const strong = find(settings.strongModel);
-    const weak = find(settings.weakModel);
-    const modelTiers =
-      settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
-    const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
-    const embedder = given ?? (await createEmbedder(index.embedder.id));
-    const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, index.embedder.dimension);
-    return new SwRankingRouter(embedder, !given || owned, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
   }
 
   protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
