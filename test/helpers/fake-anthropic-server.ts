@@ -3,8 +3,8 @@
  * (`POST /v1/messages`, JSON and server-sent events with named events), for tests that drive the
  * real `@anthropic-ai/sdk` client: `new Anthropic({ baseURL: fake.url, apiKey: 'test' })`.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { listenFake } from './fake-openai-server.js';
 
 /** What the fake does with one request (taken from the script queue, else the default reply). */
 export type AnthropicBehaviour =
@@ -57,98 +57,86 @@ export async function startFakeAnthropicServer(options: FakeAnthropicServerOptio
   const queue: AnthropicBehaviour[] = [];
   const requests: RecordedAnthropicRequest[] = [];
   const state = { abortedStreams: 0 };
-  const sockets = new Set<import('node:net').Socket>();
   let counter = 0;
 
-  const server = http.createServer((request, response) => {
-    const parts: Buffer[] = [];
-    request.on('data', (part: Buffer) => parts.push(part));
-    request.on('end', () => {
-      const raw = Buffer.concat(parts).toString('utf8');
-      let body: any;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
-      const fail = (status: number, type: string, message: string) => {
-        response.writeHead(status, { 'content-type': 'application/json', 'retry-after-ms': '5' });
-        response.end(JSON.stringify({ type: 'error', error: { type, message } }));
-      };
-      if (request.method !== 'POST' || !request.url?.startsWith('/v1/messages')) return fail(404, 'not_found_error', 'not found');
-      if (typeof body?.max_tokens !== 'number') return fail(400, 'invalid_request_error', 'max_tokens: Field required');
-      const behaviour = queue.shift() ?? { kind: 'reply' };
-      if (behaviour.kind === 'hang') return;
-      if (behaviour.kind === 'error') {
-        return fail(behaviour.status, behaviour.type ?? 'api_error', behaviour.message ?? `fake error ${behaviour.status}`);
-      }
-      const id = `msg_fake_${++counter}`;
-      const model: string = body.model;
-      if (behaviour.kind === 'stream-error') {
-        response.writeHead(200, { 'content-type': 'text/event-stream' });
-        response.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: behaviour.type ?? 'overloaded_error', message: behaviour.message ?? 'Overloaded' } })}\n\n`);
-        return;
-      }
-      const text = behaviour.text ?? `${model} says: ok ok ok`;
-      const stopReason = behaviour.stopReason ?? (behaviour.toolUse ? 'tool_use' : 'end_turn');
-      const usage = behaviour.usage ?? { input_tokens: countInput(body), output_tokens: wordCount(text) };
-      const content: object[] = [{ type: 'text', text }];
-      if (behaviour.toolUse) content.push({ type: 'tool_use', ...behaviour.toolUse });
-      if (body.stream !== true) {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }));
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      let finished = false;
-      response.on('close', () => {
-        if (!finished) state.abortedStreams++;
-      });
-      const event = (name: string, data: object) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
-      const events = [
-        event('message_start', {
-          message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
-        }),
-        event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-        event('ping', {}),
-        ...text.split(/(?= )/).map((piece) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } })),
-        event('content_block_stop', { index: 0 }),
-      ];
-      if (behaviour.toolUse) {
-        const json = JSON.stringify(behaviour.toolUse.input);
-        const half = Math.floor(json.length / 2);
-        events.push(
-          event('content_block_start', { index: 1, content_block: { type: 'tool_use', id: behaviour.toolUse.id, name: behaviour.toolUse.name, input: {} } }),
-          event('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(0, half) } }),
-          event('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(half) } }),
-          event('content_block_stop', { index: 1 }),
-        );
-      }
-      events.push(
-        event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
-        event('message_stop', {}),
-      );
-      const send = (index: number) => {
-        if (response.destroyed) return;
-        if (index >= events.length) {
-          finished = true;
-          response.end();
-          return;
-        }
-        response.write(events[index]);
-        if (options.eventDelayMs) setTimeout(() => send(index + 1), options.eventDelayMs);
-        else send(index + 1);
-      };
-      send(0);
+  const { port, close } = await listenFake((request, response, raw) => {
+    let body: any;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+    const fail = (status: number, type: string, message: string) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'retry-after-ms': '5' });
+      response.end(JSON.stringify({ type: 'error', error: { type, message } }));
+    };
+    if (request.method !== 'POST' || !request.url?.startsWith('/v1/messages')) return fail(404, 'not_found_error', 'not found');
+    if (typeof body?.max_tokens !== 'number') return fail(400, 'invalid_request_error', 'max_tokens: Field required');
+    const behaviour = queue.shift() ?? { kind: 'reply' };
+    if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'error') {
+      return fail(behaviour.status, behaviour.type ?? 'api_error', behaviour.message ?? `fake error ${behaviour.status}`);
+    }
+    const id = `msg_fake_${++counter}`;
+    const model: string = body.model;
+    if (behaviour.kind === 'stream-error') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: behaviour.type ?? 'overloaded_error', message: behaviour.message ?? 'Overloaded' } })}\n\n`);
+      return;
+    }
+    const text = behaviour.text ?? `${model} says: ok ok ok`;
+    const stopReason = behaviour.stopReason ?? (behaviour.toolUse ? 'tool_use' : 'end_turn');
+    const usage = behaviour.usage ?? { input_tokens: countInput(body), output_tokens: wordCount(text) };
+    const content: object[] = [{ type: 'text', text }];
+    if (behaviour.toolUse) content.push({ type: 'tool_use', ...behaviour.toolUse });
+    if (body.stream !== true) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let finished = false;
+    response.on('close', () => {
+      if (!finished) state.abortedStreams++;
     });
+    const event = (name: string, data: object) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+    const events = [
+      event('message_start', {
+        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      }),
+      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      event('ping', {}),
+      ...text.split(/(?= )/).map((piece) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } })),
+      event('content_block_stop', { index: 0 }),
+    ];
+    if (behaviour.toolUse) {
+      const json = JSON.stringify(behaviour.toolUse.input);
+      const half = Math.floor(json.length / 2);
+      events.push(
+        event('content_block_start', { index: 1, content_block: { type: 'tool_use', id: behaviour.toolUse.id, name: behaviour.toolUse.name, input: {} } }),
+        event('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(0, half) } }),
+        event('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: json.slice(half) } }),
+        event('content_block_stop', { index: 1 }),
+      );
+    }
+    events.push(
+      event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+      event('message_stop', {}),
+    );
+    const send = (index: number) => {
+      if (response.destroyed) return;
+      if (index >= events.length) {
+        finished = true;
+        response.end();
+        return;
+      }
+      response.write(events[index]);
+      if (options.eventDelayMs) setTimeout(() => send(index + 1), options.eventDelayMs);
+      else send(index + 1);
+    };
+    send(0);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -156,11 +144,7 @@ export async function startFakeAnthropicServer(options: FakeAnthropicServerOptio
       return state.abortedStreams;
     },
     script: (...behaviours) => void queue.push(...behaviours),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -16,7 +16,7 @@
  * user message, or a completion repeating the prompt). Replies are JSON, raw text (for malformed
  * bodies), server-sent events (streaming), a hang (for client timeouts) or a dropped connection.
  */
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A request as the server received it. */
@@ -86,41 +86,31 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   let handler: ReplyHandler = options.handler ?? echoReply;
   const record = options.recordRequests ?? true;
 
-  const server: Server = createServer((incoming, response) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', async () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const request: RecordedRequest = {
-        method: incoming.method ?? 'GET',
-        path: (incoming.url ?? '/').split('?')[0],
-        headers: incoming.headers,
-        rawBody,
-        body,
-      };
-      if (record) requests.push(request);
-      try {
-        const next = queue.shift() ?? handler;
-        const reply = typeof next === 'function' ? await next(request) : next;
-        await send(response, reply);
-      } catch (error) {
-        if (!response.headersSent) {
-          await send(response, openAIError(500, `fake server handler failed: ${(error as Error).message}`, 'server_error'));
-        } else response.destroy();
-      }
-    });
+  const { port, close } = await listenFake(async (incoming, response, rawBody) => {
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const request: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      path: (incoming.url ?? '/').split('?')[0],
+      headers: incoming.headers,
+      rawBody,
+      body,
+    };
+    if (record) requests.push(request);
+    try {
+      const next = queue.shift() ?? handler;
+      const reply = typeof next === 'function' ? await next(request) : next;
+      await send(response, reply);
+    } catch (error) {
+      if (!response.headersSent) {
+        await send(response, openAIError(500, `fake server handler failed: ${(error as Error).message}`, 'server_error'));
+      } else response.destroy();
+    }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
   return {
@@ -135,6 +125,34 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       queue.length = 0;
       requests.length = 0;
     },
+    close,
+  };
+}
+
+/** A listening fake: its port, and `close()` (stops it and drops open connections, hanging requests included). */
+export interface ListeningFake {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP part every fake upstream shares (this one, fake-openai-upstream, fake-anthropic-server):
+ * listens on a free port of 127.0.0.1 and calls `onRequest` with each request's whole body as text.
+ */
+export async function listenFake(
+  onRequest: (incoming: IncomingMessage, response: ServerResponse, rawBody: string) => void | Promise<void>,
+): Promise<ListeningFake> {
+  const server: Server = createServer((incoming, response) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => void onRequest(incoming, response, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { listenFake } from './fake-openai-server.js';
 
 /** What the fake does with one request (taken from the script queue, else the default reply). */
 export type UpstreamBehaviour =
@@ -60,101 +60,89 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
   const queue: UpstreamBehaviour[] = [];
   const requests: RecordedRequest[] = [];
   const abortWaiters: Array<() => void> = [];
-  const sockets = new Set<import('node:net').Socket>();
   const state = { abortedStreams: 0 };
   const replyWords = options.replyWords ?? 3;
   let served = 0;
 
-  const server = http.createServer((request, response) => {
-    const parts: Buffer[] = [];
-    request.on('data', (part: Buffer) => parts.push(part));
-    request.on('end', () => {
-      const raw = Buffer.concat(parts).toString('utf8');
-      let body: any = undefined;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
+  const { port, close } = await listenFake((request, response, raw) => {
+    let body: any = undefined;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    if (options.record !== false) requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+    if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
+      return;
+    }
+    const behaviour = queue.shift() ?? { kind: 'reply' };
+    if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'error') {
+      response.writeHead(behaviour.status, { 'content-type': 'application/json', 'retry-after-ms': '5' });
+      response.end(JSON.stringify({ error: { message: behaviour.message ?? `fake error ${behaviour.status}`, type: 'server_error', code: null } }));
+      return;
+    }
+    const model: string = body.model;
+    const lastUser = [...(body.messages as Array<{ role: string; content: unknown }>)].reverse().find((m) => m.role === 'user');
+    const text =
+      behaviour.text ??
+      (options.echo && behaviour.words === undefined ? `${model} echoes: ${messageText(lastUser?.content)}` : `${model} says:${' ok'.repeat(behaviour.words ?? replyWords)}`);
+    const promptTokens = (body.messages as Array<{ content: unknown }>).reduce((sum, m) => sum + wordCount(messageText(m.content)), 0);
+    const usage = { prompt_tokens: promptTokens, completion_tokens: wordCount(text), total_tokens: promptTokens + wordCount(text) };
+    const id = `chatcmpl-fake-${++served}`;
+    const created = Math.floor(Date.now() / 1000);
+    const finishReason = behaviour.finishReason ?? 'stop';
+    if (body.stream !== true) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason, logprobs: null }],
+          usage,
+        }),
+      );
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let finished = false;
+    response.on('close', () => {
+      if (!finished) {
+        state.abortedStreams++;
+        for (const waiter of abortWaiters.splice(0)) waiter();
       }
-      if (options.record !== false) requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
-      if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
-        response.writeHead(404, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
-        return;
-      }
-      const behaviour = queue.shift() ?? { kind: 'reply' };
-      if (behaviour.kind === 'hang') return;
-      if (behaviour.kind === 'error') {
-        response.writeHead(behaviour.status, { 'content-type': 'application/json', 'retry-after-ms': '5' });
-        response.end(JSON.stringify({ error: { message: behaviour.message ?? `fake error ${behaviour.status}`, type: 'server_error', code: null } }));
-        return;
-      }
-      const model: string = body.model;
-      const lastUser = [...(body.messages as Array<{ role: string; content: unknown }>)].reverse().find((m) => m.role === 'user');
-      const text =
-        behaviour.text ??
-        (options.echo && behaviour.words === undefined ? `${model} echoes: ${messageText(lastUser?.content)}` : `${model} says:${' ok'.repeat(behaviour.words ?? replyWords)}`);
-      const promptTokens = (body.messages as Array<{ content: unknown }>).reduce((sum, m) => sum + wordCount(messageText(m.content)), 0);
-      const usage = { prompt_tokens: promptTokens, completion_tokens: wordCount(text), total_tokens: promptTokens + wordCount(text) };
-      const id = `chatcmpl-fake-${++served}`;
-      const created = Math.floor(Date.now() / 1000);
-      const finishReason = behaviour.finishReason ?? 'stop';
-      if (body.stream !== true) {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({
-            id,
-            object: 'chat.completion',
-            created,
-            model,
-            choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: finishReason, logprobs: null }],
-            usage,
-          }),
-        );
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      let finished = false;
-      response.on('close', () => {
-        if (!finished) {
-          state.abortedStreams++;
-          for (const waiter of abortWaiters.splice(0)) waiter();
-        }
-      });
-      const words = text.split(/(?= )/);
-      const chunk = (delta: object, finish: string | null) =>
-        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
-      const events = [chunk({ role: 'assistant', content: '' }, null), ...words.map((word) => chunk({ content: word }, null)), chunk({}, finishReason)];
-      if (body.stream_options?.include_usage) {
-        events.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
-      }
-      events.push('data: [DONE]\n\n');
-      const delay = behaviour.chunkDelayMs ?? options.chunkDelayMs ?? 0;
-      const send = (index: number) => {
-        if (response.destroyed) return;
-        if (behaviour.breakAfter !== undefined && index >= behaviour.breakAfter) {
-          finished = true;
-          response.socket?.destroy();
-          return;
-        }
-        if (index >= events.length) {
-          finished = true;
-          response.end();
-          return;
-        }
-        response.write(events[index]);
-        if (delay > 0) setTimeout(() => send(index + 1), delay);
-        else send(index + 1);
-      };
-      send(0);
     });
+    const words = text.split(/(?= )/);
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+    const events = [chunk({ role: 'assistant', content: '' }, null), ...words.map((word) => chunk({ content: word }, null)), chunk({}, finishReason)];
+    if (body.stream_options?.include_usage) {
+      events.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+    }
+    events.push('data: [DONE]\n\n');
+    const delay = behaviour.chunkDelayMs ?? options.chunkDelayMs ?? 0;
+    const send = (index: number) => {
+      if (response.destroyed) return;
+      if (behaviour.breakAfter !== undefined && index >= behaviour.breakAfter) {
+        finished = true;
+        response.socket?.destroy();
+        return;
+      }
+      if (index >= events.length) {
+        finished = true;
+        response.end();
+        return;
+      }
+      response.write(events[index]);
+      if (delay > 0) setTimeout(() => send(index + 1), delay);
+      else send(index + 1);
+    };
+    send(0);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
@@ -163,10 +151,6 @@ export async function startFakeOpenAIUpstream(options: FakeOpenAIUpstreamOptions
     },
     script: (...behaviours) => queue.push(...behaviours),
     waitForAbort: () => new Promise<void>((resolve) => abortWaiters.push(resolve)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
