@@ -37,20 +37,17 @@ export interface EncodeOptions {
 export class SentencePieceTokenizer {
   private readonly root: TrieNode = { children: new Map(), id: -1 };
   private readonly scores: Float64Array;
-  private readonly pieceLengths: Int32Array;
   /** Length in code points of the longest piece. */
   readonly longestPiece: number;
   private readonly unknownScore: number;
 
   constructor(readonly vocabulary: readonly VocabularyEntry[]) {
     this.scores = new Float64Array(vocabulary.length);
-    this.pieceLengths = new Int32Array(vocabulary.length);
     let longest = 1;
     let lowest = 0;
     vocabulary.forEach(([piece, score], id) => {
       const codePoints = Array.from(piece, (char) => char.codePointAt(0)!);
       this.scores[id] = score ?? 0;
-      this.pieceLengths[id] = codePoints.length;
       if (id < RESERVED_COUNT) return;
       lowest = Math.min(lowest, this.scores[id]);
       longest = Math.max(longest, codePoints.length);
