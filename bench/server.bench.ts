@@ -83,8 +83,9 @@ async function runServer(): Promise<void> {
     const dimension = manifest.embedder!.dimension;
     // Precomputed embeddings: one fixed vector per bench prompt, looked up instead of computed.
     const table = new Map<string, Float32Array>();
-    let seed = 12345;
-    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const { createRng } = await import('../src/train/random.js');
+    const rng = createRng(12345);
+    const next = () => rng() * 2 - 1;
     for (const prompt of prompts) table.set(prompt, Float32Array.from({ length: dimension }, next));
     const embedder = {
       id: manifest.embedder!.id,
