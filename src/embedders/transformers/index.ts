@@ -88,7 +88,13 @@ export class TransformersEmbedder implements Embedder {
     if (source.local) checkLocalModelFolder(source.location, settings.dtype);
     const { tokenizer, model } = await loadPretrained(source, AutoModel, pretrainedOptions(source, settings.dtype, settings.cacheDir), 'model');
     const id = `transformers:${settings.model}${settings.pooling === 'cls' ? '#cls' : ''}`;
-    const probe = await runEncoder(model, encodeBatch(tokenizer, ['dimension probe'], settings.maxLength), settings);
+    let probe: Float32Array;
+    try {
+      probe = await runEncoder(model, encodeBatch(tokenizer, ['dimension probe'], settings.maxLength), settings);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
     return new TransformersEmbedder(id, probe.length, tokenizer, model, settings);
   }
 
