@@ -20,7 +20,7 @@ import { evaluateRouters } from '../src/eval/evaluate.js';
 import type { EvaluationResult } from '../src/eval/evaluate.js';
 import type { CurveMetrics } from '../src/eval/metrics.js';
 import { renderPlotSvg } from '../src/eval/plot.js';
-import { formatScore, toResultsJson } from '../src/eval/report.js';
+import { formatApgr, formatPct, formatScore, toResultsJson } from '../src/eval/report.js';
 import { backendInfo } from '../src/core/backend.js';
 import { packageRoot, shippedWeightsDir } from '../src/weights-format/paths.js';
 
@@ -114,14 +114,6 @@ function formatNumber(value: number): string {
   return Math.abs(value) < 0.001 ? value.toExponential(2) : value.toFixed(4);
 }
 
-function pct(value: number | null): string {
-  return value === null ? 'n/a' : `${value.toFixed(1)}%`;
-}
-
-function apgr(value: number | null): string {
-  return value === null ? 'n/a' : value.toFixed(3);
-}
-
 function paperCell(values: [number, number, number] | undefined): string {
   return values ? `${values[0].toFixed(1)}% / ${values[1].toFixed(1)}% / ${values[2].toFixed(3)}` : '';
 }
@@ -141,7 +133,7 @@ function benchmarkSection(name: (typeof BENCHMARKS)[number], result: EvaluationR
   for (const [router, metrics] of rows) {
     const reference = paper.rows[router];
     lines.push(
-      `| ${router === 'random' ? 'random (10 seeds)' : router} | ${apgr(metrics.apgr)} | ${apgr(metrics.apgrTrapezoid)} | ${pct(metrics.cpt20)} | ${pct(metrics.cpt50)} | ${pct(metrics.cpt80)} | ${paperCell(reference?.arena)} | ${paperCell(reference?.augmented)} |`,
+      `| ${router === 'random' ? 'random (10 seeds)' : router} | ${formatApgr(metrics.apgr)} | ${formatApgr(metrics.apgrTrapezoid)} | ${formatPct(metrics.cpt20)} | ${formatPct(metrics.cpt50)} | ${formatPct(metrics.cpt80)} | ${paperCell(reference?.arena)} | ${paperCell(reference?.augmented)} |`,
     );
   }
   lines.push('', `Plot: [results/${name}.svg](results/${name}.svg); sweep and metrics: [results/${name}.json](results/${name}.json).`);
@@ -176,7 +168,7 @@ async function main(): Promise<void> {
     await writeFileAtomic(path.join(outputDir, `${name}.json`), `${JSON.stringify(toResultsJson(result), null, 2)}\n`);
     await writeFileAtomic(path.join(outputDir, `${name}.svg`), renderPlotSvg(result));
     sections.push(benchmarkSection(name, result));
-    console.log(`${name}: ${Object.entries(result.routers).map(([router, metrics]) => `${router} APGR ${apgr(metrics.apgr)} CPT50 ${pct(metrics.cpt50)}`).join('; ')} (${seconds.toFixed(1)} s)`);
+    console.log(`${name}: ${Object.entries(result.routers).map(([router, metrics]) => `${router} APGR ${formatApgr(metrics.apgr)} CPT50 ${formatPct(metrics.cpt50)}`).join('; ')} (${seconds.toFixed(1)} s)`);
   }
   const training = [...manifests.entries()].filter(([router]) => routers.includes(router)).map(([router, manifest]) => describeTraining(router, manifest));
   const page = [

@@ -87,11 +87,13 @@ export function toResultsJson(result: EvaluationResult): ResultsJson {
   };
 }
 
-function formatPct(value: number | null): string {
+/** A CPT value as `12.3%`, or `n/a`. */
+export function formatPct(value: number | null): string {
   return value === null ? 'n/a' : `${value.toFixed(1)}%`;
 }
 
-function formatApgr(value: number | null): string {
+/** An APGR value to three decimals, or `n/a`. */
+export function formatApgr(value: number | null): string {
   return value === null ? 'n/a' : value.toFixed(3);
 }
 
