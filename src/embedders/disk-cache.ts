@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir } from '../weights-format/paths.js';
+import { forEachLimited } from './limited.js';
 import { assertTextArray, type Embedder } from './types.js';
 
 /** How many cache files are read or written at once. */
@@ -43,14 +44,6 @@ export interface DiskCachedEmbedder extends Embedder {
   readonly inner: Embedder;
   /** The cache folder (the embedder's vectors are in its `embedderFolderName(id)` subfolder). */
   readonly cacheDir: string;
-}
-
-async function forEachLimited<Item>(items: readonly Item[], work: (item: Item) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));
 }
 
 /**
@@ -113,7 +106,7 @@ export function withDiskCache(embedder: Embedder, dir: string = defaultEmbedding
       for (const text of texts) if (!files.has(text)) files.set(text, vectorFile(folder, text));
       const unique = [...files.keys()];
       const found = new Map<string, Float32Array>();
-      await forEachLimited(unique, async (text) => {
+      await forEachLimited(unique, FILE_CONCURRENCY, async (text) => {
         const vector = await read(files.get(text)!);
         if (vector) found.set(text, vector);
       });
@@ -124,7 +117,7 @@ export function withDiskCache(embedder: Embedder, dir: string = defaultEmbedding
           throw new Error(`embedder ${embedder.id} returned ${computed.length} floats for ${missing.length} texts of dimension ${dimension}`);
         }
         missing.forEach((text, index) => found.set(text, computed.subarray(index * dimension, (index + 1) * dimension)));
-        await forEachLimited(missing, (text) => write(files.get(text)!, found.get(text)!));
+        await forEachLimited(missing, FILE_CONCURRENCY, (text) => write(files.get(text)!, found.get(text)!));
       }
       texts.forEach((text, index) => output.set(found.get(text)!, index * dimension));
       return output;

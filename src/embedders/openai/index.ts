@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { InvalidOptionsError, ProviderError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
+import { forEachLimited } from '../limited.js';
 import { assertTextArray, type Embedder } from '../types.js';
 
 /** Native widths of OpenAI's embedding models. */
@@ -99,15 +100,9 @@ export class OpenAIEmbedder implements Embedder {
     const output = new Float32Array(texts.length * this.dimension);
     const starts: number[] = [];
     for (let start = 0; start < inputs.length; start += this.settings.batchSize) starts.push(start);
-    let next = 0;
-    const worker = async () => {
-      while (next < starts.length) {
-        const start = starts[next++];
-        const batch = inputs.slice(start, start + this.settings.batchSize);
-        output.set(await this.request(batch), start * this.dimension);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, starts.length) }, worker));
+    await forEachLimited(starts, this.settings.concurrency, async (start) => {
+      output.set(await this.request(inputs.slice(start, start + this.settings.batchSize)), start * this.dimension);
+    });
     return output;
   }
 
