@@ -6,12 +6,13 @@
  *
  *   npx tsx bench/mf.bench.ts [--weights DIR] [--prompts 256] [--train-prompts 2000]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
 import { MfTrainer, foldMfPair, initMfParameters, mfModelScores, scoreFolded, type MfExamples } from '../src/core/models/mf.js';
 import { resolveDataDir } from '../src/data/evals.js';
+import { readJsonLines } from '../src/data/jsonl.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { MfRouter } from '../src/routers/mf/index.js';
 import { createRng, gaussian } from '../src/train/random.js';
@@ -92,10 +93,7 @@ async function main(): Promise<void> {
     const dataDir = resolveDataDir();
     const arena = path.join(dataDir, 'train', 'arena-battles.jsonl');
     const count = Number(values.prompts);
-    const all = readFileSync(arena, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line).prompt as string);
+    const all = (await readJsonLines(arena)).map((record) => record.value.prompt as string);
     const prompts = [...new Set(all)].slice(0, count);
     for (const batch of [1, 64]) {
       const embedder = createUseLiteEmbedder({ cacheSize: 0 });

@@ -24,7 +24,7 @@ import { eloWinProbability } from '../src/routers/sw-ranking/bradley-terry.js';
 import { computeTiers, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
 import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
 import { referenceEloFit } from '../src/routers/sw-ranking/reference.js';
-import { mulberry32 } from '../src/train/random.js';
+import { gaussian, mulberry32 } from '../src/train/random.js';
 
 const DIMENSION = 512;
 const MODELS = 30;
@@ -39,16 +39,8 @@ const { values } = parseArgs({
   },
 });
 
-function rng(seed: number): () => number {
-  return mulberry32(seed >>> 0);
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
-
 function syntheticIndex(size: number): BattleIndex {
-  const random = rng(size);
+  const random = mulberry32(size);
   const clusters = Array.from({ length: 32 }, () => Float32Array.from({ length: DIMENSION }, () => gaussian(random)));
   const embeddings = new Float32Array(size * DIMENSION);
   for (let p = 0; p < size; p++) {
@@ -123,7 +115,7 @@ function median(values: number[]): number {
 
 async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
   await initBackend(backend);
-  const random = rng(7);
+  const random = mulberry32(7);
   const index = syntheticIndex(size);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
   await saveBattleIndex(dir, index, { embeddings: 'float32' });
