@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
+import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
 import type { Router } from '../routers/types.js';
 
 const routerInstanceSchema = z.custom<Router>(
@@ -97,7 +98,7 @@ export const controllerOptionsSchema = z
     /** Request timeout in ms of clients the controller builds itself. Default: the SDK's (10 minutes). */
     timeoutMs: z.number().int().positive().optional(),
     /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
-    anthropicMaxTokens: z.number().int().positive().default(4096),
+    anthropicMaxTokens: z.number().int().positive().default(DEFAULT_ANTHROPIC_MAX_TOKENS),
   })
   .strict();
 

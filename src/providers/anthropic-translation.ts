@@ -196,7 +196,7 @@ export function toAnthropicRequest(params: ProviderChatParams, defaultMaxTokens 
 }
 
 /** OpenAI finish reason for an Anthropic stop reason. */
-export function toFinishReason(stopReason: string | null | undefined): ChatCompletion.Choice['finish_reason'] {
+function toFinishReason(stopReason: string | null | undefined): ChatCompletion.Choice['finish_reason'] {
   switch (stopReason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':
@@ -211,7 +211,7 @@ export function toFinishReason(stopReason: string | null | undefined): ChatCompl
 }
 
 /** OpenAI usage from Anthropic usage: prompt tokens include cache writes and reads. */
-export function toCompletionUsage(usage: AnthropicUsage): CompletionUsage {
+function toCompletionUsage(usage: AnthropicUsage): CompletionUsage {
   const cached = usage.cache_read_input_tokens ?? 0;
   const prompt = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + cached;
   const completion = usage.output_tokens ?? 0;
