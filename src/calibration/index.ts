@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError, WeightsError } from '../errors.js';
 import { sameModel } from '../data/models.js';
+import { quantileSorted } from '../eval/metrics.js';
 import { parseOptions } from '../options.js';
 import { assertPrompts } from '../routers/base.js';
 import { createRouter, resolveRouterName } from '../routers/registry.js';
@@ -100,10 +101,7 @@ export function thresholdFromScores(scores: ArrayLike<number>, strongModelPct: n
   for (const value of sorted) {
     if (!Number.isFinite(value)) throw new InvalidInputError('calibration scores', 'finite numbers');
   }
-  const position = (sorted.length - 1) * (1 - strongModelPct);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const threshold = sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+  const threshold = quantileSorted(sorted, 1 - strongModelPct);
   let strong = 0;
   for (const value of sorted) if (value >= threshold) strong++;
   return { threshold, strongModelPct: strong / sorted.length };
