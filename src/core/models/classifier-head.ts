@@ -5,7 +5,7 @@
  */
 import { getTf, tf } from '../backend.js';
 import { AdamTrainer, type DenseLayer, type ParameterData } from '../ops.js';
-import { mulberry32 } from '../../train/random.js';
+import { mulberry32, shuffleInPlace } from '../../train/random.js';
 
 /** Shape of the head. */
 export type HeadArchitecture = 'linear' | 'mlp';
@@ -164,10 +164,7 @@ export async function trainClassifierHead(options: TrainClassifierHeadOptions): 
       const trainRows = options.train.labels.length;
       const order = Array.from({ length: trainRows }, (_, i) => i);
       for (let epoch = 0; epoch < maxEpochs; epoch++) {
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(random() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
+        shuffleInPlace(order, random);
         let lossSum = 0;
         let batches = 0;
         for (let start = 0; start < trainRows; start += batchSize) {
