@@ -16,7 +16,7 @@ import { BaseRouter } from '../base.js';
 import type { EmbeddingRouter } from '../types.js';
 import { readBertHead, type BertHeadExtra } from './head-weights.js';
 import { OnnxSequenceClassifier, type BertLabel } from './onnx-classifier.js';
-import { bertRouterOptionsSchema, type BertRouterOptions } from './options.js';
+import { bertRouterOptionsSchema, type BertRouterOptions, type ParsedBertRouterOptions } from './options.js';
 
 export { bertRouterOptionsSchema } from './options.js';
 export type { BertRouterOptions } from './options.js';
@@ -125,7 +125,7 @@ export class BertOnnxRouter extends BaseRouter {
   }
 
   /** Loads the classifier described by parsed options. */
-  static async load(options: ReturnType<typeof parseBertOptions>): Promise<BertOnnxRouter> {
+  static async load(options: ParsedBertRouterOptions): Promise<BertOnnxRouter> {
     const classifier = await OnnxSequenceClassifier.load({
       model: options.model!,
       dtype: options.dtype,
@@ -153,17 +153,13 @@ export class BertOnnxRouter extends BaseRouter {
   }
 }
 
-function parseBertOptions(options: unknown) {
-  return parseOptions(bertRouterOptionsSchema, options, 'bert router options');
-}
-
 /**
  * Builds a bert router. Head mode reads `weightsDir` (default `weights/bert`); ONNX mode loads
  * `model`. Errors: `InvalidOptionsError` for bad options, `WeightsError` for missing or unusable
  * weights and model folders (no tokenizer, no model file, a label count other than 3).
  */
 export async function createBertRouter(options: BertRouterOptions = {}): Promise<BertHeadRouter | BertOnnxRouter> {
-  const parsed = parseBertOptions(options);
+  const parsed = parseOptions(bertRouterOptionsSchema, options, 'bert router options');
   if (parsed.mode === 'onnx') return BertOnnxRouter.load(parsed);
   return BertHeadRouter.load(parsed.weightsDir ?? shippedWeightsDir('bert'), parsed.embedder);
 }
