@@ -120,11 +120,6 @@ export function buildOnnxModel(spec: OnnxModelSpec): Uint8Array {
   return proto.ModelProto.encode(proto.ModelProto.create(model)).finish();
 }
 
-/** A seeded uniform generator on [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  return mulberry32(seed >>> 0);
-}
-
 /** `count` values uniform in [-scale, scale). */
 export function randomValues(random: () => number, count: number, scale: number): Float32Array {
   const out = new Float32Array(count);
@@ -288,7 +283,7 @@ interface TinyGraphOptions {
  */
 function tinyBertGraph(options: TinyGraphOptions): Uint8Array {
   const { hidden, vocabularySize, maxPositions } = options;
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const scale = 0.5;
   const initializers: onnx.ITensorProto[] = [];
   const add = (name: string, dims: number[], values?: Float32Array) => {

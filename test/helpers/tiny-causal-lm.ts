@@ -14,7 +14,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildOnnxModel, initializer, node, randomValues, seededRandom } from './onnx-bert.js';
+import { mulberry32 } from '../../src/train/random.js';
+import { buildOnnxModel, initializer, node, randomValues } from './onnx-bert.js';
 
 /** Options of `writeTinyCausalLM`. */
 export interface TinyCausalLMOptions {
@@ -56,7 +57,7 @@ export interface TinyCausalLM {
 /** Writes the tiny causal LM into `dir`. */
 export function writeTinyCausalLM(dir: string, options: TinyCausalLMOptions = {}): TinyCausalLM {
   const hidden = options.hidden ?? 16;
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const alphabet = byteAlphabet();
   const special = ['<|endoftext|>', ...(options.labelTokens === false ? [] : ['[[1]]', '[[2]]', '[[3]]', '[[4]]', '[[5]]'])];
   const vocabularySize = alphabet.length + special.length;
