@@ -8,7 +8,7 @@ import type { ClassifierHeadParameters, HeadArchitecture } from '../../core/mode
 import { WeightsError } from '../../errors.js';
 import { asFloat32, readWeights, writeWeights, type EmbedderInfo, type WeightsManifest, type WriteWeightsInput } from '../../weights-format/index.js';
 import type { LabelCounts, ModelClasses } from './labels.js';
-import type { BertLabel } from './onnx-classifier.js';
+import type { BertLabel } from './labels.js';
 
 /** Router-specific manifest fields (`extra`). */
 export interface BertHeadExtra {

@@ -15,13 +15,14 @@ import { checkEmbedder, shippedWeightsDir, type WeightsManifest } from '../../we
 import { BaseRouter } from '../base.js';
 import type { EmbeddingRouter } from '../types.js';
 import { readBertHead, type BertHeadExtra } from './head-weights.js';
-import { OnnxSequenceClassifier, type BertLabel } from './onnx-classifier.js';
+import type { BertLabel } from './labels.js';
+import type { OnnxSequenceClassifier } from './onnx-classifier.js';
 import { bertRouterOptionsSchema, type BertRouterOptions, type ParsedBertRouterOptions } from './options.js';
 
 export { bertRouterOptionsSchema } from './options.js';
 export type { BertRouterOptions } from './options.js';
-export { ORIGINAL_LABEL_ORDER } from './onnx-classifier.js';
-export type { BertLabel } from './onnx-classifier.js';
+export { ORIGINAL_LABEL_ORDER } from './labels.js';
+export type { BertLabel } from './labels.js';
 
 /**
  * Strong win rates from `rows x 3` class probabilities whose columns mean `labelOrder`:
@@ -126,6 +127,8 @@ export class BertOnnxRouter extends BaseRouter {
 
   /** Loads the classifier described by parsed options. */
   static async load(options: ParsedBertRouterOptions): Promise<BertOnnxRouter> {
+    // Imported here so that head mode does not load @huggingface/transformers.
+    const { OnnxSequenceClassifier } = await import('./onnx-classifier.js');
     const classifier = await OnnxSequenceClassifier.load({
       model: options.model!,
       dtype: options.dtype,

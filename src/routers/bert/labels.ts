@@ -15,7 +15,12 @@
  */
 import { canonicalModelName } from '../../data/models.js';
 import type { Battle } from '../../data/types.js';
-import type { BertLabel } from './onnx-classifier.js';
+
+/** What each output index of the classifier means. */
+export type BertLabel = 'strong_wins' | 'tie' | 'weak_wins';
+
+/** The original RouteLLM checkpoint's order: 0 strong wins, 1 tie, 2 weak wins. */
+export const ORIGINAL_LABEL_ORDER: readonly BertLabel[] = Object.freeze(['strong_wins', 'tie', 'weak_wins']);
 
 /** Label indices in training order (the original checkpoint's order). */
 export const LABEL_INDEX: Readonly<Record<BertLabel, number>> = Object.freeze({ strong_wins: 0, tie: 1, weak_wins: 2 });

@@ -16,12 +16,6 @@ import {
   type OnnxDtype,
 } from '../../embedders/transformers/local-model.js';
 
-/** What each output index of the classifier means. */
-export type BertLabel = 'strong_wins' | 'tie' | 'weak_wins';
-
-/** The original RouteLLM checkpoint's order: 0 strong wins, 1 tie, 2 weak wins. */
-export const ORIGINAL_LABEL_ORDER: readonly BertLabel[] = Object.freeze(['strong_wins', 'tie', 'weak_wins']);
-
 /** Settings of `OnnxSequenceClassifier.load`. */
 export interface OnnxClassifierSettings {
   model: string;

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { ONNX_DTYPE_SUFFIXES, type OnnxDtype } from '../../embedders/transformers/local-model.js';
+import type { OnnxDtype } from '../../embedders/transformers/local-model.js';
 import { embedderSchema } from '../shared.js';
-import { ORIGINAL_LABEL_ORDER, type BertLabel } from './onnx-classifier.js';
+import { ORIGINAL_LABEL_ORDER, type BertLabel } from './labels.js';
 
 const labelSchema = z.enum(['strong_wins', 'tie', 'weak_wins']);
+
+/**
+ * The keys of `ONNX_DTYPE_SUFFIXES`, listed here so that parsing the options (and head mode) does
+ * not load @huggingface/transformers; the check below fails to compile if the lists drift apart.
+ */
+const ONNX_DTYPES = ['fp32', 'fp16', 'int8', 'uint8', 'q8', 'q4', 'q4f16', 'bnb4'] as const satisfies readonly OnnxDtype[];
+const everyOnnxDtype: [Exclude<OnnxDtype, (typeof ONNX_DTYPES)[number]>] extends [never] ? true : never = true;
+void everyOnnxDtype;
 
 /** Options of the `bert` router. */
 export const bertRouterOptionsSchema = z
@@ -37,7 +45,7 @@ export const bertRouterOptionsSchema = z
     /** ONNX mode: prompts per model call. Default 16. */
     batchSize: z.number().int().positive().default(16),
     /** ONNX mode: which ONNX file (`fp32`: onnx/model.onnx, `q8`: onnx/model_quantized.onnx, ...). Default `fp32`. */
-    dtype: z.enum(Object.keys(ONNX_DTYPE_SUFFIXES) as [OnnxDtype, ...OnnxDtype[]]).default('fp32'),
+    dtype: z.enum(ONNX_DTYPES).default('fp32'),
     /** ONNX mode: allow downloading `model` from the hub when it is not a local folder. Default true; ROUTELLM_OFFLINE=1 forbids it. */
     allowRemote: z.boolean().default(true),
     /** ONNX mode: where hub downloads are cached. Default: transformers.js's cache. */
