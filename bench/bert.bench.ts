@@ -11,6 +11,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { writeTinyBertModel } from '../test/helpers/onnx-bert.js';
 import { backendInfo } from '../src/core/backend.js';
 import { loadGsm8k } from '../src/data/evals.js';
@@ -18,12 +19,9 @@ import { createBertRouter, type BertHeadRouter } from '../src/routers/bert/index
 import type { Router } from '../src/routers/types.js';
 import { shippedWeightsDir } from '../src/weights-format/index.js';
 
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-};
-const count = Number(argument('prompts', '256'));
-const rounds = Number(argument('rounds', '3'));
+const { values } = parseArgs({ options: { prompts: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' } } });
+const count = Number(values.prompts);
+const rounds = Number(values.rounds);
 
 async function benchPrompts(round: number): Promise<string[]> {
   let base: string[];

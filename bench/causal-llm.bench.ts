@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { CausalLLMRouter } from '../src/routers/causal-llm/index.js';
 import { ConcurrencyLimiter } from '../src/routers/causal-llm/concurrency.js';
@@ -24,10 +25,15 @@ import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TEMPLATE, renderUserMessage } from '../s
 import { logprobsReply, requestText, startFakeOpenAIServer, type PositionSpec } from '../test/helpers/fake-openai-server.js';
 import { writeTinyCausalLM } from '../test/helpers/tiny-causal-lm.js';
 
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-};
+const { values } = parseArgs({
+  options: {
+    prompts: { type: 'string', default: '2000' },
+    api: { type: 'string', default: 'chat' },
+    rounds: { type: 'string', default: '3' },
+    'per-request': { type: 'string', default: '1' },
+    serve: { type: 'boolean', default: false },
+  },
+});
 
 /** Split-label answer ("[[", digit, "]]") with 20 alternatives, from a hash of the request text. */
 function answerFor(text: string): PositionSpec[] {
@@ -51,10 +57,10 @@ async function serve(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const count = Number(argument('prompts', '2000'));
-  const api = argument('api', 'chat') as 'chat' | 'completions';
-  const rounds = Number(argument('rounds', '3'));
-  const promptsPerRequest = Number(argument('per-request', '1'));
+  const count = Number(values.prompts);
+  const api = values.api as 'chat' | 'completions';
+  const rounds = Number(values.rounds);
+  const promptsPerRequest = Number(values['per-request']);
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -157,5 +163,5 @@ async function timed(count: number, work: () => Promise<unknown>): Promise<numbe
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-if (process.argv.includes('--serve')) await serve();
+if (values.serve) await serve();
 else await main();
