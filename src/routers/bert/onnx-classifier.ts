@@ -2,10 +2,11 @@
  * ONNX mode of the bert router: a complete fine-tuned sequence classifier (BERT-family, three
  * labels) run through `@huggingface/transformers` from a local folder or the hub.
  */
-import { AutoModelForSequenceClassification, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { AutoModelForSequenceClassification, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { WeightsError } from '../../errors.js';
 import {
   checkLocalModelFolder,
+  loadPretrained,
   lengthGroups,
   padEncoded,
   tokenizeTexts,
@@ -58,16 +59,7 @@ export class OnnxSequenceClassifier {
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) assertThreeLabels(checkLocalModelFolder(source.location, settings.dtype), source.location);
     const options = pretrainedOptions(source, settings.dtype, settings.cacheDir);
-    let tokenizer: PreTrainedTokenizer;
-    let model: PreTrainedModel;
-    try {
-      tokenizer = await AutoTokenizer.from_pretrained(source.location, options);
-      model = await AutoModelForSequenceClassification.from_pretrained(source.location, options);
-    } catch (error) {
-      throw new WeightsError('corrupt', source.location, `transformers.js could not load the classifier: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const { tokenizer, model } = await loadPretrained(source, AutoModelForSequenceClassification, options, 'classifier');
     const config = (model as unknown as { config: ModelConfig }).config ?? {};
     if (!source.local) {
       try {
