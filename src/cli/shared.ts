@@ -54,28 +54,38 @@ export function parseCommandArgs(argv: readonly string[], spec: CommandSpec, io:
 export type RouterConfig = Record<string, Record<string, unknown>>;
 
 /**
- * Reads `--config <file.json|.yaml>`: a mapping from router name to that router's options (each
- * validated later by the router's own schema). Unknown router names and non-object entries are
- * errors naming the file.
+ * Reads a `--config` file (YAML by its extension, else JSON). Returns undefined for an empty file;
+ * throws `CliUsageError` when it cannot be read or parsed, or is not a mapping (`shape` completes
+ * that message).
  */
-export async function readRouterConfig(file: string | undefined): Promise<RouterConfig> {
-  if (file === undefined) return {};
+export async function readConfigMapping(file: string, shape: string): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
     throw new CliUsageError(`--config: cannot read ${file} (no such file).`, '--config');
   }
+  const yaml = /\.ya?ml$/i.test(file);
   let value: unknown;
   try {
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    value = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new CliUsageError(`--config: ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
+    throw new CliUsageError(`--config: ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
   }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new CliUsageError(`--config: ${file} must map router names to option objects, e.g. {"mf": {"weightsDir": "..."}}.`, '--config');
-  }
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new CliUsageError(`--config: ${file} ${shape}`, '--config');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads `--config <file.json|.yaml>`: a mapping from router name to that router's options (each
+ * validated later by the router's own schema). Unknown router names and non-object entries are
+ * errors naming the file.
+ */
+export async function readRouterConfig(file: string | undefined): Promise<RouterConfig> {
+  if (file === undefined) return {};
+  const value = await readConfigMapping(file, 'must map router names to option objects, e.g. {"mf": {"weightsDir": "..."}}.');
+  if (value === undefined) return {};
   const config: RouterConfig = {};
   for (const [name, options] of Object.entries(value)) {
     const canonical = resolveRouterName(name);

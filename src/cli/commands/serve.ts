@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
 import { startServer } from '../../server/server.js';
@@ -7,7 +5,7 @@ import { serverConfigSchema } from '../../server/config.js';
 import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
-import { buildRouter, defaultRouterName, processIo } from '../shared.js';
+import { buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
 import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -42,23 +40,8 @@ const spec: CommandSpec = {
 /** The `server` entry of a config file, and the router entries beside it. */
 async function readServeConfig(file: string | undefined): Promise<{ routers: RouterConfig; server: Record<string, unknown> }> {
   if (file === undefined) return { routers: {}, server: {} };
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CliUsageError(`--config: cannot read ${file} (no such file).`, '--config');
-  }
-  const yaml = /\.ya?ml$/i.test(file);
-  let value: unknown;
-  try {
-    value = yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new CliUsageError(`--config: ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
-  }
-  if (value === null || value === undefined) return { routers: {}, server: {} };
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new CliUsageError(`--config: ${file} must be a mapping of router names (and "server") to objects.`, '--config');
-  }
+  const value = await readConfigMapping(file, 'must be a mapping of router names (and "server") to objects.');
+  if (value === undefined) return { routers: {}, server: {} };
   const routers: RouterConfig = {};
   let server: Record<string, unknown> = {};
   for (const [name, options] of Object.entries(value)) {
