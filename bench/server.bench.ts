@@ -1,12 +1,18 @@
 /**
  * `routellm serve` overhead: added latency (p50, p99) and requests/s at concurrency 1, 10, 100
- * against a local upstream that answers instantly. Three processes: the upstream, the routellm
- * server (startServer), and this load generator. Added latency = the percentile through the
- * server minus the same percentile straight to the upstream, at the same concurrency (so it
- * includes the extra loopback hop, queueing in the server's event loop and CPU shared with the
+ * against a local upstream that answers instantly. Four processes: the upstream, the routellm
+ * server (startServer), a bare node:http pass-through proxy (no routing, no SDK: the floor any
+ * Node proxy sets on this machine), and this load generator. Added latency = the percentile
+ * through a proxy minus the same percentile straight to the upstream, at the same concurrency (so
+ * it includes the extra loopback hop, queueing in the proxy's event loop and CPU shared with the
  * load generator). In-server = the server's own time per request from its Server-Timing header
  * (`server` - `upstream`: body parsing, message checks, routing; the SDK's work and the upstream
  * call count as `upstream`; for streams, up to the first chunk).
+ *
+ * The load is a closed loop: `concurrency` workers each send their next request when the last one
+ * answered, over kept-alive connections opened in the warm-up. At a level the CPUs cannot keep up
+ * with, latency is queueing (about concurrency / requests per second), so compare the routellm
+ * rows with the bare proxy rows measured the same way.
  *
  * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
  * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.
@@ -127,6 +133,57 @@ async function runServer(): Promise<void> {
   });
 }
 
+// ---------------------------------------------------------------- bare proxy: the floor
+// What any node:http proxy adds on this machine: no routing, no SDK. It reads the body, forwards it
+// over a keep-alive agent (the same pool size as the server's), reads the reply and writes it back.
+async function runBareProxy(): Promise<void> {
+  const upstream = new URL(flags.upstream!);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      const body = Buffer.concat(parts);
+      const forward = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: request.url,
+          method: request.method,
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (reply) => {
+          const replyParts: Buffer[] = [];
+          reply.on('data', (part: Buffer) => replyParts.push(part));
+          reply.on('end', () => {
+            requests++;
+            response.writeHead(reply.statusCode ?? 502, { 'content-type': reply.headers['content-type'] ?? 'application/json' });
+            response.end(Buffer.concat(replyParts));
+          });
+        },
+      );
+      forward.on('error', () => {
+        response.writeHead(502);
+        response.end();
+      });
+      forward.end(body);
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cpuAtStart = process.cpuUsage();
+  process.stdout.write(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.on('SIGTERM', () => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.stdout.write(`CPU ${((cpu.user + cpu.system) / 1000 / Math.max(1, requests)).toFixed(3)} ms per request over ${requests} requests\n`);
+    server.close();
+    agent.destroy();
+    process.exit(0);
+  });
+}
+
 // ---------------------------------------------------------------- load generator
 function startChild(args: string[]): Promise<{ child: ChildProcess; url: string; extra: string[]; output: () => string }> {
   const script = fileURLToPath(import.meta.url);
@@ -159,8 +216,13 @@ function timing(header: string | string[] | undefined, name: string): number | u
   return match ? Number(match[1]) : undefined;
 }
 
-async function load(url: string, model: string, concurrency: number, total: number, stream: boolean): Promise<Run> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/**
+ * A closed loop of `concurrency` workers over `agent`, whose kept-alive connections are reused
+ * from the warm-up on. A new agent per run would open `concurrency` connections at once, and a
+ * busy Node server accepts one connection per event-loop turn (libuv, seen with strace), so the
+ * last of them wait hundreds of ms: that measured the connection storm, not the proxy.
+ */
+async function load(agent: http.Agent, url: string, model: string, concurrency: number, total: number, stream: boolean): Promise<Run> {
   const target = new URL('/v1/chat/completions', url);
   const bodies = prompts.map((prompt) =>
     Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: prompt }], ...(stream ? { stream: true } : {}) })),
@@ -198,7 +260,6 @@ async function load(url: string, model: string, concurrency: number, total: numb
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
   return { latencies: latencies.sort((a, b) => a - b), overheads: overheads.sort((a, b) => a - b), seconds };
 }
 
@@ -207,57 +268,70 @@ async function runBench(): Promise<void> {
   const mfShipped = flags.weights !== undefined || existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'mf', 'manifest.json'));
   const routerName = flags.router ?? (mfShipped ? 'mf' : 'random');
   const upstream = await startChild(['--role', 'upstream']);
+  const bare = await startChild(['--role', 'bare', '--upstream', upstream.url]);
   const server = await startChild(['--role', 'server', '--upstream', upstream.url, '--router', routerName, ...(flags.weights ? ['--weights', flags.weights] : [])]);
   const model = `router-${routerName}-0.5`;
+  const levels = [1, 10, 100];
+  const targets = [
+    { name: 'direct', url: upstream.url, model: 'gpt-4o' },
+    { name: 'bare proxy', url: bare.url, model: 'gpt-4o' },
+    { name: 'routellm', url: server.url, model },
+  ].map((target) => ({ ...target, agent: new http.Agent({ keepAlive: true, maxSockets: Math.max(...levels) }) }));
   console.log(
     `routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level in ${flags.rounds} alternating rounds (medians)${flags.stream ? ', streaming' : ''}`,
   );
-  console.log('concurrency | direct p50 / p99 ms | via server p50 / p99 ms | added p50 / p99 ms | in-server p50 / p99 ms | server req/s | direct req/s');
+  console.log('added = the percentile through the proxy minus the same percentile direct; bare proxy = node:http pass-through, no routing, no SDK (the floor)');
+  console.log('concurrency | target     |  p50 / p99 ms     | added p50 / p99 ms | in-server p50 / p99 ms |  req/s');
   const rounds = Number(flags.rounds);
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  for (const concurrency of [1, 10, 100]) {
+  const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : NaN);
+  for (const concurrency of levels) {
     const count = Math.ceil((concurrency === 1 ? Math.min(total, 1000) : total) / rounds);
-    await load(upstream.url, 'gpt-4o', concurrency, Math.min(200, count), flags.stream);
-    await load(server.url, model, concurrency, Math.min(200, count), flags.stream);
-    // Rounds alternate direct and via-server runs, so drift in the machine's load hits both;
-    // each figure is the median over rounds.
-    const figures: Record<string, number[]> = { d50: [], d99: [], v50: [], v99: [], a50: [], a99: [], s50: [], s99: [], viaRps: [], directRps: [] };
+    for (const target of targets) await load(target.agent, target.url, target.model, concurrency, Math.min(200, count), flags.stream);
+    // Rounds alternate the targets, so drift in the machine's load hits all of them; each figure
+    // is the median over rounds.
+    const figures = targets.map(() => ({ p50: [] as number[], p99: [] as number[], a50: [] as number[], a99: [] as number[], s50: [] as number[], s99: [] as number[], rps: [] as number[] }));
     for (let round = 0; round < rounds; round++) {
-      const direct = await load(upstream.url, 'gpt-4o', concurrency, count, flags.stream);
-      const via = await load(server.url, model, concurrency, count, flags.stream);
-      const d50 = percentile(direct.latencies, 0.5);
-      const d99 = percentile(direct.latencies, 0.99);
-      const v50 = percentile(via.latencies, 0.5);
-      const v99 = percentile(via.latencies, 0.99);
-      figures.d50.push(d50);
-      figures.d99.push(d99);
-      figures.v50.push(v50);
-      figures.v99.push(v99);
-      figures.a50.push(v50 - d50);
-      figures.a99.push(v99 - d99);
-      if (via.overheads.length) {
-        figures.s50.push(percentile(via.overheads, 0.5));
-        figures.s99.push(percentile(via.overheads, 0.99));
+      let direct: { p50: number; p99: number } | undefined;
+      for (const [index, target] of targets.entries()) {
+        const run = await load(target.agent, target.url, target.model, concurrency, count, flags.stream);
+        const p50 = percentile(run.latencies, 0.5);
+        const p99 = percentile(run.latencies, 0.99);
+        direct ??= { p50, p99 };
+        const figure = figures[index];
+        figure.p50.push(p50);
+        figure.p99.push(p99);
+        figure.a50.push(p50 - direct.p50);
+        figure.a99.push(p99 - direct.p99);
+        if (run.overheads.length) {
+          figure.s50.push(percentile(run.overheads, 0.5));
+          figure.s99.push(percentile(run.overheads, 0.99));
+        }
+        figure.rps.push(count / run.seconds);
       }
-      figures.viaRps.push(count / via.seconds);
-      figures.directRps.push(count / direct.seconds);
     }
-    const m = Object.fromEntries(Object.entries(figures).map(([key, values]) => [key, values.length ? median(values) : NaN]));
-    console.log(
-      `${String(concurrency).padStart(11)} | ${m.d50.toFixed(2).padStart(8)} / ${m.d99.toFixed(2).padEnd(8)} | ${m.v50.toFixed(2).padStart(10)} / ${m.v99.toFixed(2).padEnd(10)} | ${m.a50.toFixed(2).padStart(8)} / ${m.a99.toFixed(2).padEnd(7)} | ${m.s50.toFixed(2).padStart(9)} / ${m.s99.toFixed(2).padEnd(10)} | ${m.viaRps.toFixed(0).padStart(12)} | ${m.directRps.toFixed(0).padStart(12)}`,
-    );
+    for (const [index, target] of targets.entries()) {
+      const m = Object.fromEntries(Object.entries(figures[index]).map(([key, values]) => [key, median(values)]));
+      const pair = (a: number, b: number, width: number) => (Number.isNaN(a) ? '-' : `${a.toFixed(2)} / ${b.toFixed(2)}`).padStart(width);
+      console.log(
+        `${(index === 0 ? String(concurrency) : '').padStart(11)} | ${target.name.padEnd(10)} | ${pair(m.p50, m.p99, 16)} | ${index === 0 ? '-'.padStart(18) : pair(m.a50, m.a99, 18)} | ${pair(m.s50, m.s99, 22)} | ${m.rps.toFixed(0).padStart(6)}`,
+      );
+    }
   }
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-  const cpu = /CPU (.*)/.exec(server.output());
-  if (cpu) console.log(`server process CPU (user + system, whole run incl. warm-up): ${cpu[1]}`);
+  for (const target of targets) target.agent.destroy();
+  for (const [name, child] of [['routellm', server], ['bare proxy', bare]] as const) {
+    const exited = new Promise((resolve) => child.child.once('exit', resolve));
+    child.child.kill('SIGTERM');
+    await exited;
+    const cpu = /CPU (.*)/.exec(child.output());
+    if (cpu) console.log(`${name} process CPU (user + system, whole run incl. warm-up): ${cpu[1]}`);
+  }
   upstream.child.kill('SIGTERM');
 }
 
 const children: ChildProcess[] = [];
 if (flags.role === 'upstream') await runUpstream();
 else if (flags.role === 'server') await runServer();
+else if (flags.role === 'bare') await runBareProxy();
 else {
   try {
     await runBench();
