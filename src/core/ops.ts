@@ -24,12 +24,23 @@ export function normalizeRows(data: Float32Array, cols: number): Float32Array {
   return out;
 }
 
+/** Cosine similarities of query batches against a fixed set of rows (`VectorIndex`, `Int8VectorIndex`). */
+export interface SimilarityIndex {
+  /** Number of rows. */
+  readonly size: number;
+  readonly dimension: number;
+  /** Cosine similarity of each query (`count` x `dimension`, row-major) with every row: `count` x `size` values. */
+  similarities(queries: Float32Array, count: number): Promise<Float32Array>;
+  /** Frees the rows. Further queries throw. */
+  dispose(): void;
+}
+
 /**
  * A fixed set of vectors held on the backend, normalised once and stored transposed ([dim, N]),
  * the layout that made one-query matMul fastest on wasm. Answers cosine similarities of query
  * batches against every row.
  */
-export class VectorIndex {
+export class VectorIndex implements SimilarityIndex {
   private transposed: tf.Tensor2D | undefined;
 
   private constructor(
