@@ -54,8 +54,13 @@ export interface BattleIndex {
   /** Number of tiers asked for (the tiers used are at most this many). */
   numTiers: number;
   promptCount: number;
-  /** `promptCount x dimension` row-major prompt embeddings (direction is what counts). */
+  /**
+   * `promptCount x dimension` row-major prompt embeddings (direction is what counts). For an index
+   * loaded from int8 storage this is computed from `promptCodes` on first read (4x their memory).
+   */
   promptEmbeddings: Float32Array;
+  /** The int8 codes of the prompt embeddings, when the index was stored as int8 (one code per value, each row's own scale). */
+  promptCodes?: Int8Array;
   /** Per battle: prompt row, model A, model B, winner code (index in `WINNER_VALUES`). */
   battlePrompt: Uint32Array;
   battleModelA: Uint32Array;
@@ -382,14 +387,14 @@ export async function loadBattleIndex(dir: string, options: LoadBattleIndexOptio
     battles: Number(source.battles ?? source.examples ?? 0),
     prompts: Number(source.prompts ?? 0),
   }));
-  return {
+  const index: BattleIndex = {
     embedder: { id: embedder.id, dimension: embedder.dimension },
     models: [...models],
     modelRatings,
     modelTiers,
     numTiers,
     promptCount,
-    promptEmbeddings: asFloat32(embeddings),
+    promptEmbeddings: embeddings.data instanceof Float32Array ? embeddings.data : new Float32Array(0),
     battlePrompt,
     battleModelA,
     battleModelB,
@@ -397,4 +402,21 @@ export async function loadBattleIndex(dir: string, options: LoadBattleIndexOptio
     ...(battleWeight ? { battleWeight } : {}),
     sources,
   };
+  if (embeddings.data instanceof Int8Array) {
+    // The router computes similarities on the codes directly; the float copy is made only if read.
+    const codes = embeddings.data;
+    let dequantised: Float32Array | undefined;
+    index.promptCodes = codes;
+    Object.defineProperty(index, 'promptEmbeddings', {
+      enumerable: true,
+      configurable: true,
+      get: () => (dequantised ??= asFloat32(embeddings)),
+      set: (value: Float32Array) => {
+        // New embeddings replace the codes too.
+        Object.defineProperty(index, 'promptEmbeddings', { value, writable: true, enumerable: true, configurable: true });
+        delete index.promptCodes;
+      },
+    });
+  }
+  return index;
 }

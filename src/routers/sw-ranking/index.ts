@@ -4,7 +4,8 @@
  * over tiers of models, and the probability that the strong model's tier beats the weak model's.
  */
 import { z } from 'zod';
-import { VectorIndex } from '../../core/ops.js';
+import { Int8VectorIndex, int8KernelAvailable } from '../../core/int8-vector-index.js';
+import { VectorIndex, type SimilarityIndex } from '../../core/ops.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
@@ -53,6 +54,17 @@ export const swRankingRouterOptionsSchema = z
 
 export type SwRankingRouterOptions = z.input<typeof swRankingRouterOptionsSchema>;
 
+/**
+ * The similarity index of a battle index: int8 codes stay int8 (the SIMD kernel of src/core reads a
+ * quarter of the bytes of float32 rows and gives the same cosines to ~1e-6); float32 embeddings, or
+ * a runtime without WebAssembly SIMD, use the tensor backend's matrix product.
+ */
+async function similarityIndexFor(index: BattleIndex): Promise<SimilarityIndex> {
+  const { promptCount, embedder } = index;
+  if (index.promptCodes && int8KernelAvailable()) return Int8VectorIndex.create(index.promptCodes, promptCount, embedder.dimension);
+  return VectorIndex.create(index.promptEmbeddings, promptCount, embedder.dimension);
+}
+
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
 export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   readonly name = 'sw_ranking';
@@ -70,7 +82,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   private constructor(
     readonly embedder: Embedder,
     private readonly ownsEmbedder: boolean,
-    private readonly vectors: VectorIndex,
+    private readonly vectors: SimilarityIndex,
     private readonly scorer: TierScorer,
     private readonly queryBatchSize: number,
     index: BattleIndex,
@@ -102,7 +114,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
         settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
       const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
       const embedder = given ?? (created = await createEmbedder(index.embedder.id));
-      const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, index.embedder.dimension);
+      const vectors = await similarityIndexFor(index);
       return new SwRankingRouter(embedder, (owned ?? created) !== undefined, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
     } catch (error) {
       await (owned ?? created)?.dispose();
@@ -128,7 +140,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
       );
     }
     const scores = new Float32Array(count);
-    const weights = new Float64Array(this.vectors.size);
+    const weights = new Float32Array(this.vectors.size);
     for (let start = 0; start < count; start += this.queryBatchSize) {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);

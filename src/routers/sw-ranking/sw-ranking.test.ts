@@ -3,16 +3,20 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Int8VectorIndex } from '../../core/int8-vector-index.js';
+import { VectorIndex } from '../../core/ops.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { isEmbeddingRouter } from '../types.js';
-import { eloWinProbability } from './bradley-terry.js';
+import { eloWinProbability, fitBradleyTerry, winProbability } from './bradley-terry.js';
 import { loadBattleIndex, type BattleInput } from './battle-index.js';
 import { SwRankingRouter } from './index.js';
+import { mulberry32 } from '../../train/random.js';
 import { referenceEloFit } from './reference.js';
+import { TierScorer } from './scorer.js';
 import { buildSwRankingIndex } from './train.js';
 
 /** Test fixture: a deterministic hashed bag-of-words embedder (not a model of anything). */
@@ -144,6 +148,58 @@ describe('sw_ranking router', () => {
     } finally {
       await router.dispose();
     }
+  });
+
+  it('int8 index: the SIMD kernel gives the win rates of the dequantised float path (float64 weights), singles and batches', async () => {
+    const router = (await make()) as SwRankingRouter;
+    const index = await loadBattleIndex(path.join(dir, 'int8'));
+    expect(index.promptCodes).toBeInstanceOf(Int8Array);
+    expect((router as unknown as { vectors: unknown }).vectors).toBeInstanceOf(Int8VectorIndex);
+    const dimension = index.embedder.dimension;
+    const floatRows = await VectorIndex.create(index.promptEmbeddings, index.promptCount, dimension);
+    try {
+      const tiers = Int32Array.from(index.models, (model) => router.tiers[model]);
+      const scorer = new TierScorer(index, tiers);
+      const random = mulberry32(21);
+      const count = 300;
+      const words = [...MATH, ...CHAT].join(' ').split(' ');
+      const prompts = Array.from({ length: count - 40 }, (_, i) => `${words[i % words.length]} ${words[(i * 7) % words.length]} ${i % 5}`);
+      const embeddings = new Float32Array(count * dimension);
+      embeddings.set(await embedder.embed(prompts));
+      // 40 random directions, one of them zero (every similarity 0: the unweighted fit).
+      for (let j = (count - 40) * dimension; j < (count - 1) * dimension; j++) embeddings[j] = random() - 0.5;
+      const similarities = await floatRows.similarities(embeddings, count);
+      const expected = Array.from({ length: count }, (_, q) => {
+        const row = similarities.subarray(q * index.promptCount, (q + 1) * index.promptCount);
+        const max = Math.max(...row);
+        const weights = Float64Array.from(row, (s) => (max > 0 ? 10 * Math.pow(10, s / max) : 10));
+        const beta = fitBradleyTerry(scorer.countsFor(weights)).beta;
+        return winProbability(beta, router.strongTier, router.weakTier);
+      });
+      const batch = await router.strongWinRatesFromEmbeddings(embeddings, count);
+      let largest = 0;
+      for (let q = 0; q < count; q++) largest = Math.max(largest, Math.abs(batch[q] - expected[q]));
+      expect(largest).toBeLessThan(1e-5);
+      for (const q of [0, 17, count - 1]) {
+        const single = await router.strongWinRatesFromEmbeddings(embeddings.subarray(q * dimension, (q + 1) * dimension), 1);
+        expect(single[0]).toBe(batch[q]);
+      }
+    } finally {
+      floatRows.dispose();
+      await router.dispose();
+    }
+  });
+
+  it('a loaded int8 index dequantises its embeddings only when they are read', async () => {
+    const index = await loadBattleIndex(path.join(dir, 'int8'));
+    const codes = index.promptCodes!;
+    const first = index.promptEmbeddings;
+    expect(index.promptEmbeddings).toBe(first);
+    expect(first[5]).toBeCloseTo(codes[5] / 127, 6);
+    const replaced = new Float32Array(first.length);
+    index.promptEmbeddings = replaced;
+    expect(index.promptEmbeddings).toBe(replaced);
+    expect(index.promptCodes).toBeUndefined();
   });
 
   it('int8 embeddings move scores by little', async () => {
