@@ -6,6 +6,8 @@ export default defineConfig({
     server: 'src/server/index.ts',
     eval: 'src/eval/index.ts',
     cli: 'src/cli/main.ts',
+    // Started by the use-lite embedder's `workers` option (new Worker on this file).
+    'use-lite-worker': 'src/embedders/use-lite/worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts', server: 'src/server/index.ts', eval: 'src/eval/index.ts' } },

@@ -1,12 +1,14 @@
 /**
  * Embedding throughput of the `use-lite` embedder: prompts per second one at a time and in
- * batches of 1, 8, 32 and 128, on the wasm and cpu tensor backends, and the disk cache's hit rate.
+ * batches of 1, 8, 32 and 128, on the wasm and cpu tensor backends, on worker threads, and the
+ * disk cache's hit rate.
  *
  *   npx tsx bench/embedding.bench.ts [--prompts N] [--cpu-prompts N] [--skip-cpu]
  *
  * Prompts are real ones from ../shared/data (MMLU and training prompts, fixed sample) when the
  * data folder is there, else generated sentences. The in-memory cache is off, so every prompt is
- * computed. The cpu backend is ~50x slower: it gets few prompts (`--cpu-prompts`, default 16).
+ * computed. The `workers` option (model on worker threads) is measured on wasm with 0..cpus workers.
+ * The cpu backend is ~50x slower: it gets few prompts (`--cpu-prompts`, default 16).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -105,6 +107,58 @@ async function measureBackend(backend: BackendPreference, prompts: string[], bat
 }
 
 /**
+ * Runs `work` while a 1 ms interval timer ticks; returns the work's result and the longest gap
+ * between ticks (ms): how long the event loop was kept from other work. (perf_hooks'
+ * monitorEventLoopDelay records nothing when the loop never reaches its timers phase.)
+ */
+async function withLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
+  let last = performance.now();
+  let longestGap = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 1);
+  const result = await work();
+  clearInterval(ticker);
+  return { result, longestGap: Math.max(longestGap, performance.now() - last) };
+}
+
+/**
+ * The `workers` option: one call of every prompt, and the prompts sent as concurrent single-prompt
+ * calls (8 in flight, as a server sees them), for 0 (in-thread) and 1..cpus workers; with the
+ * event loop's delay while it runs (in-thread embedding blocks it for a whole batch).
+ */
+async function measureWorkers(prompts: string[]): Promise<void> {
+  console.log(`\n== worker threads (wasm): ${prompts.length} prompts, ${os.cpus().length} CPUs ==`);
+  console.log('workers | one call prompts/s | 8 concurrent single calls prompts/s | longest event-loop stall ms (concurrent)');
+  const counts = [0, ...Array.from({ length: Math.min(os.cpus().length, 4) }, (_, index) => index + 1)];
+  let baseline = 0;
+  for (const workers of counts) {
+    const embedder = createUseLiteEmbedder({ cacheSize: 0, workers });
+    await embedder.embed(['warm up']);
+    let started = performance.now();
+    await embedder.embed(prompts);
+    const oneCall = (prompts.length / (performance.now() - started)) * 1000;
+    let next = 0;
+    started = performance.now();
+    const { longestGap } = await withLoopDelay(() =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < prompts.length) await embedder.embed([prompts[next++]]);
+        }),
+      ),
+    );
+    const concurrent = (prompts.length / (performance.now() - started)) * 1000;
+    if (workers === 0) baseline = concurrent;
+    console.log(
+      `${String(workers).padStart(7)} | ${oneCall.toFixed(1).padStart(18)} | ${concurrent.toFixed(1).padStart(24)} (${(concurrent / baseline).toFixed(2)}x) | ${longestGap.toFixed(1)}`,
+    );
+    await embedder.dispose();
+  }
+}
+
+/**
  * Disk-cache lookups alone: the cache is filled through a trivial 512-d embedder (so filling is
  * cheap), then a fresh wrapper reads every vector back.
  */
@@ -146,6 +200,7 @@ async function main(): Promise<void> {
   console.log(`prompts from ${source}; median ${median(lengths)} characters; ${os.cpus().length} CPUs, Node ${process.version}`);
 
   const wasm = await measureBackend('wasm', prompts.slice(0, count), BATCH_SIZES);
+  await measureWorkers(prompts.slice(0, count));
   if (!values['skip-cpu']) {
     const cpu = await measureBackend('cpu', prompts.slice(0, cpuCount), BATCH_SIZES.filter((size) => size <= cpuCount));
     console.log('\n== wasm / cpu ==');

@@ -1,12 +1,14 @@
 /**
  * MF router speed: scoring throughput from precomputed embeddings (batch 1, 64, 1,000), decisions
- * per second including use-lite embedding (batch 1 and 64), and time per training epoch.
+ * per second including use-lite embedding (batch 1 and 64; in-thread and on one worker thread
+ * per CPU), and time per training epoch.
  * Baseline for scoring: the unfolded model (project, normalise, score both models) on the same
  * embeddings, so the folding speed-up is a ratio on this machine.
  *
  *   npx tsx bench/mf.bench.ts [--weights DIR] [--prompts 256] [--train-prompts 2000]
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
@@ -95,27 +97,30 @@ async function main(): Promise<void> {
     const count = Number(values.prompts);
     const all = (await readJsonLines(arena)).map((record) => record.value.prompt as string);
     const prompts = [...new Set(all)].slice(0, count);
-    for (const batch of [1, 64]) {
-      const embedder = createUseLiteEmbedder({ cacheSize: 0 });
-      const router = await MfRouter.create({ weightsDir, embedder });
-      await router.strongWinRates(['warm up the model']);
-      const sample = batch === 1 ? prompts.slice(0, Math.min(64, prompts.length)) : prompts;
-      let embedMs = 0;
-      const start = performance.now();
-      for (let i = 0; i < sample.length; i += batch) {
-        const slice = sample.slice(i, i + batch);
-        const embedStart = performance.now();
-        const vectors = await embedder.embed(slice);
-        embedMs += performance.now() - embedStart;
-        await router.strongWinRatesFromEmbeddings(vectors, slice.length);
+    const workerCounts = [0, ...(os.cpus().length > 1 ? [os.cpus().length] : [])];
+    for (const workers of workerCounts) {
+      for (const batch of [1, 64]) {
+        const embedder = createUseLiteEmbedder({ cacheSize: 0, workers });
+        const router = await MfRouter.create({ weightsDir, embedder });
+        await router.strongWinRates(['warm up the model']);
+        const sample = batch === 1 ? prompts.slice(0, Math.min(64, prompts.length)) : prompts;
+        let embedMs = 0;
+        const start = performance.now();
+        for (let i = 0; i < sample.length; i += batch) {
+          const slice = sample.slice(i, i + batch);
+          const embedStart = performance.now();
+          const vectors = await embedder.embed(slice);
+          embedMs += performance.now() - embedStart;
+          await router.strongWinRatesFromEmbeddings(vectors, slice.length);
+        }
+        const totalMs = performance.now() - start;
+        console.log(
+          `${workers ? `${workers} worker threads, ` : 'in-thread, '}batch ${batch}: ${(sample.length / (totalMs / 1000)).toFixed(1)} decisions/s over ${sample.length} Arena prompts ` +
+            `(embedding ${((embedMs / totalMs) * 100).toFixed(1)}% of the time)`,
+        );
+        await router.dispose();
+        await embedder.dispose();
       }
-      const totalMs = performance.now() - start;
-      console.log(
-        `batch ${batch}: ${(sample.length / (totalMs / 1000)).toFixed(1)} decisions/s over ${sample.length} Arena prompts ` +
-          `(embedding ${((embedMs / totalMs) * 100).toFixed(1)}% of the time)`,
-      );
-      await router.dispose();
-      await embedder.dispose();
     }
   } else {
     console.log(`\n(no weights at ${weightsDir}: skipping the embedding measurement)`);

