@@ -18,6 +18,11 @@ beforeAll(async () => {
       if (request.url === '/gzip') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         response.end(zlib.gzipSync(JSON.stringify({ echoed: Buffer.concat(parts).toString(), header: request.headers['x-test'] })));
+      } else if (request.url === '/cut-json' || request.url === '/slow-json') {
+        response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'x-kept': 'a' });
+        response.write('{"partial": ');
+        if (request.url === '/cut-json') setTimeout(() => response.destroy(), 20);
+        else response.on('close', () => closedEarly.push(request.url!));
       } else if (request.url === '/slow-stream') {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         let count = 0;
@@ -56,6 +61,23 @@ describe('createNodeFetch', () => {
     expect(await response.json()).toEqual({ echoed: 'hello body', header: 'yes' });
   });
 
+  it('reads a JSON body whole before resolving; a body cut off or aborted rejects the fetch', async () => {
+    await expect(nodeFetch.fetch(`${base}/cut-json`)).rejects.toThrow();
+    const abort = new AbortController();
+    const pending = nodeFetch.fetch(`${base}/slow-json`, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 30);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    for (let i = 0; i < 50 && !closedEarly.includes('/slow-json'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closedEarly).toContain('/slow-json');
+  });
+
+  it('keeps the response headers, without the length and encoding of the decoded body', async () => {
+    const response = await nodeFetch.fetch(`${base}/gzip`, { method: 'POST', body: '' });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('content-length')).toBeNull();
+    expect(response.headers.get('content-encoding')).toBeNull();
+  });
+
   it('answers 204 without a body', async () => {
     const response = await nodeFetch.fetch(`${base}/empty`);
     expect(response.status).toBe(204);
@@ -70,8 +92,8 @@ describe('createNodeFetch', () => {
     expect(new TextDecoder().decode(first.value)).toContain('data: 0');
     abort.abort();
     await expect(reader.read()).rejects.toThrow();
-    for (let i = 0; i < 50 && closedEarly.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(closedEarly).toEqual(['/slow-stream']);
+    for (let i = 0; i < 50 && !closedEarly.includes('/slow-stream'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closedEarly).toContain('/slow-stream');
   });
 
   it('sends a request again on a new socket when a kept-alive socket was closed by the server', async () => {
