@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { USE_LITE_DIMENSION, UseLiteGraph } from '../../core/use-lite.js';
-import { WeightsError } from '../../errors.js';
+import { InvalidOptionsError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { LruCache } from '../lru-cache.js';
 import { assertTextArray, type Embedder } from '../types.js';
@@ -37,9 +37,10 @@ export const useLiteOptionsSchema = z
      * Worker threads that run the model, each with its own copy (about 270 MB of memory each).
      * Batches of one `embed()` call and concurrent calls run in parallel, one per worker, and the
      * calling thread's event loop stays free while they run (what a server wants). 0 (default)
-     * runs the model in the calling thread. Throughput grows with free CPU cores.
+     * runs the model in the calling thread. Throughput grows with free CPU cores. Default:
+     * `ROUTELLM_EMBED_WORKERS` when set (so `routellm serve` and the CLI can use it), else 0.
      */
-    workers: z.number().int().min(0).max(64).default(0),
+    workers: z.number().int().min(0).max(64).optional(),
   })
   .strict();
 
@@ -58,6 +59,17 @@ export function defaultUseLiteModelDir(): string {
     });
   }
   return path.join(path.dirname(manifest), 'dist');
+}
+
+/** `ROUTELLM_EMBED_WORKERS` as a worker count (0 when unset); anything but an integer in [0, 64] is an `InvalidOptionsError`. */
+function workersFromEnvironment(): number {
+  const text = process.env.ROUTELLM_EMBED_WORKERS?.trim();
+  if (!text) return 0;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0 || count > 64) {
+    throw new InvalidOptionsError('ROUTELLM_EMBED_WORKERS', `✖ expected an integer from 0 to 64, got "${text}"`);
+  }
+  return count;
 }
 
 interface LoadedModel {
@@ -93,11 +105,14 @@ export class UseLiteEmbedder implements Embedder {
   readonly id = 'use-lite';
   readonly dimension = USE_LITE_DIMENSION;
   private readonly settings: z.output<typeof useLiteOptionsSchema>;
+  /** Worker threads running the model (0: the calling thread). */
+  readonly workers: number;
   private readonly cache: LruCache<string, Float32Array>;
   private loading: Promise<LoadedModel> | undefined;
 
   constructor(options: UseLiteOptions = {}) {
     this.settings = parseOptions(useLiteOptionsSchema, options, 'use-lite embedder options');
+    this.workers = this.settings.workers ?? workersFromEnvironment();
     this.cache = new LruCache(this.settings.cacheSize);
   }
 
@@ -140,7 +155,7 @@ export class UseLiteEmbedder implements Embedder {
     };
     const batches = planBatches(work.map((item) => item.tokens.length), this.settings.batchSize);
     // The worker pool queues batches and runs one per worker at a time; in this thread they run in turn.
-    if (this.settings.workers > 0) await Promise.all(batches.map(runBatch));
+    if (this.workers > 0) await Promise.all(batches.map(runBatch));
     else for (const rows of batches) await runBatch(rows);
     return output;
   }
@@ -155,7 +170,7 @@ export class UseLiteEmbedder implements Embedder {
 
   private model(): Promise<LoadedModel> {
     if (!this.loading) {
-      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir(), this.settings.workers);
+      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir(), this.workers);
       loading.catch(() => {
         if (this.loading === loading) this.loading = undefined;
       });

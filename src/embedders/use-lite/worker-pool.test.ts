@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, liveTensorCount } from '../../core/backend.js';
-import { BackendError, WeightsError } from '../../errors.js';
+import { BackendError, InvalidOptionsError, WeightsError } from '../../errors.js';
 import { createUseLiteEmbedder, defaultUseLiteModelDir, type UseLiteEmbedder } from './index.js';
 
 const TEXTS = [
@@ -66,6 +66,25 @@ describe('use-lite on worker threads', () => {
     const again = await pooled.embed(TEXTS.slice(0, 2));
     expect(maxAbsDifference(again, expected.subarray(0, 2 * 512))).toBeLessThan(1e-5);
     await pooled.dispose();
+  });
+
+  it('takes its default worker count from ROUTELLM_EMBED_WORKERS, and rejects a bad one by name', () => {
+    const saved = process.env.ROUTELLM_EMBED_WORKERS;
+    try {
+      process.env.ROUTELLM_EMBED_WORKERS = '3';
+      expect(createUseLiteEmbedder().workers).toBe(3);
+      expect(createUseLiteEmbedder({ workers: 0 }).workers).toBe(0);
+      for (const bad of ['two', '-1', '1.5', '65']) {
+        process.env.ROUTELLM_EMBED_WORKERS = bad;
+        expect(() => createUseLiteEmbedder()).toThrow(InvalidOptionsError);
+        expect(() => createUseLiteEmbedder()).toThrow(/ROUTELLM_EMBED_WORKERS[\s\S]*integer from 0 to 64/);
+      }
+      delete process.env.ROUTELLM_EMBED_WORKERS;
+      expect(createUseLiteEmbedder().workers).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.ROUTELLM_EMBED_WORKERS;
+      else process.env.ROUTELLM_EMBED_WORKERS = saved;
+    }
   });
 
   it('reports broken model files from the calling thread as WeightsError, starting no worker', async () => {
