@@ -183,6 +183,8 @@ export class Controller {
   private readonly routerPromises = new Map<string, Promise<Router>>();
   private readonly ownedRouters = new Set<string>();
   private readonly providers = new Map<string, ChatProvider>();
+  /** Parsed `router-<name>-<threshold>` strings (the routers are fixed at construction). */
+  private readonly modelStrings = new Map<string, Readonly<{ router: string; threshold: number }>>();
   private openaiClient?: OpenAI;
   private anthropicClient?: Anthropic;
   private readonly accounting = new Accounting();
@@ -336,6 +338,8 @@ export class Controller {
     if (params.model === undefined) {
       throw new InvalidInputError('model', 'a model string "router-<name>-<threshold>", or `router` and `threshold`');
     }
+    const cached = this.modelStrings.get(params.model);
+    if (cached) return cached;
     let parsed: { router: string; threshold: number };
     try {
       parsed = parseRouterModel(params.model, this.routerNames);
@@ -343,7 +347,11 @@ export class Controller {
       if (error instanceof UnknownRouterError) throw new UnknownRouterError(error.router, this.routerNames);
       throw error;
     }
-    return { router: this.loadedRouterName(parsed.router), threshold: parsed.threshold };
+    const routing = { router: this.loadedRouterName(parsed.router), threshold: parsed.threshold };
+    // Clients send the same few model strings: each is parsed once (only valid ones are kept).
+    if (this.modelStrings.size >= 1024) this.modelStrings.clear();
+    this.modelStrings.set(params.model, routing);
+    return routing;
   }
 
   private async create(
