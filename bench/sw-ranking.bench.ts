@@ -1,16 +1,23 @@
 /**
- * sw_ranking speed and memory: the fast path (one matrix product for the similarities, one
- * weighted pass into tier-by-tier counts, Newton on a 10 x 10 system) against the reference path
- * (the original's formulation: per-battle cosine, duplicated battles in a dense design matrix,
- * per-row IRLS to convergence), excluding the query's own embedding.
+ * sw_ranking speed and memory: the fast path (the similarities, one weighted pass into tier-by-tier
+ * counts, Newton on a 10 x 10 system) against the reference path (the original's formulation:
+ * per-battle cosine, duplicated battles in a dense design matrix, per-row IRLS to convergence),
+ * excluding the query's own embedding.
  *
- *   npx tsx bench/sw-ranking.bench.ts                       # 10k, 50k, 100k battles; wasm and cpu
- *   npx tsx bench/sw-ranking.bench.ts --sizes 10000 --backends wasm
+ *   npx tsx bench/sw-ranking.bench.ts                       # 10k, 50k, 100k battles; wasm and cpu; int8 index
+ *   npx tsx bench/sw-ranking.bench.ts --sizes 10000 --backends wasm --storage int8,float32
  *
  * Synthetic data: N battles, each with its own prompt (the worst case: no prompt shared), 512-d
  * random embeddings with some cluster structure, 30 models in 10 tiers, a fifth of battles ties.
- * Every (size, backend) runs in its own child process so that resident memory is not shared.
- * In brackets: the similarity matrix product alone (same queries, a VectorIndex over the same rows).
+ * Each index is written by one child process and measured by another per backend, which loads only
+ * the router before reading its resident memory (the reference's copy of the index is loaded after).
+ *
+ * Storage `int8` (the default of `saveBattleIndex` and of the shipped index): the similarities come
+ * from the int8 SIMD kernel of src/core (Int8VectorIndex), which does not use the tensor backend, so
+ * the wasm and cpu rows differ only by noise. Storage `float32`: a tfjs matrix product (VectorIndex)
+ * on the chosen backend. The reference reads the same embeddings the router holds (dequantised int8
+ * codes, or the float32 rows). In brackets: the similarities alone (the same index class over the
+ * same rows).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,9 +26,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
-import { VectorIndex } from '../src/core/ops.js';
+import { Int8VectorIndex } from '../src/core/int8-vector-index.js';
+import { VectorIndex, type SimilarityIndex } from '../src/core/ops.js';
 import { eloWinProbability } from '../src/routers/sw-ranking/bradley-terry.js';
-import { computeTiers, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
+import { computeTiers, loadBattleIndex, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
 import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
 import { referenceEloFit } from '../src/routers/sw-ranking/reference.js';
 import { gaussian, mulberry32 } from '../src/train/random.js';
@@ -33,7 +41,10 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,50000,100000' },
     backends: { type: 'string', default: 'wasm,cpu' },
+    storage: { type: 'string', default: 'int8' },
     child: { type: 'boolean', default: false },
+    build: { type: 'boolean', default: false },
+    dir: { type: 'string' },
     size: { type: 'string' },
     backend: { type: 'string' },
   },
@@ -113,12 +124,14 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
+/** Writes the synthetic index of `size` battles to `dir` (its own process, so that the measuring one starts clean). */
+async function buildChild(size: number, storage: 'int8' | 'float32', dir: string): Promise<void> {
+  await saveBattleIndex(dir, syntheticIndex(size), { embeddings: storage });
+}
+
+async function runChild(size: number, backend: 'wasm' | 'cpu', storage: 'int8' | 'float32', dir: string): Promise<void> {
   await initBackend(backend);
   const random = mulberry32(7);
-  const index = syntheticIndex(size);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
-  await saveBattleIndex(dir, index, { embeddings: 'float32' });
   const embedder = { id: 'bench-random', dimension: DIMENSION, embed: async () => new Float32Array(0), dispose() {} };
   global.gc?.();
   const before = process.memoryUsage().rss;
@@ -128,7 +141,9 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
   const queries = Float32Array.from({ length: 64 * DIMENSION }, () => gaussian(random));
 
   await router.strongWinRatesFromEmbeddings(queries.subarray(0, DIMENSION), 1);
-  const singleRuns = backend === 'cpu' ? 3 : 15;
+  // The float32 index on the cpu backend takes ~1 s a query: fewer runs there.
+  const slow = backend === 'cpu' && storage === 'float32';
+  const singleRuns = slow ? 3 : 15;
   const single: number[] = [];
   for (let r = 0; r < singleRuns; r++) {
     const q = r % 64;
@@ -136,7 +151,7 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
     await router.strongWinRatesFromEmbeddings(queries.subarray(q * DIMENSION, (q + 1) * DIMENSION), 1);
     single.push(performance.now() - start);
   }
-  const batchRuns = backend === 'cpu' ? 1 : 3;
+  const batchRuns = slow ? 1 : 3;
   const batch: number[] = [];
   let batchScores: Float32Array = new Float32Array(0);
   for (let r = 0; r < batchRuns; r++) {
@@ -145,6 +160,9 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
     batch.push(performance.now() - start);
   }
   const peak = process.memoryUsage().rss;
+
+  // The reference reads the embeddings the router holds: the dequantised int8 codes, or the float32 rows.
+  const index = await loadBattleIndex(dir);
 
   const referenceQueries = size <= 10000 ? 3 : size <= 50000 ? 2 : 1;
   const reference: number[] = [];
@@ -157,10 +175,11 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
     agreement = Math.max(agreement, Math.abs(score - batchScores[q]));
   }
   await router.dispose();
-  await rm(dir, { recursive: true, force: true });
 
   // The share of the similarity product alone (the rest is weights, counts and the Newton fit).
-  const vectors = await VectorIndex.create(index.promptEmbeddings, index.promptCount, DIMENSION);
+  const vectors: SimilarityIndex = index.promptCodes
+    ? Int8VectorIndex.create(index.promptCodes, index.promptCount, DIMENSION)
+    : await VectorIndex.create(index.promptEmbeddings, index.promptCount, DIMENSION);
   const similaritySingle: number[] = [];
   for (let r = 0; r < Math.min(singleRuns, 5); r++) {
     const start = performance.now();
@@ -181,6 +200,7 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
     JSON.stringify({
       size,
       backend,
+      storage,
       singleMs,
       batchPerQueryMs,
       referenceMs,
@@ -197,38 +217,45 @@ async function runChild(size: number, backend: 'wasm' | 'cpu'): Promise<void> {
   );
 }
 
-if (values.child) {
-  await runChild(Number(values.size), values.backend as 'wasm' | 'cpu');
+if (values.build) {
+  await buildChild(Number(values.size), values.storage as 'int8' | 'float32', values.dir!);
+} else if (values.child) {
+  await runChild(Number(values.size), values.backend as 'wasm' | 'cpu', values.storage as 'int8' | 'float32', values.dir!);
 } else {
   const self = fileURLToPath(import.meta.url);
   console.log('sw_ranking: per-query time excluding the query embedding (512-d, N battles = N distinct prompts, 10 tiers)');
   console.log(`machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(
-    'backend  battles  single ms (sim)     q/s  batch64 ms/q (sim)  q/s  reference ms  ref/single  ref/batch  |fast-ref|  RSS loaded MB (+delta)  RSS peak MB',
+    'backend  storage  battles  single ms (sim)     q/s  batch64 ms/q (sim)  q/s  reference ms  ref/single  ref/batch  |fast-ref|  RSS loaded MB (+delta)  RSS peak MB',
   );
-  for (const backend of values.backends.split(',')) {
+  const run = (args: string[]) =>
+    execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  for (const storage of values.storage.split(',')) {
     for (const size of values.sizes.split(',').map(Number)) {
-      const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', '--size', String(size), '--backend', backend], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      });
-      const result = JSON.parse(output.trim().split('\n').pop()!);
-      console.log(
-        [
-          backend.padEnd(7),
-          String(size).padStart(7),
-          `${result.singleMs.toFixed(2)} (${result.similaritySingleMs.toFixed(1)})`.padStart(16),
-          (1000 / result.singleMs).toFixed(0).padStart(5),
-          `${result.batchPerQueryMs.toFixed(2)} (${result.similarityBatchPerQueryMs.toFixed(1)})`.padStart(18),
-          (1000 / result.batchPerQueryMs).toFixed(0).padStart(5),
-          result.referenceMs.toFixed(0).padStart(13) + ` (${result.referenceQueries}q)`,
-          `${result.speedupSingle.toFixed(0)}x`.padStart(8),
-          `${result.speedupBatch.toFixed(0)}x`.padStart(10),
-          result.maxScoreDifferenceVsReference.toExponential(1).padStart(11),
-          `${result.rssLoadedMb.toFixed(0)} (+${(result.rssLoadedMb - result.rssBeforeMb).toFixed(0)})`.padStart(22),
-          result.rssPeakMb.toFixed(0).padStart(12),
-        ].join(' '),
-      );
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'sw-bench-'));
+      run(['--build', '--size', String(size), '--storage', storage, '--dir', dir]);
+      for (const backend of values.backends.split(',')) {
+        const output = run(['--child', '--size', String(size), '--backend', backend, '--storage', storage, '--dir', dir]);
+        const result = JSON.parse(output.trim().split('\n').pop()!);
+        console.log(
+          [
+            backend.padEnd(7),
+            storage.padEnd(8),
+            String(size).padStart(7),
+            `${result.singleMs.toFixed(2)} (${result.similaritySingleMs.toFixed(1)})`.padStart(16),
+            (1000 / result.singleMs).toFixed(0).padStart(5),
+            `${result.batchPerQueryMs.toFixed(2)} (${result.similarityBatchPerQueryMs.toFixed(1)})`.padStart(18),
+            (1000 / result.batchPerQueryMs).toFixed(0).padStart(5),
+            result.referenceMs.toFixed(0).padStart(13) + ` (${result.referenceQueries}q)`,
+            `${result.speedupSingle.toFixed(0)}x`.padStart(8),
+            `${result.speedupBatch.toFixed(0)}x`.padStart(10),
+            result.maxScoreDifferenceVsReference.toExponential(1).padStart(11),
+            `${result.rssLoadedMb.toFixed(0)} (+${(result.rssLoadedMb - result.rssBeforeMb).toFixed(0)})`.padStart(22),
+            result.rssPeakMb.toFixed(0).padStart(12),
+          ].join(' '),
+        );
+      }
+      await rm(dir, { recursive: true, force: true });
     }
   }
 }
