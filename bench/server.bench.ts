@@ -17,7 +17,11 @@
  * Router: `mf` when weights/mf ships, scoring precomputed embeddings (the embedding step is
  * excluded, as the target asks: a lookup table stands in for the embedder); else `random`.
  *
- *   npx tsx bench/server.bench.ts [--router mf|random] [--weights <mf weights dir>] [--requests 2000] [--rounds 3] [--stream]
+ * `--rate R` adds an open-loop level: requests start every 1/R s over up to 100 connections
+ * whether or not earlier ones answered, latency counted from the scheduled start. Below the
+ * proxy's saturation it shows what the proxy adds without the closed loop's queueing.
+ *
+ *   npx tsx bench/server.bench.ts [--router mf|random] [--weights <mf weights dir>] [--requests 2000] [--rounds 3] [--stream] [--rate 500]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +40,7 @@ const { values: flags } = parseArgs({
     stream: { type: 'boolean', default: false },
     weights: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    rate: { type: 'string' },
   },
 });
 
@@ -222,7 +227,7 @@ function timing(header: string | string[] | undefined, name: string): number | u
  * busy Node server accepts one connection per event-loop turn (libuv, seen with strace), so the
  * last of them wait hundreds of ms: that measured the connection storm, not the proxy.
  */
-async function load(agent: http.Agent, url: string, model: string, concurrency: number, total: number, stream: boolean): Promise<Run> {
+async function load(agent: http.Agent, url: string, model: string, concurrency: number, total: number, stream: boolean, rate?: number): Promise<Run> {
   const target = new URL('/v1/chat/completions', url);
   const bodies = prompts.map((prompt) =>
     Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: prompt }], ...(stream ? { stream: true } : {}) })),
@@ -230,9 +235,8 @@ async function load(agent: http.Agent, url: string, model: string, concurrency: 
   const latencies: number[] = [];
   const overheads: number[] = [];
   let issued = 0;
-  const one = (body: Buffer) =>
+  const one = (body: Buffer, start = performance.now()) =>
     new Promise<void>((resolve, reject) => {
-      const start = performance.now();
       const request = http.request(
         target,
         { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: 'Bearer x' } },
@@ -258,7 +262,21 @@ async function load(agent: http.Agent, url: string, model: string, concurrency: 
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (rate === undefined) {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } else {
+    // Open loop: request i starts at started + i / rate whether or not the earlier ones answered
+    // (beyond the agent's sockets they wait in its queue), and its latency counts from that
+    // scheduled time, so a stalled proxy cannot hide its queue by slowing the sender.
+    const pending: Promise<void>[] = [];
+    for (let index = 0; index < total; index++) {
+      const due = started + (index * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(one(bodies[index % bodies.length], due));
+    }
+    await Promise.all(pending);
+  }
   const seconds = (performance.now() - started) / 1000;
   return { latencies: latencies.sort((a, b) => a - b), overheads: overheads.sort((a, b) => a - b), seconds };
 }
@@ -284,16 +302,29 @@ async function runBench(): Promise<void> {
   console.log('concurrency | target     |  p50 / p99 ms     | added p50 / p99 ms | in-server p50 / p99 ms |  req/s');
   const rounds = Number(flags.rounds);
   const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : NaN);
-  for (const concurrency of levels) {
-    const count = Math.ceil((concurrency === 1 ? Math.min(total, 1000) : total) / rounds);
-    for (const target of targets) await load(target.agent, target.url, target.model, concurrency, Math.min(200, count), flags.stream);
+  // A level: its label, the requests per round, and how one run loads a target.
+  const levelRuns: { label: string; count: number; run: (target: (typeof targets)[number], count: number) => Promise<Run> }[] = levels.map((concurrency) => ({
+    label: String(concurrency),
+    count: Math.ceil((concurrency === 1 ? Math.min(total, 1000) : total) / rounds),
+    run: (target, count) => load(target.agent, target.url, target.model, concurrency, count, flags.stream),
+  }));
+  if (flags.rate !== undefined) {
+    const rate = Number(flags.rate);
+    levelRuns.push({
+      label: `${rate}/s open`,
+      count: Math.ceil(total / rounds),
+      run: (target, count) => load(target.agent, target.url, target.model, Math.max(...levels), count, flags.stream, rate),
+    });
+  }
+  for (const level of levelRuns) {
+    for (const target of targets) await level.run(target, Math.min(200, level.count));
     // Rounds alternate the targets, so drift in the machine's load hits all of them; each figure
     // is the median over rounds.
     const figures = targets.map(() => ({ p50: [] as number[], p99: [] as number[], a50: [] as number[], a99: [] as number[], s50: [] as number[], s99: [] as number[], rps: [] as number[] }));
     for (let round = 0; round < rounds; round++) {
       let direct: { p50: number; p99: number } | undefined;
       for (const [index, target] of targets.entries()) {
-        const run = await load(target.agent, target.url, target.model, concurrency, count, flags.stream);
+        const run = await level.run(target, level.count);
         const p50 = percentile(run.latencies, 0.5);
         const p99 = percentile(run.latencies, 0.99);
         direct ??= { p50, p99 };
@@ -306,14 +337,14 @@ async function runBench(): Promise<void> {
           figure.s50.push(percentile(run.overheads, 0.5));
           figure.s99.push(percentile(run.overheads, 0.99));
         }
-        figure.rps.push(count / run.seconds);
+        figure.rps.push(level.count / run.seconds);
       }
     }
     for (const [index, target] of targets.entries()) {
       const m = Object.fromEntries(Object.entries(figures[index]).map(([key, values]) => [key, median(values)]));
       const pair = (a: number, b: number, width: number) => (Number.isNaN(a) ? '-' : `${a.toFixed(2)} / ${b.toFixed(2)}`).padStart(width);
       console.log(
-        `${(index === 0 ? String(concurrency) : '').padStart(11)} | ${target.name.padEnd(10)} | ${pair(m.p50, m.p99, 16)} | ${index === 0 ? '-'.padStart(18) : pair(m.a50, m.a99, 18)} | ${pair(m.s50, m.s99, 22)} | ${m.rps.toFixed(0).padStart(6)}`,
+        `${(index === 0 ? level.label : '').padStart(11)} | ${target.name.padEnd(10)} | ${pair(m.p50, m.p99, 16)} | ${index === 0 ? '-'.padStart(18) : pair(m.a50, m.a99, 18)} | ${pair(m.s50, m.s99, 22)} | ${m.rps.toFixed(0).padStart(6)}`,
       );
     }
   }
