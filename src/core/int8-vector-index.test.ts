@@ -66,6 +66,14 @@ describe('Int8VectorIndex', () => {
     }
   });
 
+  it('similaritiesView gives the same values without a copy, up to 16 queries', () => {
+    const index = Int8VectorIndex.create(randomCodes(50 * 40, 9), 50, 40);
+    const queries = randomFloats(16 * 40, 10);
+    const copied = index.similaritiesSync(queries, 16);
+    expect(Array.from(index.similaritiesView(queries, 16))).toEqual(Array.from(copied));
+    expect(() => index.similaritiesView(randomFloats(17 * 40, 11), 17)).toThrow(RangeError);
+  });
+
   it('scores a row against itself as 1 and against its negation as -1, whatever the scale', () => {
     const dimension = 96;
     const codes = randomCodes(2 * dimension, 5);

@@ -155,29 +155,52 @@ export class Int8VectorIndex implements SimilarityIndex {
 
   /** `similarities`, synchronously. */
   similaritiesSync(queries: Float32Array, count: number): Float32Array {
-    const kernel = this.kernel;
-    if (!kernel) throw new Error('Int8VectorIndex was disposed');
-    if (!Number.isInteger(count) || count < 0 || queries.length !== count * this.dimension) {
-      throw new RangeError(`Int8VectorIndex: expected ${count * this.dimension} query floats, got ${queries.length}`);
-    }
+    this.checkQueries(queries, count);
     const out = new Float32Array(count * this.size);
     for (let first = 0; first < count; first += QUERY_CHUNK) {
       const chunk = Math.min(QUERY_CHUNK, count - first);
-      for (let slot = 0; slot < chunk; slot++) this.writeQuery(queries, first + slot, slot);
-      kernel.similarities(
-        this.rowsAt,
-        this.size,
-        this.stride,
-        this.rowScalesAt,
-        this.queriesAt,
-        chunk,
-        this.queryScalesAt,
-        this.outAt,
-        this.tileRows,
-      );
+      this.run(queries.subarray(first * this.dimension, (first + chunk) * this.dimension), chunk);
       out.set(this.results.subarray(0, chunk * this.size), first * this.size);
     }
     return out;
+  }
+
+  /**
+   * `similarities` for at most `Int8VectorIndex.MAX_VIEW_QUERIES` queries, returned as a view of the
+   * kernel's own result buffer: no allocation and no copy, but the values are overwritten by the next
+   * call on this index (read them before, synchronously).
+   */
+  similaritiesView(queries: Float32Array, count: number): Float32Array {
+    this.checkQueries(queries, count);
+    if (count > QUERY_CHUNK) throw new RangeError(`Int8VectorIndex.similaritiesView: at most ${QUERY_CHUNK} queries, got ${count}`);
+    this.run(queries, count);
+    return this.results.subarray(0, count * this.size);
+  }
+
+  /** Most queries `similaritiesView` takes at once. */
+  static readonly MAX_VIEW_QUERIES = QUERY_CHUNK;
+
+  private checkQueries(queries: Float32Array, count: number): void {
+    if (!this.kernel) throw new Error('Int8VectorIndex was disposed');
+    if (!Number.isInteger(count) || count < 0 || queries.length !== count * this.dimension) {
+      throw new RangeError(`Int8VectorIndex: expected ${count * this.dimension} query floats, got ${queries.length}`);
+    }
+  }
+
+  /** Runs the kernel for `count` <= QUERY_CHUNK queries into the result buffer. */
+  private run(queries: Float32Array, count: number): void {
+    for (let slot = 0; slot < count; slot++) this.writeQuery(queries, slot, slot);
+    this.kernel!.similarities(
+      this.rowsAt,
+      this.size,
+      this.stride,
+      this.rowScalesAt,
+      this.queriesAt,
+      count,
+      this.queryScalesAt,
+      this.outAt,
+      this.tileRows,
+    );
   }
 
   /** Lets the WebAssembly memory go. Further queries throw. */

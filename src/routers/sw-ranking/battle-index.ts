@@ -59,7 +59,10 @@ export interface BattleIndex {
    * loaded from int8 storage this is computed from `promptCodes` on first read (4x their memory).
    */
   promptEmbeddings: Float32Array;
-  /** The int8 codes of the prompt embeddings, when the index was stored as int8 (one code per value, each row's own scale). */
+  /**
+   * The int8 codes of the prompt embeddings as loaded, when the index was stored as int8 (one code
+   * per value, each row's own scale). Not updated when `promptEmbeddings` is replaced.
+   */
   promptCodes?: Int8Array;
   /** Per battle: prompt row, model A, model B, winner code (index in `WINNER_VALUES`). */
   battlePrompt: Uint32Array;
@@ -403,19 +406,20 @@ export async function loadBattleIndex(dir: string, options: LoadBattleIndexOptio
     sources,
   };
   if (embeddings.data instanceof Int8Array) {
-    // The router computes similarities on the codes directly; the float copy is made only if read.
-    const codes = embeddings.data;
-    let dequantised: Float32Array | undefined;
-    index.promptCodes = codes;
+    // The router computes similarities on the codes directly; the float copy is made only if read,
+    // and then replaces the accessor with a plain property (hot loops read it without a call).
+    index.promptCodes = embeddings.data;
+    const settle = (value: Float32Array) =>
+      Object.defineProperty(index, 'promptEmbeddings', { value, writable: true, enumerable: true, configurable: true });
     Object.defineProperty(index, 'promptEmbeddings', {
       enumerable: true,
       configurable: true,
-      get: () => (dequantised ??= asFloat32(embeddings)),
-      set: (value: Float32Array) => {
-        // New embeddings replace the codes too.
-        Object.defineProperty(index, 'promptEmbeddings', { value, writable: true, enumerable: true, configurable: true });
-        delete index.promptCodes;
+      get: () => {
+        const value = asFloat32(embeddings);
+        settle(value);
+        return value;
       },
+      set: settle,
     });
   }
   return index;

@@ -47,7 +47,7 @@ export const swRankingRouterOptionsSchema = z
      * one the index was built with. Default: `createEmbedder(<the index's embedder id>)` (`use-lite` for the shipped index).
      */
     embedder: z.union([embedderSchema, z.string().min(1)]).optional(),
-    /** Queries whose similarities are computed in one matrix product. Default 64. */
+    /** Queries whose similarities are computed in one matrix product (float32 indexes; the int8 kernel takes 16 at a time). Default 64. */
     queryBatchSize: z.number().int().min(1).max(4096).default(64),
   })
   .strict();
@@ -78,6 +78,8 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   readonly weakTier: number;
   /** Tier of each model (0 = strongest), by model name. */
   readonly tiers: Readonly<Record<string, number>>;
+  /** Prompt weights of one query, reused across calls (filled and read synchronously). */
+  private weightsScratch: Float32Array | undefined;
 
   private constructor(
     readonly embedder: Embedder,
@@ -140,7 +142,20 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
       );
     }
     const scores = new Float32Array(count);
-    const weights = new Float32Array(this.vectors.size);
+    const weights = (this.weightsScratch ??= new Float32Array(this.vectors.size));
+    if (this.vectors instanceof Int8VectorIndex) {
+      // Synchronous from here to the end: the kernel's result buffer and the weights are reused, not reallocated per query.
+      const vectors = this.vectors;
+      for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
+        const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
+        const similarities = vectors.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
+        for (let q = 0; q < size; q++) {
+          const beta = this.scorer.fitSimilarities(similarities, q * vectors.size, weights);
+          scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
+        }
+      }
+      return scores;
+    }
     for (let start = 0; start < count; start += this.queryBatchSize) {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);

@@ -199,7 +199,9 @@ describe('sw_ranking router', () => {
     const replaced = new Float32Array(first.length);
     index.promptEmbeddings = replaced;
     expect(index.promptEmbeddings).toBe(replaced);
-    expect(index.promptCodes).toBeUndefined();
+    const unread = await loadBattleIndex(path.join(dir, 'int8'));
+    unread.promptEmbeddings = replaced;
+    expect(unread.promptEmbeddings).toBe(replaced);
   });
 
   it('int8 embeddings move scores by little', async () => {
