@@ -273,7 +273,8 @@ async function load(agent: http.Agent, url: string, model: string, concurrency: 
       const due = started + (index * 1000) / rate;
       const wait = due - performance.now();
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(one(bodies[index % bodies.length], due));
+      // Timers fire to the millisecond: a request sent before its time counts from when it was sent.
+      pending.push(one(bodies[index % bodies.length], Math.min(due, performance.now())));
     }
     await Promise.all(pending);
   }
