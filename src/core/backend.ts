@@ -65,6 +65,27 @@ async function tryNative(kind: 'node-gpu' | 'node'): Promise<string | undefined>
   return ok ? undefined : `${pkg} loaded but its 'tensorflow' backend did not start`;
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `start` and removes the `uncaughtException` / `unhandledRejection` listeners it added.
+ * The wasm backend's Emscripten glue installs listeners that rethrow every error: they override an
+ * application's own handlers (a server that logs and carries on would die) and make Node print the
+ * glue's whole minified source line with any uncaught error. Node's defaults are kept instead.
+ */
+async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of process.listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
 async function tryWasm(): Promise<string | undefined> {
   try {
     if (!wasmPathsSet) {
@@ -73,7 +94,7 @@ async function tryWasm(): Promise<string | undefined> {
       wasmPathsSet = true;
     }
     // After a failed setBackend('wasm'), getBackend() still says 'wasm': trust the boolean only.
-    const ok = await tf.setBackend('wasm');
+    const ok = await withoutProcessHandlers(() => tf.setBackend('wasm'));
     return ok ? undefined : 'the wasm backend failed to start';
   } catch (error) {
     return `the wasm backend failed to start: ${(error as Error).message}`;
