@@ -74,13 +74,15 @@ const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
  * glue's whole minified source line with any uncaught error. Node's defaults are kept instead.
  */
 async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
-  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  // As a plain EventEmitter: process's own typings overload listeners() per event name.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   try {
     return await start();
   } finally {
     for (const event of PROCESS_EVENTS) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
   }

@@ -5,7 +5,7 @@ import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
-import { checkEmbedder, readManifest, type WeightsManifest } from '../../weights-format/weights.js';
+import { checkEmbedder, type WeightsManifest } from '../../weights-format/weights.js';
 import { BaseRouter } from '../base.js';
 import { resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
@@ -70,11 +70,11 @@ export class MfRouter extends BaseRouter implements EmbeddingRouter {
   static async create(options: MfRouterOptions = {}): Promise<MfRouter> {
     const parsed = parseOptions(mfRouterOptionsSchema, options, 'mf router options');
     const dir = parsed.weightsDir ?? shippedWeightsDir('mf');
-    const manifest = await readManifest(dir);
+    const weights = await loadMfWeights(dir);
+    const manifest = weights.manifest;
     if (!manifest.embedder) throw new WeightsError('corrupt', dir, 'the manifest records no embedder');
     const given = typeof parsed.embedder === 'object' ? parsed.embedder : undefined;
     if (given) checkEmbedder(manifest, given, dir);
-    const weights = await loadMfWeights(dir, manifest.embedder);
     const strong = resolveModel(weights.models, parsed.strongModel, parsed.modelMapping);
     const weak = resolveModel(weights.models, parsed.weakModel, parsed.modelMapping);
     const embedder = given ?? (await embedderFromId(typeof parsed.embedder === 'string' ? parsed.embedder : manifest.embedder.id));
