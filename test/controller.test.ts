@@ -87,6 +87,17 @@ describe('Controller input checks', () => {
     expect(totalUpstreamRequests()).toBe(0);
   });
 
+  it('resolves routing fields by one rule set (resolveRouting): explicit fields win over the model string', () => {
+    expect(controller.resolveRouting({ model: 'router-keyword-0.25' })).toEqual({ router: 'keyword', threshold: 0.25 });
+    expect(controller.resolveRouting({ model: 'router-keyword-0.25', router: 'random', threshold: 0.75 })).toEqual({ router: 'random', threshold: 0.75 });
+    expect(() => controller.resolveRouting({})).toThrow(InvalidInputError);
+    expect(() => controller.resolveRouting({ model: 42 })).toThrow(/model/);
+    expect(() => controller.resolveRouting({ router: 'keyword' })).toThrow(/threshold/);
+    expect(() => controller.resolveRouting({ router: 7, threshold: 0.5 })).toThrow(/router/);
+    expect(() => controller.resolveRouting({ router: 'keyword', threshold: 2 })).toThrow(InvalidThresholdError);
+    expect(() => controller.resolveRouting({ router: 'mf', threshold: 0.5 })).toThrow(UnknownRouterError);
+  });
+
   it('rejects a router the controller does not serve (mf is a known name, not loaded here)', async () => {
     const error = await controller.chat.completions
       .create({ model: 'router-mf-0.5', messages: [{ role: 'user', content: 'hi' }] })

@@ -68,7 +68,7 @@ export type RoutedChatCompletion = ChatCompletion & { routellm: RoutingRecord };
 export type RoutedChatCompletionChunk = ChatCompletionChunk & { routellm: RoutingRecord };
 
 /** How a request names its router: a `router-<name>-<threshold>` model string, or explicit fields. */
-interface RoutingFields {
+export interface RoutingFields {
   /** `router-<name>-<threshold>`, e.g. `router-mf-0.116`. Ignored when `router` or `threshold` is given. */
   model?: string;
   /** Router name (defaults to the only router when the controller has one). Use with `threshold`. */
@@ -327,15 +327,19 @@ export class Controller {
     };
   }
 
-  /** Router and threshold of a request, before any scoring or upstream call. */
-  private requestRouting(params: RoutedCreateParams): { router: string; threshold: number } {
+  /**
+   * The router and threshold a request names: `router` and `threshold`, or else a
+   * `router-<name>-<threshold>` model string; throws the typed error of the first bad field. Used
+   * by chat requests and by the server's `/v1/route`, so both read them by the same rules.
+   */
+  resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): { router: string; threshold: number } {
     if (params.router !== undefined || params.threshold !== undefined) {
       if (params.router !== undefined && typeof params.router !== 'string') throw new InvalidInputError('router', 'a router name');
       if (params.threshold === undefined) throw new InvalidInputError('threshold', 'a number in [0, 1] with `router`');
       assertThreshold(params.threshold);
       return { router: this.loadedRouterName(params.router), threshold: params.threshold };
     }
-    if (params.model === undefined) {
+    if (typeof params.model !== 'string') {
       throw new InvalidInputError('model', 'a model string "router-<name>-<threshold>", or `router` and `threshold`');
     }
     const cached = this.modelStrings.get(params.model);
@@ -361,7 +365,7 @@ export class Controller {
     if (typeof params !== 'object' || params === null) throw new InvalidInputError('request', 'an object with messages');
     const messages = checkMessages(params.messages);
     const text = routingText(messages, this.options.routeTurns);
-    const { router, threshold } = this.requestRouting(params);
+    const { router, threshold } = this.resolveRouting(params);
     const { model: _model, router: _router, threshold: _threshold, stream, ...upstreamParams } = params;
     if (params.stream !== undefined && params.stream !== null && typeof params.stream !== 'boolean') {
       throw new InvalidInputError('stream', 'a boolean');

@@ -8,7 +8,6 @@ import { InvalidInputError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { RequestAbortedError } from '../providers/errors.js';
 import { createNodeFetch, type NodeFetch } from '../providers/node-fetch.js';
-import { parseRouterModel } from '../routers/model-string.js';
 import { serverConfigSchema, type ResolvedServerConfig, type ServerConfig } from './config.js';
 import { errorResponse, HttpError } from './error-body.js';
 
@@ -207,20 +206,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidInputError('request body', 'a JSON object');
     const prompts = body.prompts ?? (body.prompt === undefined ? undefined : [body.prompt]);
     if (!Array.isArray(prompts) || prompts.length === 0) throw new InvalidInputError('prompts', 'a non-empty array of strings (or `prompt`)');
-    let router: string | undefined;
-    let threshold: unknown = body.threshold;
-    if (body.router !== undefined) {
-      if (typeof body.router !== 'string') throw new InvalidInputError('router', 'a router name');
-      router = body.router;
-    }
-    if (body.model !== undefined && body.router === undefined && body.threshold === undefined) {
-      if (typeof body.model !== 'string') throw new InvalidInputError('model', 'a model string "router-<name>-<threshold>"');
-      const parsed = parseRouterModel(body.model, controller.routerNames);
-      router = parsed.router;
-      threshold = parsed.threshold;
-    }
-    if (threshold === undefined) throw new InvalidInputError('threshold', 'a number in [0, 1] (or a `model` string with one)');
-    const results = await controller.routeBatch(prompts as string[], router, threshold as number);
+    const { router, threshold } = controller.resolveRouting(body);
+    const results = await controller.routeBatch(prompts as string[], router, threshold);
     sendJson(response, 200, {
       object: 'routellm.route',
       router: results[0].router,
