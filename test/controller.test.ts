@@ -131,6 +131,32 @@ describe('Controller input checks', () => {
     expect(totalUpstreamRequests()).toBe(0);
   });
 
+  it('asks pair-scoring routers for the deployed pair, falls back to their default pair with one warning, and builds others from config', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const unknownPair = localController({ routers: ['sw_ranking', 'random'], strongModel: 'gpt-4o', weakModel: 'local-llama' });
+      await unknownPair.ready();
+      const knownPair = localController({
+        routers: ['sw_ranking', 'random'],
+        strongModel: 'gpt-4-1106-preview',
+        weakModel: 'mistralai/Mixtral-8x7B-Instruct-v0.1',
+        endpoints: {},
+      });
+      await knownPair.ready();
+      await new Promise((resolve) => setImmediate(resolve));
+      const pairWarnings = warnings.filter((warning) => (warning as Error & { code?: string }).code === 'ROUTELLM_DEFAULT_PAIR');
+      expect(pairWarnings).toHaveLength(1);
+      expect(pairWarnings[0].message).toMatch(/sw_ranking router's weights do not know "gpt-4o"/);
+      expect(pairWarnings[0].message).toMatch(/strong gpt-4-1106-preview, weak mistralai\/Mixtral-8x7B-Instruct-v0.1/);
+      await unknownPair.dispose();
+      await knownPair.dispose();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('validates its options with zod and names the field', () => {
     expect(() => new Controller({ routers: [] })).toThrow(InvalidOptionsError);
     expect(() => new Controller({ routers: ['random'], endpoints: { m: { baseURL: 'not a url' } } })).toThrow(/endpoints/);

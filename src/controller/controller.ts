@@ -17,7 +17,7 @@ import { resolveModel, type ProviderKind } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams, ProviderStream } from '../providers/types.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
-import { createRouter, resolveRouterName } from '../routers/registry.js';
+import { createRouter, resolveRouterName, routerScoresModelPair } from '../routers/registry.js';
 import type { RouteDecision, Router } from '../routers/types.js';
 import { Accounting, requestCost, type ControllerStats, type RequestCost } from './accounting.js';
 import { checkMessages, routingText } from './messages.js';
@@ -289,12 +289,14 @@ export class Controller {
   /**
    * Builds a named router. Routers that score a model pair (mf, sw_ranking) are asked for the
    * deployed pair unless their config names one; when their weights do not know it, they score
-   * their default pair and a process warning says so. Routers without pair options (their schema
-   * refuses the keys) are built from their config alone.
+   * their default pair and a process warning says so. Routers without pair options (the registry
+   * says which) are built from their config alone.
    */
   private async buildRouter(name: string): Promise<Router> {
     const config = this.routerConfig(name);
-    if (!this.options.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    if (!this.options.scoreDeployedPair || !routerScoresModelPair(name) || 'strongModel' in config || 'weakModel' in config) {
+      return createRouter(name, config);
+    }
     try {
       return await createRouter(name, { ...config, strongModel: this.strongModel, weakModel: this.weakModel });
     } catch (error) {
@@ -308,9 +310,6 @@ export class Controller {
           { code: 'ROUTELLM_DEFAULT_PAIR' },
         );
         return router;
-      }
-      if (error instanceof InvalidOptionsError && /strongModel|weakModel|unrecognized/i.test(error.message)) {
-        return createRouter(name, config);
       }
       throw error;
     }

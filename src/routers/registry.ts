@@ -6,6 +6,8 @@ import type { Router } from './types.js';
 interface RouterEntry {
   /** Other spellings accepted for the name. */
   aliases: readonly string[];
+  /** Whether its options take `strongModel` / `weakModel` (the pair it scores). */
+  scoresModelPair: boolean;
   /** Builds the router; validates `options` against the router's own schema. */
   create(options: unknown): Promise<Router>;
 }
@@ -13,11 +15,11 @@ interface RouterEntry {
 // Routers other than random are imported when first created, so loading the registry (the CLI,
 // the server) does not load TensorFlow.js or onnxruntime until a router needs them.
 const ROUTERS = Object.freeze({
-  random: { aliases: [], create: async (options: unknown) => new RandomRouter(options as object) },
-  sw_ranking: { aliases: ['sw-ranking'], create: async (options: unknown) => (await import('./sw-ranking/index.js')).SwRankingRouter.create(options as object) },
-  mf: { aliases: [], create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
-  bert: { aliases: [], create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
-  causal_llm: { aliases: ['causal-llm'], create: async (options: unknown) => (await import('./causal-llm/index.js')).CausalLLMRouter.create(options as object) },
+  random: { aliases: [], scoresModelPair: false, create: async (options: unknown) => new RandomRouter(options as object) },
+  sw_ranking: { aliases: ['sw-ranking'], scoresModelPair: true, create: async (options: unknown) => (await import('./sw-ranking/index.js')).SwRankingRouter.create(options as object) },
+  mf: { aliases: [], scoresModelPair: true, create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
+  bert: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
+  causal_llm: { aliases: ['causal-llm'], scoresModelPair: false, create: async (options: unknown) => (await import('./causal-llm/index.js')).CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 
 /** The canonical name of a built-in router. */
@@ -38,6 +40,12 @@ export function routerSpellings(): string[] {
 /** The canonical router name for a name or alias, or undefined. */
 export function resolveRouterName(name: string): RouterName | undefined {
   return BY_SPELLING.get(name);
+}
+
+/** Whether the router of this name (or alias) takes `strongModel` / `weakModel` options; false for unknown names. */
+export function routerScoresModelPair(name: string): boolean {
+  const canonical = resolveRouterName(name);
+  return canonical ? ROUTERS[canonical].scoresModelPair : false;
 }
 
 /**
