@@ -130,7 +130,7 @@ describe('expAffine', () => {
 });
 
 describe('committed WebAssembly', () => {
-  it.each(['int8-dot.wat', 'exp-affine.wat'])('%s: the committed module is the .wat assembled (npx tsx scripts/build-wasm.ts)', async (name) => {
+  it.each(['int8-dot.wat', 'exp-affine.wat', 'weighted-bins.wat'])('%s: the committed module is the .wat assembled (npx tsx scripts/build-wasm.ts)', async (name) => {
     const watFile = path.join(WASM_SOURCE_DIR, name);
     const bytes = await assembleWat(readFileSync(watFile, 'utf8'), name);
     expect(readFileSync(generatedPath(watFile), 'utf8')).toBe(generatedModule(watFile, bytes));

@@ -15,7 +15,7 @@
  * value gives NaN, as the float path does.
  */
 import type { SimilarityIndex } from './ops.js';
-import { instantiateKernel, kernelAvailable, WASM_PAGE_BYTES } from './wasm-runtime.js';
+import { instantiateKernel, kernelAvailable, WASM_PAGE_BYTES, type WasmMemory } from './wasm-runtime.js';
 import { INT8_DOT_WASM_BASE64 } from './wasm/int8-dot.wasm.js';
 /** 4 GiB: the most a 32-bit WebAssembly memory can address. */
 const MAX_PAGES = 65536;
@@ -62,6 +62,11 @@ export class Int8VectorIndex implements SimilarityIndex {
   private readonly queryScalesAt: number;
   private readonly outAt: number;
   private readonly tileRows: number;
+  private memory: WasmMemory | undefined;
+  /** End of the bytes in use: the index's own, then those handed out by `reserve`. */
+  private used: number;
+  /** The memory buffer the views below are on (a new one after the memory grows). */
+  private viewBuffer: ArrayBuffer;
   private queryCodes: Int16Array;
   private queryScales: Float32Array;
   private results: Float32Array;
@@ -83,13 +88,16 @@ export class Int8VectorIndex implements SimilarityIndex {
     if (pages > MAX_PAGES) {
       throw new RangeError(`Int8VectorIndex: ${size} rows of ${dimension} need ${(bytes / 2 ** 30).toFixed(1)} GiB, over the 4 GiB WebAssembly limit`);
     }
-    const instance = instantiateKernel<KernelExports>(INT8_DOT_WASM_BASE64, pages, pages);
+    // Growable (up to 4 GiB) only for `reserve`: the index itself never grows it.
+    const instance = instantiateKernel<KernelExports>(INT8_DOT_WASM_BASE64, pages, MAX_PAGES);
     if (!instance) throw new Error('Int8VectorIndex: this runtime has no WebAssembly SIMD (check int8KernelAvailable() first)');
     const { exports: kernel, memory } = instance;
     this.kernel = kernel;
+    this.memory = memory;
+    this.used = bytes;
     this.tileRows = Math.max(2, Math.floor(TILE_BYTES / this.stride));
 
-    const buffer = memory.buffer;
+    const buffer = (this.viewBuffer = memory.buffer);
     const rows = new Int8Array(buffer, this.rowsAt, size * this.stride);
     if (this.stride === dimension) rows.set(codes);
     else for (let r = 0; r < size; r++) rows.set(codes.subarray(r * dimension, (r + 1) * dimension), r * this.stride);
@@ -117,6 +125,45 @@ export class Int8VectorIndex implements SimilarityIndex {
       throw new RangeError(`Int8VectorIndex: expected ${rows * dimension} codes, got ${codes.length}`);
     }
     return new Int8VectorIndex(codes, rows, dimension);
+  }
+
+  /**
+   * The WebAssembly memory holding the rows and the results of `similaritiesView`, for kernels of
+   * src/core that read those results in place (see `ExpWeightedBins`). Throws once disposed.
+   */
+  get wasmMemory(): WasmMemory {
+    if (!this.memory) throw new Error('Int8VectorIndex was disposed');
+    return this.memory;
+  }
+
+  /**
+   * Reserves `bytes` bytes of this index's memory (16-byte aligned, zeroed, growing the memory if
+   * needed) for another kernel's data, and returns their byte address. They stay reserved until the
+   * index is disposed. Views on the memory taken before may be detached by the growth: take them after.
+   */
+  reserve(bytes: number): number {
+    const memory = this.wasmMemory;
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`Int8VectorIndex.reserve: bytes must be an integer >= 0, got ${bytes}`);
+    const address = align16(this.used);
+    const end = address + bytes;
+    const have = memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / WASM_PAGE_BYTES);
+      if (have / WASM_PAGE_BYTES + pages > MAX_PAGES) throw new RangeError(`Int8VectorIndex.reserve: ${bytes} more bytes go over the 4 GiB WebAssembly limit`);
+      memory.grow(pages);
+    }
+    this.used = end;
+    return address;
+  }
+
+  /** Re-creates the views on the memory after it grew (the old buffer is then detached). */
+  private refreshViews(): void {
+    const buffer = this.memory!.buffer;
+    if (buffer === this.viewBuffer) return;
+    this.viewBuffer = buffer;
+    this.queryCodes = new Int16Array(buffer, this.queriesAt, QUERY_CHUNK * this.stride);
+    this.queryScales = new Float32Array(buffer, this.queryScalesAt, QUERY_CHUNK);
+    this.results = new Float32Array(buffer, this.outAt, QUERY_CHUNK * this.size);
   }
 
   /** Quantises query `q` of `queries` into slot `slot` of the kernel's query buffer. */
@@ -189,6 +236,7 @@ export class Int8VectorIndex implements SimilarityIndex {
 
   /** Runs the kernel for `count` <= QUERY_CHUNK queries into the result buffer. */
   private run(queries: Float32Array, count: number): void {
+    this.refreshViews();
     for (let slot = 0; slot < count; slot++) this.writeQuery(queries, slot, slot);
     this.kernel!.similarities(
       this.rowsAt,
@@ -206,6 +254,7 @@ export class Int8VectorIndex implements SimilarityIndex {
   /** Lets the WebAssembly memory go. Further queries throw. */
   dispose(): void {
     this.kernel = undefined;
+    this.memory = undefined;
     this.queryCodes = new Int16Array(0);
     this.queryScales = new Float32Array(0);
     this.results = new Float32Array(0);

@@ -47,9 +47,18 @@ export function kernelAvailable(base64: string): boolean {
  * (growable up to `maximumPages`). Returns undefined where the kernel cannot run.
  */
 export function instantiateKernel<Exports>(base64: string, pages: number, maximumPages?: number): { exports: Exports; memory: WasmMemory } | undefined {
+  if (!compile(base64) || !api) return undefined;
+  const memory = new api.Memory(maximumPages === undefined ? { initial: pages } : { initial: pages, maximum: maximumPages });
+  return instantiateOn<Exports>(base64, memory);
+}
+
+/**
+ * A new instance of a kernel module on an existing memory (so that kernels read each other's
+ * results in place). Returns undefined where the kernel cannot run.
+ */
+export function instantiateOn<Exports>(base64: string, memory: WasmMemory): { exports: Exports; memory: WasmMemory } | undefined {
   const module = compile(base64);
   if (!module || !api) return undefined;
-  const memory = new api.Memory(maximumPages === undefined ? { initial: pages } : { initial: pages, maximum: maximumPages });
   const instance = new api.Instance(module, { env: { memory } });
   return { exports: instance.exports as Exports, memory };
 }
