@@ -4,6 +4,7 @@
  * over tiers of models, and the probability that the strong model's tier beats the weak model's.
  */
 import { z } from 'zod';
+import type { ExpWeightedBins } from '../../core/exp-weighted-bins.js';
 import { Int8VectorIndex, int8KernelAvailable } from '../../core/int8-vector-index.js';
 import { VectorIndex, type SimilarityIndex } from '../../core/ops.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
@@ -80,6 +81,8 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   readonly tiers: Readonly<Record<string, number>>;
   /** Prompt weights of one query, reused across calls (filled and read synchronously). */
   private weightsScratch: Float32Array | undefined;
+  /** With an int8 index: the battle entries in its WebAssembly memory (weights and tier counts computed there). */
+  private readonly bins: ExpWeightedBins | undefined;
 
   private constructor(
     readonly embedder: Embedder,
@@ -99,6 +102,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     this.strongTier = modelTiers[strong];
     this.weakTier = modelTiers[weak];
     this.tiers = Object.freeze(Object.fromEntries(index.models.map((model, i) => [model, modelTiers[i]])));
+    this.bins = vectors instanceof Int8VectorIndex ? scorer.binsFor(vectors) : undefined;
   }
 
   /** Loads the index, resolves the model pair and builds the similarity index. */
@@ -142,20 +146,22 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
       );
     }
     const scores = new Float32Array(count);
-    const weights = (this.weightsScratch ??= new Float32Array(this.vectors.size));
-    if (this.vectors instanceof Int8VectorIndex) {
-      // Synchronous from here to the end: the kernel's result buffer and the weights are reused, not reallocated per query.
-      const vectors = this.vectors;
+    if (this.vectors instanceof Int8VectorIndex && this.bins) {
+      // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
+      // the weights and tier counts are computed from them, with nothing copied or allocated per query.
+      const { vectors, bins } = this;
+      const rows = vectors.size;
       for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
         const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
         const similarities = vectors.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
         for (let q = 0; q < size; q++) {
-          const beta = this.scorer.fitSimilarities(similarities, q * vectors.size, weights);
+          const beta = this.scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows));
           scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
         }
       }
       return scores;
     }
+    const weights = (this.weightsScratch ??= new Float32Array(this.vectors.size));
     for (let start = 0; start < count; start += this.queryBatchSize) {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);
@@ -179,6 +185,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   }
 
   protected override async release(): Promise<void> {
+    this.bins?.dispose();
     this.vectors.dispose();
     if (this.ownsEmbedder) await this.embedder.dispose();
   }

@@ -11,8 +11,14 @@
  *
  * When every similarity is <= 0 (so `s / max s` is undefined or flips sign) all weights are
  * `gamma`, i.e. the unweighted fit.
+ *
+ * Two ways to the same counts: `promptWeights` + `countsFor` in JavaScript (any similarity array),
+ * or `fitBins` on an `ExpWeightedBins` of the int8 index (WebAssembly, on the similarities where the
+ * kernel left them); both give the same float32 weights and the same float64 sums in the same order.
  */
+import { ExpWeightedBins } from '../../core/exp-weighted-bins.js';
 import { expAffine } from '../../core/fast-math.js';
+import type { Int8VectorIndex } from '../../core/int8-vector-index.js';
 import { emptyCounts, fitBradleyTerry, type PairwiseCounts } from './bradley-terry.js';
 import type { BattleIndex } from './battle-index.js';
 
@@ -38,6 +44,8 @@ export class TierScorer {
   private readonly entryAmount: Float64Array;
   private readonly referenced: Uint8Array | undefined;
   private readonly warmStart: Float64Array;
+  /** The table `fitBins` fills, reused (read synchronously by the fit). */
+  private readonly tableScratch: Float64Array;
 
   /** Prepares the battle entries; `modelTiers` gives the tier of each model of `index`. */
   constructor(index: BattleIndex, modelTiers: Int32Array, options: TierScorerOptions = {}) {
@@ -87,6 +95,7 @@ export class TierScorer {
     this.entryCell = Uint32Array.from(cells);
     this.entryAmount = Float64Array.from(amounts);
     this.referenced = seen.every((flag) => flag === 1) ? undefined : seen;
+    this.tableScratch = new Float64Array(this.tableSize);
     this.warmStart = fitBradleyTerry(this.countsFor(new Float32Array(index.promptCount).fill(1))).beta;
   }
 
@@ -108,12 +117,21 @@ export class TierScorer {
     return expAffine(similarities.subarray(offset, offset + this.promptCount), logGamma, logGamma / max, out);
   }
 
+  /** Cells of the count table: tiers x tiers wins, then the anchor wins and losses of each tier. */
+  private get tableSize(): number {
+    return this.tierCount * this.tierCount + 2 * this.tierCount;
+  }
+
   /** Weighted tier-by-tier win counts (duplicated battles) for prompt weights. */
   countsFor(promptWeights: Float32Array | Float64Array): PairwiseCounts {
-    const tiers = this.tierCount;
-    const table = new Float64Array(tiers * tiers + 2 * tiers);
+    const table = new Float64Array(this.tableSize);
     const { entryPrompt, entryCell, entryAmount } = this;
     for (let e = 0; e < entryCell.length; e++) table[entryCell[e]] += entryAmount[e] * promptWeights[entryPrompt[e]];
+    return this.countsFromTable(table);
+  }
+
+  private countsFromTable(table: Float64Array): PairwiseCounts {
+    const tiers = this.tierCount;
     const counts = emptyCounts(tiers);
     counts.wins = table.subarray(0, tiers * tiers);
     if (this.sameTierBattles === 'anchor') {
@@ -121,6 +139,34 @@ export class TierScorer {
       counts.anchorLosses = table.subarray(tiers * tiers + tiers);
     }
     return counts;
+  }
+
+  /**
+   * The battle entries in `index`'s WebAssembly memory, for `fitBins` on the similarities of
+   * `index.similaritiesView` (`index` must hold this scorer's battle prompts, in order).
+   */
+  binsFor(index: Int8VectorIndex): ExpWeightedBins {
+    if (index.size !== this.promptCount) throw new RangeError(`TierScorer.binsFor: the index has ${index.size} rows for ${this.promptCount} prompts`);
+    return ExpWeightedBins.create(
+      index,
+      { source: this.entryPrompt, bin: this.entryCell, amount: this.entryAmount, binCount: this.tableSize },
+      this.referenced ? { maxOver: this.referenced } : {},
+    );
+  }
+
+  /**
+   * Tier ratings for one query's similarities (a view from `similaritiesView` of the index `bins` was
+   * made for): `fitSimilarities` with the weights and counts computed in WebAssembly.
+   */
+  fitBins(bins: ExpWeightedBins, similarities: Float32Array): Float64Array {
+    const max = bins.max(similarities);
+    const table = this.tableScratch;
+    if (!(max > 0) || !Number.isFinite(max)) bins.constantSums(this.gamma, table);
+    else {
+      const logGamma = Math.log(this.gamma);
+      bins.sums(similarities, logGamma, logGamma / max, table);
+    }
+    return fitBradleyTerry(this.countsFromTable(table), { initial: this.warmStart }).beta;
   }
 
   /** Tier ratings (base-10 log-odds) for one query's similarities. */

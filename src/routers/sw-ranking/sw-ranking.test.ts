@@ -390,4 +390,26 @@ describe.skipIf(!existsSync(path.join(shippedWeightsDir('sw_ranking'), 'manifest
       await router.dispose();
     }
   });
+
+  it('scores through the WebAssembly weights and counts exactly as through the JavaScript ones (routing unchanged)', async () => {
+    const router = (await createRouter('sw_ranking')) as SwRankingRouter;
+    try {
+      const { vectors, scorer } = router as unknown as { vectors: Int8VectorIndex; scorer: TierScorer };
+      expect(vectors).toBeInstanceOf(Int8VectorIndex);
+      const dimension = router.embedder.dimension;
+      const count = 40;
+      const embeddings = new Float32Array(count * dimension);
+      embeddings.set(await router.embedder.embed(['What is the derivative of sin(x) * x^2?', 'hi there!', 'Write a sonnet about the sea.']));
+      const random = mulberry32(3);
+      for (let j = 3 * dimension; j < count * dimension; j++) embeddings[j] = random() - 0.5;
+      const fused = await router.strongWinRatesFromEmbeddings(embeddings, count);
+      for (let q = 0; q < count; q++) {
+        const similarities = vectors.similaritiesView(embeddings.subarray(q * dimension, (q + 1) * dimension), 1).slice();
+        const beta = scorer.fitSimilarities(similarities);
+        expect(fused[q]).toBe(Math.fround(winProbability(beta, router.strongTier, router.weakTier)));
+      }
+    } finally {
+      await router.dispose();
+    }
+  });
 });
