@@ -23,7 +23,7 @@
     (local $i i32) (local $end i32) (local $y v128) (local $clamped v128) (local $n v128) (local $r v128) (local $p v128)
     (local $offsets v128) (local $slopes v128) (local $result v128) (local $shifted v128)
     ;; Constants in locals: V8 rebuilds a v128.const at each use inside the loop.
-    (local $low v128) (local $high v128) (local $log2e v128) (local $shift v128) (local $ln2High v128) (local $ln2Low v128) (local $c6 v128) (local $c7 v128) (local $c5 v128) (local $c4 v128) (local $c3 v128) (local $c2 v128) (local $one v128) (local $exponentBias v128) (local $zero v128) (local $infinity v128)
+    (local $low v128) (local $high v128) (local $log2e v128) (local $shift v128) (local $ln2High v128) (local $ln2Low v128) (local $c6 v128) (local $c7 v128) (local $c5 v128) (local $c4 v128) (local $c3 v128) (local $c2 v128) (local $one v128) (local $exponentBias v128) (local $infinity v128)
     (local.set $offsets (f32x4.splat (local.get $offset)))
     (local.set $slopes (f32x4.splat (local.get $slope)))
     (local.set $end (i32.shl (local.get $count) (i32.const 2)))
@@ -42,7 +42,6 @@
     (local.set $c2 (v128.const f32x4 0.5 0.5 0.5 0.5))
     (local.set $one (v128.const f32x4 1 1 1 1))
     (local.set $exponentBias (v128.const i32x4 0x4b3fff81 0x4b3fff81 0x4b3fff81 0x4b3fff81))
-    (local.set $zero (v128.const f32x4 0 0 0 0))
     (local.set $infinity (v128.const f32x4 inf inf inf inf))
     (loop $each
       (local.set $y (f32x4.add (local.get $offsets)
@@ -75,9 +74,9 @@
       ;; those of 1.5 x 2^23 (0x4b400000) plus n, so n + 127 = bits - 0x4b400000 + 127 = bits - 0x4b3fff81
       (local.set $result (f32x4.mul (local.get $p)
         (i32x4.shl (i32x4.sub (local.get $shifted) (local.get $exponentBias)) (i32.const 23))))
-      ;; Outside the clamp: 0 below, +Infinity above (NaN fails both tests and stays NaN from the min/max).
-      (local.set $result (v128.bitselect (local.get $zero) (local.get $result)
-        (f32x4.lt (local.get $y) (local.get $low))))
+      ;; Outside the clamp: 0 below (the lanes cleared), +Infinity above (NaN fails both tests and
+      ;; stays NaN from the pmin/pmax).
+      (local.set $result (v128.andnot (local.get $result) (f32x4.lt (local.get $y) (local.get $low))))
       (local.set $result (v128.bitselect (local.get $infinity) (local.get $result)
         (f32x4.gt (local.get $y) (local.get $high))))
       (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $result))
