@@ -14,7 +14,7 @@ function randomEntries(sources: number, entryCount: number, binCount: number, se
   return {
     source: Uint32Array.from({ length: entryCount }, () => Math.floor(next() * sources)),
     bin: Uint32Array.from({ length: entryCount }, () => Math.floor(next() * binCount)),
-    amount: Float64Array.from({ length: entryCount }, () => (next() < 0.5 ? 1 : 2) * (next() < 0.9 ? 1 : next())),
+    amount: Float32Array.from({ length: entryCount }, () => (next() < 0.5 ? 1 : 2) * (next() < 0.9 ? 1 : next())),
     binCount,
   };
 }
@@ -92,9 +92,9 @@ describe('ExpWeightedBins', () => {
 
   it('rejects entries out of range, values not in the index memory, and use after dispose', () => {
     const index = randomIndex(5, 16, 8);
-    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(5), bin: Uint32Array.of(0), amount: Float64Array.of(1), binCount: 1 })).toThrow(/entry 0 has source 5/);
-    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(0), bin: Uint32Array.of(2), amount: Float64Array.of(1), binCount: 2 })).toThrow(/bin 2/);
-    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(0), bin: Uint32Array.of(0), amount: new Float64Array(2), binCount: 1 })).toThrow(/one value per entry/);
+    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(5), bin: Uint32Array.of(0), amount: Float32Array.of(1), binCount: 1 })).toThrow(/entry 0 has source 5/);
+    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(0), bin: Uint32Array.of(2), amount: Float32Array.of(1), binCount: 2 })).toThrow(/bin 2/);
+    expect(() => ExpWeightedBins.create(index, { source: Uint32Array.of(0), bin: Uint32Array.of(0), amount: new Float32Array(2), binCount: 1 })).toThrow(/one value per entry/);
     const bins = ExpWeightedBins.create(index, randomEntries(5, 9, 3, 9));
     expect(() => bins.max(new Float32Array(5))).toThrow(/view of the index's memory/);
     const view = index.similaritiesView(new Float32Array(16).fill(1), 1);

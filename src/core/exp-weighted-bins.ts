@@ -31,7 +31,8 @@ interface ExpExports {
 export interface WeightedBinEntries {
   source: Uint32Array;
   bin: Uint32Array;
-  amount: Float64Array;
+  /** float32: with the float32 weights, each product is exact in float64 (only the sums round). */
+  amount: Float32Array;
   /** Number of bins (every `bin[e]` is below it). */
   binCount: number;
 }
@@ -73,7 +74,7 @@ export class ExpWeightedBins {
     this.biasAt = maxOver ? index.reserve(paddedSources * 4) : 0;
     this.weightsAt = index.reserve(paddedSources * 4);
     this.sourceOffsetsAt = index.reserve(entryCount * 4);
-    this.amountsAt = index.reserve(entryCount * 8);
+    this.amountsAt = index.reserve(entryCount * 4);
     this.binEndsAt = index.reserve(binCount * 4);
     this.sumsAt = index.reserve(binCount * 8);
     const memory = index.wasmMemory;
@@ -95,7 +96,7 @@ export class ExpWeightedBins {
     const next = new Uint32Array(binCount);
     for (let b = 1; b < binCount; b++) next[b] = binEnds[b - 1];
     const sourceOffsets = new Uint32Array(buffer, this.sourceOffsetsAt, entryCount);
-    const amounts = new Float64Array(buffer, this.amountsAt, entryCount);
+    const amounts = new Float32Array(buffer, this.amountsAt, entryCount);
     for (let e = 0; e < entryCount; e++) {
       const slot = next[bin[e]]++;
       sourceOffsets[slot] = source[e] * 4;

@@ -47,7 +47,8 @@
   ;; out[b] = sum over entries e of bin b of amounts[e] * weights[source e] (float64, in entry order),
   ;; for b < binCount. Entries are grouped by bin: bin b holds entries binEnds[b - 1] (0 for b = 0)
   ;; to binEnds[b] - 1 (uint32). sourceOffsets[e] is 4 x the source index (a byte offset into the
-  ;; float32 weights); amounts are float64.
+  ;; float32 weights); amounts are float32 (the product of two float32 is exact in float64, so only
+  ;; the sum rounds).
   (func (export "binSums")
     (param $weights i32) (param $sourceOffsets i32) (param $amounts i32) (param $binEnds i32) (param $binCount i32) (param $out i32)
     (local $b i32) (local $e i32) (local $end i32) (local $sum f64)
@@ -60,7 +61,7 @@
           (br_if $done (i32.ge_u (local.get $e) (local.get $end)))
           (local.set $sum (f64.add (local.get $sum)
             (f64.mul
-              (f64.load (i32.add (local.get $amounts) (i32.shl (local.get $e) (i32.const 3))))
+              (f64.promote_f32 (f32.load (i32.add (local.get $amounts) (i32.shl (local.get $e) (i32.const 2)))))
               (f64.promote_f32 (f32.load (i32.add (local.get $weights)
                 (i32.load (i32.add (local.get $sourceOffsets) (i32.shl (local.get $e) (i32.const 2))))))))))
           (local.set $e (i32.add (local.get $e) (i32.const 1)))
