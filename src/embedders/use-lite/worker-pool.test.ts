@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, liveTensorCount } from '../../core/backend.js';
 import { BackendError, InvalidOptionsError, WeightsError } from '../../errors.js';
+import { readUseLiteGraphFiles } from './files.js';
 import { createUseLiteEmbedder, defaultUseLiteModelDir, type UseLiteEmbedder } from './index.js';
+import { UseLiteWorkerPool } from './worker-pool.js';
 
 const TEXTS = [
   'Short.',
@@ -66,6 +68,23 @@ describe('use-lite on worker threads', () => {
     const again = await pooled.embed(TEXTS.slice(0, 2));
     expect(maxAbsDifference(again, expected.subarray(0, 2 * 512))).toBeLessThan(1e-5);
     await pooled.dispose();
+  });
+
+  it('fails only the batch a worker cannot embed, with a BackendError, and keeps serving', async () => {
+    const pool = await UseLiteWorkerPool.start(1, await readUseLiteGraphFiles(defaultUseLiteModelDir()));
+    try {
+      // An empty row is refused by the graph inside the worker (the embedder never sends one).
+      const failed = pool.embedTokens([[5, 6, 7], []]);
+      await expect(failed).rejects.toBeInstanceOf(BackendError);
+      await expect(failed).rejects.toThrow(/failed on a batch.*at least one token/);
+      const vectors = await pool.embedTokens([[5, 6, 7]]);
+      expect(vectors).toHaveLength(512);
+      expect(pool.workerCount).toBe(1);
+    } finally {
+      await pool.dispose();
+    }
+    expect(pool.workerCount).toBe(0);
+    await expect(pool.embedTokens([[1]])).rejects.toThrow(/disposed/);
   });
 
   it('takes its default worker count from ROUTELLM_EMBED_WORKERS, and rejects a bad one by name', () => {
