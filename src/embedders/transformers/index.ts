@@ -4,7 +4,7 @@
  * or from the Hugging Face hub when online. Token states are pooled (mean over the attention
  * mask, or the [CLS] row) and L2-normalised.
  */
-import { AutoModel, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { z } from 'zod';
 import { InvalidInputError, RouteLLMError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
@@ -86,7 +86,7 @@ export class TransformersEmbedder implements Embedder {
     const settings = parseOptions(transformersEmbedderOptionsSchema, options, 'transformers embedder options');
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) checkLocalModelFolder(source.location, settings.dtype);
-    const { tokenizer, model } = await loadPretrained(source, AutoModel, pretrainedOptions(source, settings.dtype, settings.cacheDir), 'model');
+    const { tokenizer, model } = await loadPretrained(source, (transformers) => transformers.AutoModel, pretrainedOptions(source, settings.dtype, settings.cacheDir), 'model');
     const id = `transformers:${settings.model}${settings.pooling === 'cls' ? '#cls' : ''}`;
     let probe: Float32Array;
     try {

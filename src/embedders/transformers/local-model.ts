@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { WeightsError } from '../../errors.js';
 
 /** ONNX weight variants transformers.js knows, by the file-name suffix they select. */
@@ -104,6 +104,23 @@ export function labelCount(config: ModelConfig): number | undefined {
   return typeof config.num_labels === 'number' ? config.num_labels : undefined;
 }
 
+type TransformersModule = typeof import('@huggingface/transformers');
+let transformersModule: TransformersModule | undefined;
+
+/**
+ * `@huggingface/transformers`, imported on first use: it (with onnxruntime and sharp) costs ~0.4 s
+ * to load, which importing routellm should not pay unless a transformers model is used.
+ */
+export async function importTransformers(): Promise<TransformersModule> {
+  return (transformersModule ??= await import('@huggingface/transformers'));
+}
+
+/** The module once `importTransformers()` has run (every tokenizer and model comes through it). */
+function loadedTransformers(): TransformersModule {
+  if (!transformersModule) throw new Error('@huggingface/transformers is used before importTransformers() loaded it');
+  return transformersModule;
+}
+
 /** Options passed to every transformers.js `from_pretrained` call. */
 export function pretrainedOptions(source: ModelSource, dtype: OnnxDtype, cacheFolder?: string): Record<string, unknown> {
   return {
@@ -124,13 +141,14 @@ export interface PretrainedModelClass<Model extends PreTrainedModel> {
  */
 export async function loadPretrained<Model extends PreTrainedModel>(
   source: ModelSource,
-  modelClass: PretrainedModelClass<Model>,
+  modelClass: (transformers: TransformersModule) => PretrainedModelClass<Model>,
   options: Record<string, unknown>,
   what: string,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: Model }> {
+  const transformers = await importTransformers();
   try {
-    const tokenizer = await AutoTokenizer.from_pretrained(source.location, options);
-    const model = await modelClass.from_pretrained(source.location, options);
+    const tokenizer = await transformers.AutoTokenizer.from_pretrained(source.location, options);
+    const model = await modelClass(transformers).from_pretrained(source.location, options);
     return { tokenizer, model };
   } catch (error) {
     throw new WeightsError('corrupt', source.location, `transformers.js could not load the ${what}: ${(error as Error).message}`, { cause: error });
@@ -207,6 +225,7 @@ export function padEncoded(tokenizer: PreTrainedTokenizer, encoded: readonly Enc
     });
   });
   const dims = [rows, width];
+  const { Tensor } = loadedTransformers();
   return {
     input_ids: new Tensor('int64', ids, dims),
     attention_mask: new Tensor('int64', mask, dims),

@@ -2,7 +2,7 @@
  * ONNX mode of the bert router: a complete fine-tuned sequence classifier (BERT-family, three
  * labels) run through `@huggingface/transformers` from a local folder or the hub.
  */
-import { AutoModelForSequenceClassification, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { WeightsError } from '../../errors.js';
 import {
   checkLocalModelFolder,
@@ -59,7 +59,7 @@ export class OnnxSequenceClassifier {
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) assertThreeLabels(checkLocalModelFolder(source.location, settings.dtype), source.location);
     const options = pretrainedOptions(source, settings.dtype, settings.cacheDir);
-    const { tokenizer, model } = await loadPretrained(source, AutoModelForSequenceClassification, options, 'classifier');
+    const { tokenizer, model } = await loadPretrained(source, (transformers) => transformers.AutoModelForSequenceClassification, options, 'classifier');
     const config = (model as unknown as { config: ModelConfig }).config ?? {};
     if (!source.local) {
       try {

@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('importing routellm', () => {
+  // Shared objects a process has loaded are listed in /proc/self/maps (Linux only).
+  it.runIf(existsSync('/proc/self/maps'))('does not load onnxruntime or sharp until a transformers model is used', async () => {
+    const script = `
+      const { readFileSync } = await import('node:fs');
+      const loaded = () => { const maps = readFileSync('/proc/self/maps', 'utf8'); return ['onnxruntime', 'sharp'].filter((name) => maps.includes(name)).join(',') || 'none'; };
+      const routellm = await import(${JSON.stringify(path.join(root, 'src', 'index.ts'))});
+      console.log('after import:', loaded());
+      const importTransformers = () => import('@huggingface/transformers');
+      await importTransformers();
+      console.log('after importTransformers:', loaded(), typeof routellm.createTransformersEmbedder);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 });
+    expect(stdout.trim().split('\n')).toEqual(['after import: none', 'after importTransformers: onnxruntime,sharp function']);
+  });
+});
