@@ -15,10 +15,9 @@ describe('importing routellm', () => {
       const loaded = () => { const maps = readFileSync('/proc/self/maps', 'utf8'); return ['onnxruntime', 'sharp'].filter((name) => maps.includes(name)).join(',') || 'none'; };
       const routellm = await import(${JSON.stringify(path.join(root, 'src', 'index.ts'))});
       console.log('after import:', loaded());
-      const importTransformers = () => import('@huggingface/transformers');
-      await importTransformers();
-      console.log('after importTransformers:', loaded(), typeof routellm.createTransformersEmbedder);`;
+      await import('@huggingface/transformers');
+      console.log('after importing transformers:', loaded(), typeof routellm.createTransformersEmbedder);`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 });
-    expect(stdout.trim().split('\n')).toEqual(['after import: none', 'after importTransformers: onnxruntime,sharp function']);
+    expect(stdout.trim().split('\n')).toEqual(['after import: none', 'after importing transformers: onnxruntime,sharp function']);
   });
 });
