@@ -2,7 +2,7 @@
  * Shared loading for the routing-quality experiments (docs/experiments.md): training score rows,
  * benchmarks, cached use-lite embeddings, and the evaluation of a scorer on each benchmark.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_STRONG_MODEL,
@@ -18,7 +18,8 @@ import {
 import { createEmbedder } from '../../src/embedders/registry.js';
 import { withDiskCache } from '../../src/embedders/disk-cache.js';
 import { curveMetrics, meanScore, thresholdSweep } from '../../src/eval/metrics.js';
-import { defaultDataDir } from '../../src/weights-format/paths.js';
+import { defaultDataDir, shippedWeightsDir } from '../../src/weights-format/paths.js';
+import { readJsonLines } from '../../src/data/jsonl.js';
 
 export const STRONG = DEFAULT_STRONG_MODEL;
 export const WEAK = DEFAULT_WEAK_MODEL;
@@ -79,6 +80,28 @@ export async function loadRouterBenchTest(): Promise<{ files: string[]; rows: Sc
   const rows: ScoreRow[] = [];
   for (const file of files) rows.push(...(await readScoreRows(path.join(dir, file))).filter(hasPair));
   return { files, rows };
+}
+
+/**
+ * Arena battles between models of different tiers of the shipped sw_ranking index, as a scored
+ * benchmark: the better-tier model is "strong"; its win scores (1, 0), a loss (0, 1), a tie
+ * (0.5, 0.5), both bad (0, 0). An open-ended validation set for scorers not trained on Arena.
+ */
+export async function loadArenaValidation(): Promise<ScoredRows> {
+  const manifest = JSON.parse(readFileSync(path.join(shippedWeightsDir('sw_ranking'), 'manifest.json'), 'utf8'));
+  const tiers = manifest.extra.tiers as Record<string, number>;
+  const rows: { prompt: string; scores: Record<string, number> }[] = [];
+  for (const record of await readJsonLines(path.join(defaultDataDir(), 'train', 'arena-battles.jsonl'))) {
+    const { prompt, model_a: modelA, model_b: modelB, winner } = record.value as Record<string, string>;
+    const [tierA, tierB] = [tiers[modelA], tiers[modelB]];
+    if (tierA === undefined || tierB === undefined || tierA === tierB) continue;
+    const strongIsA = tierA < tierB;
+    const strongWon = winner === (strongIsA ? 'model_a' : 'model_b');
+    const weakWon = winner === (strongIsA ? 'model_b' : 'model_a');
+    const [strong, weak] = strongWon ? [1, 0] : weakWon ? [0, 1] : winner === 'tie' ? [0.5, 0.5] : [0, 0];
+    rows.push({ prompt, scores: { strong, weak } });
+  }
+  return { rows, strongModel: 'strong', weakModel: 'weak' };
 }
 
 /** 1 - the mean result over every model of a row. */

@@ -6,7 +6,7 @@
  */
 import type { ScoreRow } from '../../src/data/index.js';
 import { createRng } from '../../src/train/random.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadBenchmarks, loadTraining, pairBenchmark, STRONG, textFeatures, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, textFeatures, WEAK } from './features.js';
 
 const DIM = 512;
 
@@ -85,6 +85,11 @@ async function main() {
   const validationRows = training.filter((_, i) => isValidation[i]);
   const validationBenchmark = pairBenchmark(validationRows);
   console.log(`validation rows (exact pair, held out): ${validationRows.length}`);
+  // A second, open-ended validation set: Arena battles between models of different sw_ranking
+  // tiers (none of the variants trains on Arena), the better-tier model as "strong".
+  const arena = await loadArenaValidation();
+  const arenaEmbeddings = await embedAll(arena.rows.map((row) => row.prompt));
+  console.log(`arena validation battles (models of different tiers): ${arena.rows.length}`);
 
   const variants: { name: string; target: (row: ScoreRow) => number | undefined; useText: boolean; lambda: number }[] = [];
   const pairGap = (row: ScoreRow) => (hasPair(row) ? row.scores[STRONG] - row.scores[WEAK] : undefined);
@@ -120,7 +125,8 @@ async function main() {
     const beta = ridge(xs, ys, ws, variant.lambda);
     const validationScores = rankNormalize(predict(beta, training.map((_, i) => all[i]).filter((_, i) => isValidation[i])));
     const validation = evaluateScores(validationBenchmark, validationScores);
-    const cells = [`${variant.name} (n=${xs.length})`, `val ${validation.apgr?.toFixed(3)}`];
+    const arenaMetrics = evaluateScores(arena, rankNormalize(predict(beta, arena.rows.map((row, i) => featureVector(arenaEmbeddings, i * DIM, row.prompt, variant.useText)))));
+    const cells = [`${variant.name} (n=${xs.length})`, `val ${validation.apgr?.toFixed(3)}`, `arena ${arenaMetrics.apgr?.toFixed(3)}`];
     for (const [name, benchmark] of Object.entries(benchmarks)) {
       const key = `${name}:${variant.useText}`;
       if (!benchFeatures.has(key)) {
