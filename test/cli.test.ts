@@ -70,6 +70,13 @@ describe('routellm route', () => {
     expect(decision.decision).toBe(expected >= 0.3 ? 'strong' : 'weak');
   });
 
+  it('accepts the deployed pair for a router that scores no pair (bert), saying it once', async () => {
+    const result = await runCli(['route', 'Write a haiku about routers.', '--router', 'bert', '--strong-model', 'gpt-4o', '--weak-model', 'gpt-4o-mini', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).router).toBe('bert');
+    expect(result.stderr.match(/does not score a model pair/g)).toHaveLength(1);
+  });
+
   it('names the bad flag, value or router with exit code 2', async () => {
     const [badFlag, badThreshold, badRouter, noPrompt, badConfig] = await Promise.all([
       runCli(['route', 'hello', '--treshold', '0.5']),

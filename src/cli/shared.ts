@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
 import { InvalidOptionsError, UnknownModelError, UnknownRouterError } from '../errors.js';
-import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
+import { createRouter, resolveRouterName, ROUTER_NAMES, routerScoresModelPair } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
 import { shippedWeightsDir } from '../weights-format/paths.js';
@@ -98,7 +98,7 @@ export async function readRouterConfig(file: string | undefined): Promise<Router
   return config;
 }
 
-/** Routers that take `weightsDir`, `strongModel`, `weakModel` options (the random router takes none). */
+/** Routers that take a `weightsDir` option (random and causal_llm take none). */
 function takesWeights(router: string): boolean {
   return router !== 'random' && router !== 'causal_llm';
 }
@@ -136,7 +136,7 @@ export function routerOptionsFor(router: string, flags: SharedRouterFlags, optio
     if (!takesWeights(canonical)) throw new CliUsageError(`--weights: the ${canonical} router has no weights folder.`, '--weights');
     result.weightsDir = flags.weights;
   }
-  if (takesWeights(canonical) && options.usePair !== false) {
+  if (routerScoresModelPair(canonical) && options.usePair !== false) {
     if (flags.strongModel !== undefined) result.strongModel = flags.strongModel;
     if (flags.weakModel !== undefined) result.weakModel = flags.weakModel;
   }
@@ -152,10 +152,13 @@ export async function buildRouter(name: string, flags: SharedRouterFlags, io: Cl
   const canonical = resolveRouterName(name);
   if (!canonical) throw new UnknownRouterError(name, ROUTER_NAMES);
   const options = routerOptionsFor(canonical, flags);
-  const askedPair = takesWeights(canonical) && (flags.strongModel !== undefined || flags.weakModel !== undefined);
+  const askedPair = routerScoresModelPair(canonical) && (flags.strongModel !== undefined || flags.weakModel !== undefined);
   try {
     const router = await createRouter(canonical, options);
     if (askedPair) notePair(router, io, '');
+    else if (flags.strongModel !== undefined || flags.weakModel !== undefined) {
+      io.stderr.write(`routellm: ${canonical}: this router does not score a model pair; --strong-model / --weak-model only name the deployed models\n`);
+    }
     return { router, options };
   } catch (error) {
     if (error instanceof InvalidOptionsError && flags.configFile && flags.config[canonical]) {
