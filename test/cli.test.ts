@@ -77,6 +77,19 @@ describe('routellm route', () => {
     expect(result.stderr.match(/does not score a model pair/g)).toHaveLength(1);
   });
 
+  it('embeds on worker threads with --embed-workers, with the same decision as in the main thread', async () => {
+    const prompt = 'Explain the halting problem to a child.';
+    const [inThread, onWorker, bad] = await Promise.all([
+      runCli(['route', prompt, '--router', 'mf', '--json']),
+      runCli(['route', prompt, '--router', 'mf', '--embed-workers', '1', '--json']),
+      runCli(['route', prompt, '--router', 'mf', '--embed-workers', '1.5']),
+    ]);
+    expect(onWorker.code).toBe(0);
+    expect(JSON.parse(onWorker.stdout).strong_win_rate).toBeCloseTo(JSON.parse(inThread.stdout).strong_win_rate, 5);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--embed-workers must be an integer from 0 to 64, got 1\.5/);
+  });
+
   it('names the bad flag, value or router with exit code 2', async () => {
     const [badFlag, badThreshold, badRouter, noPrompt, badConfig] = await Promise.all([
       runCli(['route', 'hello', '--treshold', '0.5']),

@@ -58,6 +58,7 @@ export const SHARED_ROUTER_FLAGS: readonly FlagSpec[] = Object.freeze([
   { name: 'strong-model', type: 'string', value: '<name>', description: 'the deployed strong model (scored when the weights know it, directly, through the alias table or the config mapping)' },
   { name: 'weak-model', type: 'string', value: '<name>', description: 'the deployed weak model' },
   { name: 'config', type: 'string', value: '<file.json|.yaml>', description: "router name -> that router's options, validated by its schema" },
+  { name: 'embed-workers', type: 'number', value: '<n>', description: 'run the use-lite embedder on n worker threads (0: in the main thread; sets ROUTELLM_EMBED_WORKERS)' },
 ] satisfies FlagSpec[]);
 
 function looksLikeFlag(token: string): boolean {

@@ -113,8 +113,22 @@ export interface SharedRouterFlags {
   configFile?: string;
 }
 
-/** Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`). */
+/**
+ * `--embed-workers n`: an integer in [0, 64], passed on as `ROUTELLM_EMBED_WORKERS` so every
+ * use-lite embedder the command builds (directly or inside a router) runs on n worker threads.
+ */
+export function applyEmbedWorkersFlag(args: ParsedArgs): void {
+  const workers = numberFlag(args, 'embed-workers');
+  if (workers === undefined) return;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new CliUsageError(`--embed-workers must be an integer from 0 to 64, got ${workers}.`, '--embed-workers');
+  }
+  process.env.ROUTELLM_EMBED_WORKERS = String(workers);
+}
+
+/** Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`, `--embed-workers`). */
 export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterFlags> {
+  applyEmbedWorkersFlag(args);
   const weights = stringFlag(args, 'weights');
   if (weights !== undefined && !(existsSync(weights) && statSync(weights).isDirectory())) {
     throw new CliUsageError(`--weights: ${weights} is not a folder.`, '--weights');
