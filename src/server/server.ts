@@ -179,9 +179,23 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       connection: closing ? 'close' : 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    // Chunks that arrive together (one upstream read parsed into several events) leave in one
+    // socket write: the response is corked at the first and uncorked once this turn of the event
+    // loop is done. A chunk that arrives alone still goes out in the same turn.
+    let flushScheduled = false;
+    const flushSoon = () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      response.cork();
+      setImmediate(() => {
+        flushScheduled = false;
+        response.uncork();
+      });
+    };
     try {
       for await (const chunk of result) {
         if (response.destroyed) break;
+        flushSoon();
         if (!response.write(`data: ${JSON.stringify(chunk)}\n\n`)) {
           await new Promise<void>((resolve) => {
             const done = () => {
