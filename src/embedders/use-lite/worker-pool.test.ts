@@ -132,10 +132,13 @@ describe('use-lite on worker threads', () => {
       // Valid JSON and every shard present, but a topology tfjs cannot build.
       modelJson.modelTopology = { node: [{ name: 'broken', op: 'NoSuchOp' }] };
       await writeFile(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-      const pooled = createUseLiteEmbedder({ workers: 1, modelDir: dir });
+      // Two workers fail to load: the call fails once, and a second call tries again (and fails).
+      const pooled = createUseLiteEmbedder({ workers: 2, modelDir: dir });
       const failure = pooled.embed(['x']);
       await expect(failure).rejects.toBeInstanceOf(BackendError);
       await expect(failure).rejects.toThrow(/could not load the model/);
+      await expect(pooled.embed(['y'])).rejects.toThrow(/could not load the model/);
+      await pooled.dispose();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

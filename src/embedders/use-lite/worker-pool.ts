@@ -53,7 +53,12 @@ function spawnWorker(start: WorkerStart): Worker {
  * dies fails its batch with a `BackendError` and is replaced by the next batch that needs it.
  */
 export class UseLiteWorkerPool {
+  /** Workers that have loaded the graph and take batches. */
   private readonly slots = new Set<Slot>();
+  /** Every live worker thread, loading or ready. */
+  private readonly threads = new Set<Worker>();
+  /** Workers still loading the graph. */
+  private starting = 0;
   private readonly queue: Job[] = [];
   private nextId = 0;
   private disposed = false;
@@ -90,15 +95,16 @@ export class UseLiteWorkerPool {
     });
   }
 
-  /** Stops every worker; queued and running batches fail. */
+  /** Stops every worker (loading ones too); queued and running batches fail. */
   async dispose(): Promise<void> {
     this.disposed = true;
     const stopped = new BackendError('use-lite workers', 'The use-lite worker pool was disposed.');
     for (const job of this.queue.splice(0)) job.reject(stopped);
-    const slots = [...this.slots];
+    for (const slot of this.slots) slot.job?.reject(stopped);
     this.slots.clear();
-    for (const slot of slots) slot.job?.reject(stopped);
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    const threads = [...this.threads];
+    this.threads.clear();
+    await Promise.all(threads.map((worker) => worker.terminate()));
   }
 
   private dispatch(): void {
@@ -112,8 +118,8 @@ export class UseLiteWorkerPool {
       slot.worker.ref();
       slot.worker.postMessage({ id: this.nextId++, rows: job.rows } satisfies WorkerRequest);
     }
-    // Replace workers that died, while there is work for them.
-    if (this.queue.length > 0 && this.slots.size < this.size) {
+    // Replace workers that died, while there is work for them (one replacement per missing worker).
+    if (this.queue.length > 0 && this.slots.size + this.starting < this.size) {
       this.addWorker().then(
         () => this.dispatch(),
         (error: Error) => {
@@ -126,10 +132,17 @@ export class UseLiteWorkerPool {
   private addWorker(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = spawnWorker(this.start);
+      this.threads.add(worker);
+      this.starting++;
       const slot: Slot = { worker };
       let ready = false;
+      let dead = false;
       const fail = (message: string, cause?: unknown) => {
+        if (dead) return;
+        dead = true;
+        if (!ready) this.starting--;
         this.slots.delete(slot);
+        this.threads.delete(worker);
         const error = new BackendError('use-lite workers', message, { cause });
         if (!ready) reject(error);
         slot.job?.reject(error);
@@ -141,6 +154,11 @@ export class UseLiteWorkerPool {
         if (response.id === -1) {
           if (response.error !== undefined) return fail(`A use-lite worker could not load the model: ${response.error}`);
           ready = true;
+          this.starting--;
+          if (this.disposed) {
+            reject(new BackendError('use-lite workers', 'The use-lite worker pool was disposed.'));
+            return;
+          }
           this.slots.add(slot);
           worker.unref();
           resolve();
@@ -155,7 +173,7 @@ export class UseLiteWorkerPool {
       });
       worker.on('error', (error) => fail(`A use-lite worker thread crashed: ${error.message}`, error));
       worker.on('exit', (code) => {
-        if (!this.disposed && (this.slots.has(slot) || !ready)) fail(`A use-lite worker thread exited with code ${code}.`);
+        if (!this.disposed) fail(`A use-lite worker thread exited with code ${code}.`);
       });
     });
   }
