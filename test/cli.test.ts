@@ -80,8 +80,8 @@ describe('routellm route', () => {
   it('embeds on worker threads with --embed-workers, with the same decision as in the main thread', async () => {
     const prompt = 'Explain the halting problem to a child.';
     const [inThread, onWorker, bad] = await Promise.all([
-      runCli(['route', prompt, '--router', 'mf', '--json']),
-      runCli(['route', prompt, '--router', 'mf', '--embed-workers', '1', '--json']),
+      runCli(['route', prompt, '--router', 'mf', '--json'], { env: { ROUTELLM_EMBED_WORKERS: '0' } }),
+      runCli(['route', prompt, '--router', 'mf', '--embed-workers', '1', '--json'], { env: { ROUTELLM_EMBED_WORKERS: '0' } }),
       runCli(['route', prompt, '--router', 'mf', '--embed-workers', '1.5']),
     ]);
     expect(onWorker.code).toBe(0);

@@ -350,7 +350,8 @@ export class Controller {
       if (error instanceof UnknownRouterError) throw new UnknownRouterError(error.router, this.routerNames);
       throw error;
     }
-    const routing = { router: this.loadedRouterName(parsed.router), threshold: parsed.threshold };
+    // Frozen: the cached object is handed to every later request with this model string.
+    const routing = Object.freeze({ router: this.loadedRouterName(parsed.router), threshold: parsed.threshold });
     // Clients send the same few model strings: each is parsed once (only valid ones are kept).
     if (this.modelStrings.size >= 1024) this.modelStrings.clear();
     this.modelStrings.set(params.model, routing);

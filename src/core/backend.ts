@@ -68,7 +68,7 @@ async function tryNative(kind: 'node-gpu' | 'node'): Promise<string | undefined>
 const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
 /**
- * Runs `start` and removes the `uncaughtException` / `unhandledRejection` listeners it added.
+ * Runs `start` and removes the rethrowing `uncaughtException` / `unhandledRejection` listeners it added.
  * The wasm backend's Emscripten glue installs listeners that rethrow every error: they override an
  * application's own handlers (a server that logs and carries on would die) and make Node print the
  * glue's whole minified source line with any uncaught error. Node's defaults are kept instead.
@@ -82,7 +82,10 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
   } finally {
     for (const event of PROCESS_EVENTS) {
       for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        // Only the glue's rethrowing listeners: an application's own handler added meanwhile stays.
+        if (!before.get(event)!.has(listener) && /\bthrow\b/.test(String(listener))) {
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        }
       }
     }
   }

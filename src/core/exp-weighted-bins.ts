@@ -13,6 +13,7 @@
  * entry order over the float32 weights of `expAffine`: the entries are grouped by bin at creation
  * keeping their order within a bin.
  */
+import { BackendError } from '../errors.js';
 import type { Int8VectorIndex } from './int8-vector-index.js';
 import { instantiateOn } from './wasm-runtime.js';
 import { EXP_AFFINE_WASM_BASE64 } from './wasm/exp-affine.wasm.js';
@@ -50,7 +51,7 @@ export interface ExpWeightedBinsOptions {
  */
 export class ExpWeightedBins {
   private bins: BinExports | undefined;
-  private readonly exp: ExpExports;
+  private exp: ExpExports | undefined;
   private readonly sourceCount: number;
   private readonly binCount: number;
   private readonly biasAt: number;
@@ -80,7 +81,7 @@ export class ExpWeightedBins {
     const memory = index.wasmMemory;
     const bins = instantiateOn<BinExports>(WEIGHTED_BINS_WASM_BASE64, memory);
     const exp = instantiateOn<ExpExports>(EXP_AFFINE_WASM_BASE64, memory);
-    if (!bins || !exp) throw new Error('ExpWeightedBins: this runtime has no WebAssembly SIMD');
+    if (!bins || !exp) throw new BackendError('wasm-simd', 'ExpWeightedBins: this runtime has no WebAssembly SIMD');
     this.bins = bins.exports;
     this.exp = exp.exports;
 
@@ -134,7 +135,7 @@ export class ExpWeightedBins {
     return values.byteOffset;
   }
 
-  /** The largest of `values` over the `maxOver` sources (float32 max; NaN if one is NaN, -Infinity if none). */
+  /** The largest of `values` over the `maxOver` sources (float32 max; NaN values are skipped; -Infinity if none is counted). */
   max(values: Float32Array): number {
     const address = this.addressOf(values);
     return this.bins!.maxOf(address, this.biasAt, this.sourceCount);
@@ -148,7 +149,7 @@ export class ExpWeightedBins {
     const address = this.addressOf(values);
     // The exp kernel works on multiples of 4 values: the padding reads past `values` (still index
     // memory: the result buffer or what follows) into the weights' padding, which no entry uses.
-    this.exp.expAffine(address, Math.ceil(this.sourceCount / 4) * 4, offset, slope, this.weightsAt);
+    this.exp!.expAffine(address, Math.ceil(this.sourceCount / 4) * 4, offset, slope, this.weightsAt);
     return this.binSumsInto(out);
   }
 
@@ -166,8 +167,9 @@ export class ExpWeightedBins {
     return out;
   }
 
-  /** Stops further use (the memory belongs to the index and goes with it). */
+  /** Stops further use and lets go of the kernels (the memory belongs to the index and goes with it). */
   dispose(): void {
     this.bins = undefined;
+    this.exp = undefined;
   }
 }

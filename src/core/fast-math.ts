@@ -17,6 +17,10 @@ function expKernel(): { exports: ExpExports; memory: WasmMemory } | undefined {
   return kernel ?? undefined;
 }
 
+/** The kernel's clamps (float32 -87.3 and 88.3). */
+const EXP_LOW = Math.fround(-87.3);
+const EXP_HIGH = Math.fround(88.3);
+
 /**
  * `out[i] = exp(offset + slope * values[i])`, in float32: `offset` and `slope` are rounded to
  * float32 and the argument is computed in float32 (so its rounding, ~6e-8 |argument|, adds to the
@@ -28,7 +32,13 @@ export function expAffine(values: Float32Array, offset: number, slope: number, o
   const count = values.length;
   const wasm = expKernel();
   if (!wasm) {
-    for (let i = 0; i < count; i++) out[i] = Math.exp(offset + slope * values[i]);
+    // The same float32 argument and the same clamps as the kernel.
+    const offset32 = Math.fround(offset);
+    const slope32 = Math.fround(slope);
+    for (let i = 0; i < count; i++) {
+      const argument = Math.fround(offset32 + Math.fround(slope32 * values[i]));
+      out[i] = argument > EXP_HIGH ? Infinity : argument < EXP_LOW ? 0 : Math.exp(argument);
+    }
     return out;
   }
   const padded = Math.ceil(count / 4) * 4;

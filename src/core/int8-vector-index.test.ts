@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleWat, generatedModule, generatedPath, WASM_SOURCE_DIR } from '../../scripts/build-wasm.js';
 import { mulberry32 } from '../train/random.js';
 import { expAffine } from './fast-math.js';
@@ -117,6 +117,23 @@ describe('expAffine', () => {
       else if (argument < Math.fround(-87.3)) expect(got[i]).toBe(0);
       else expect(Math.abs(got[i] / Math.exp(argument) - 1)).toBeLessThan(5e-7);
     });
+  });
+
+  it('keeps the same clamps and float32 argument without WebAssembly (the JavaScript fallback)', async () => {
+    const values = Float32Array.from([0, 1, -40, 88, -87, 89, -88, 1000, -1000, Number.NaN]);
+    const withKernel = expAffine(values, 0.3, 1);
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const fallback = (await import('./fast-math.js')).expAffine(values, 0.3, 1);
+      values.forEach((_, i) => {
+        if (Number.isNaN(withKernel[i]) || !Number.isFinite(withKernel[i]) || withKernel[i] === 0) expect(fallback[i]).toBe(withKernel[i]);
+        else expect(Math.abs(fallback[i] / withKernel[i] - 1)).toBeLessThan(5e-7);
+      });
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 
   it('gives the weights of sw_ranking (gamma^(1 + s / max)) to 5e-7 on random similarities of any length', () => {

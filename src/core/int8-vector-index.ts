@@ -10,10 +10,13 @@
  * tfjs wasm matrix product over float32 rows took 7-10 ms.
  *
  * The result equals the cosine similarity of the query with the dequantised rows (`code * s`, any
- * per-row `s > 0`: only the row's direction counts) to within float32 rounding and the query's int16
- * step (about 1e-6 for unit vectors). Zero rows and zero queries give 0; a query with a non-finite
- * value gives NaN, as the float path does.
+ * per-row `s > 0`: only the row's direction counts) to within float32 rounding and the query's
+ * quantisation step. The query's largest code is min(32767, (2^31 - 1) / (128 * dimension rounded
+ * up to 16)) so the integer sums cannot overflow: 32767 up to 512-d (error about 1e-6 for unit
+ * vectors, measured 5e-7 at 512-d), 4095 at 4096-d (~1e-5), fewer at larger widths. Zero rows and zero
+ * queries give 0; a query with a non-finite value gives NaN, as the float path does.
  */
+import { BackendError } from '../errors.js';
 import type { SimilarityIndex } from './ops.js';
 import { instantiateKernel, kernelAvailable, WASM_PAGE_BYTES, type WasmMemory } from './wasm-runtime.js';
 import { INT8_DOT_WASM_BASE64 } from './wasm/int8-dot.wasm.js';
@@ -90,7 +93,7 @@ export class Int8VectorIndex implements SimilarityIndex {
     }
     // Growable (up to 4 GiB) only for `reserve`: the index itself never grows it.
     const instance = instantiateKernel<KernelExports>(INT8_DOT_WASM_BASE64, pages, MAX_PAGES);
-    if (!instance) throw new Error('Int8VectorIndex: this runtime has no WebAssembly SIMD (check int8KernelAvailable() first)');
+    if (!instance) throw new BackendError('wasm-simd', 'Int8VectorIndex: this runtime has no WebAssembly SIMD (check int8KernelAvailable() first)');
     const { exports: kernel, memory } = instance;
     this.kernel = kernel;
     this.memory = memory;
@@ -255,6 +258,8 @@ export class Int8VectorIndex implements SimilarityIndex {
   dispose(): void {
     this.kernel = undefined;
     this.memory = undefined;
+    // The buffer is the memory's own: holding it would keep the whole index alive.
+    this.viewBuffer = new ArrayBuffer(0);
     this.queryCodes = new Int16Array(0);
     this.queryScales = new Float32Array(0);
     this.results = new Float32Array(0);

@@ -23,6 +23,16 @@ beforeAll(async () => {
         response.write('{"partial": ');
         if (request.url === '/cut-json') setTimeout(() => response.destroy(), 20);
         else response.on('close', () => closedEarly.push(request.url!));
+      } else if (request.url === '/gzip-stream') {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+        const gzip = zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH });
+        gzip.pipe(response);
+        let count = 0;
+        const timer = setInterval(() => gzip.write(`data: ${count++}\n\n`), 10);
+        response.on('close', () => {
+          clearInterval(timer);
+          if (!response.writableFinished) closedEarly.push(request.url!);
+        });
       } else if (request.url === '/slow-stream') {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         let count = 0;
@@ -94,6 +104,16 @@ describe('createNodeFetch', () => {
     await expect(reader.read()).rejects.toThrow();
     for (let i = 0; i < 50 && !closedEarly.includes('/slow-stream'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(closedEarly).toContain('/slow-stream');
+  });
+
+  it('closes the connection when the reader cancels a compressed stream', async () => {
+    const response = await nodeFetch.fetch(`${base}/gzip-stream`);
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('data: 0');
+    await reader.cancel();
+    for (let i = 0; i < 50 && !closedEarly.includes('/gzip-stream'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closedEarly).toContain('/gzip-stream');
   });
 
   it('sends a request again on a new socket when a kept-alive socket was closed by the server', async () => {

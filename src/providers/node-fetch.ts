@@ -94,7 +94,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     }
     const { secure, protocol, hostname, port, path, auth } = target;
     const headers = plainHeaders(init.headers);
-    const method = init.method ?? 'GET';
+    const method = (init.method ?? 'GET').toUpperCase();
     const signal = init.signal ?? undefined;
     const attempt = (retryStaleSocket: boolean) => new Promise<Response>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
@@ -106,7 +106,14 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
           if (encoding === 'gzip' || encoding === 'x-gzip') stream = response.pipe(zlib.createGunzip());
           else if (encoding === 'deflate') stream = response.pipe(zlib.createInflate());
           else if (encoding === 'br') stream = response.pipe(zlib.createBrotliDecompress());
-          if (stream !== response) response.on('error', (error) => stream.destroy(error));
+          if (stream !== response) {
+            response.on('error', (error) => stream.destroy(error));
+            // A decoded body cancelled by the reader destroys only the decoder: close the response
+            // too, or its socket would stay paused, never back in the pool.
+            stream.once('close', () => {
+              if (!response.complete) response.destroy();
+            });
+          }
           const status = response.statusCode ?? 500;
           const responseInit = { status, statusText: response.statusMessage, headers: responseHeaders(response.rawHeaders) };
           if (status === 204 || status === 304 || method === 'HEAD') {

@@ -81,13 +81,13 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   readonly tiers: Readonly<Record<string, number>>;
   /** Prompt weights of one query, reused across calls (filled and read synchronously). */
   private weightsScratch: Float32Array | undefined;
-  /** With an int8 index: the battle entries in its WebAssembly memory (weights and tier counts computed there). */
-  private readonly bins: ExpWeightedBins | undefined;
 
   private constructor(
     readonly embedder: Embedder,
     private readonly ownsEmbedder: boolean,
     private readonly vectors: SimilarityIndex,
+    /** With an int8 index: the battle entries in its WebAssembly memory (weights and tier counts computed there). */
+    private readonly int8: { vectors: Int8VectorIndex; bins: ExpWeightedBins } | undefined,
     private readonly scorer: TierScorer,
     private readonly queryBatchSize: number,
     index: BattleIndex,
@@ -102,7 +102,6 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     this.strongTier = modelTiers[strong];
     this.weakTier = modelTiers[weak];
     this.tiers = Object.freeze(Object.fromEntries(index.models.map((model, i) => [model, modelTiers[i]])));
-    this.bins = vectors instanceof Int8VectorIndex ? scorer.binsFor(vectors) : undefined;
   }
 
   /** Loads the index, resolves the model pair and builds the similarity index. */
@@ -112,6 +111,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     const owned = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : undefined;
     const given = owned ?? (typeof settings.embedder === 'object' ? settings.embedder : undefined);
     let created: Embedder | undefined;
+    let vectors: SimilarityIndex | undefined;
     try {
       const index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
       const strong = resolveModel(index.models, settings.strongModel, settings.modelMapping);
@@ -120,9 +120,11 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
         settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
       const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
       const embedder = given ?? (created = await createEmbedder(index.embedder.id));
-      const vectors = await similarityIndexFor(index);
-      return new SwRankingRouter(embedder, (owned ?? created) !== undefined, vectors, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+      vectors = await similarityIndexFor(index);
+      const int8 = vectors instanceof Int8VectorIndex ? { vectors, bins: scorer.binsFor(vectors) } : undefined;
+      return new SwRankingRouter(embedder, (owned ?? created) !== undefined, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
     } catch (error) {
+      vectors?.dispose();
       await (owned ?? created)?.dispose();
       throw error;
     }
@@ -146,10 +148,10 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
       );
     }
     const scores = new Float32Array(count);
-    if (this.vectors instanceof Int8VectorIndex && this.bins) {
+    if (this.int8) {
       // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
       // the weights and tier counts are computed from them, with nothing copied or allocated per query.
-      const { vectors, bins } = this;
+      const { vectors, bins } = this.int8;
       const rows = vectors.size;
       for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
         const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
@@ -185,7 +187,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   }
 
   protected override async release(): Promise<void> {
-    this.bins?.dispose();
+    this.int8?.bins.dispose();
     this.vectors.dispose();
     if (this.ownsEmbedder) await this.embedder.dispose();
   }

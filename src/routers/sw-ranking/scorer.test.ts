@@ -64,7 +64,7 @@ describe('TierScorer.fitBins (the WebAssembly weights and counts)', () => {
         const similarities = view.subarray(q * set.prompts, (q + 1) * set.prompts);
         const plain = scorer.fitSimilarities(similarities.slice());
         expect(scorer.fitBins(bins, similarities)).toEqual(plain);
-        // The counts behind them, and ties in the similarities (equal rows) change nothing.
+        // Finite ratings for every query, the zero query (all weights gamma) included.
         expect(Array.from(plain).every(Number.isFinite)).toBe(true);
       }
       rows.dispose();
