@@ -14,6 +14,7 @@
  * keeping their order within a bin.
  */
 import { BackendError } from '../errors.js';
+import type { ExpExports } from './fast-math.js';
 import type { Int8VectorIndex } from './int8-vector-index.js';
 import { instantiateOn } from './wasm-runtime.js';
 import { EXP_AFFINE_WASM_BASE64 } from './wasm/exp-affine.wasm.js';
@@ -22,10 +23,6 @@ import { WEIGHTED_BINS_WASM_BASE64 } from './wasm/weighted-bins.wasm.js';
 interface BinExports {
   maxOf(values: number, bias: number, count: number): number;
   binSums(weights: number, sourceOffsets: number, amounts: number, binEnds: number, binCount: number, out: number): void;
-}
-
-interface ExpExports {
-  expAffine(values: number, count: number, offset: number, slope: number, out: number): void;
 }
 
 /** The entries of `ExpWeightedBins`: entry e adds `amount[e]` times the weight of source `source[e]` to bin `bin[e]`. */

@@ -5,7 +5,8 @@
 import { instantiateKernel, WASM_PAGE_BYTES, type WasmMemory } from './wasm-runtime.js';
 import { EXP_AFFINE_WASM_BASE64 } from './wasm/exp-affine.wasm.js';
 
-interface ExpExports {
+/** The exports of wasm/exp-affine.wat (addresses are byte offsets into its memory). */
+export interface ExpExports {
   expAffine(values: number, count: number, offset: number, slope: number, out: number): void;
 }
 

@@ -61,7 +61,8 @@ export interface BattleIndex {
   promptEmbeddings: Float32Array;
   /**
    * The int8 codes of the prompt embeddings as loaded, when the index was stored as int8 (one code
-   * per value, each row's own scale). Not updated when `promptEmbeddings` is replaced.
+   * per value, each row's own scale). The router scores from these when present (int8 kernel);
+   * they are not updated when `promptEmbeddings` is replaced, so drop them when replacing it.
    */
   promptCodes?: Int8Array;
   /** Per battle: prompt row, model A, model B, winner code (index in `WINNER_VALUES`). */
