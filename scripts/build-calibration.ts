@@ -20,16 +20,9 @@ import { resolveDataDir } from '../src/data/evals.js';
 import { createRouter } from '../src/routers/registry.js';
 import { writeFileAtomic } from '../src/cli/shared.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
+import { flagValues } from './flags.js';
 
 const CANDIDATES = ['mf', 'sw_ranking', 'bert'];
-
-function flagValues(name: string): string[] | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return undefined;
-  const values: string[] = [];
-  for (let i = index + 1; i < process.argv.length && !process.argv[i].startsWith('--'); i++) values.push(process.argv[i]);
-  return values;
-}
 
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(flagValues('data-dir')?.[0]);

@@ -23,6 +23,7 @@ import { renderPlotSvg } from '../src/eval/plot.js';
 import { formatApgr, formatPct, formatScore, toResultsJson } from '../src/eval/report.js';
 import { backendInfo } from '../src/core/backend.js';
 import { packageRoot, shippedWeightsDir } from '../src/weights-format/paths.js';
+import { flagValues } from './flags.js';
 
 const BENCHMARKS = ['mt-bench', 'mmlu', 'gsm8k'] as const;
 const TRAINED = ['mf', 'sw_ranking', 'bert', 'causal_llm'];
@@ -60,14 +61,6 @@ const PAPER: Record<(typeof BENCHMARKS)[number], { augmented: string; rows: Reco
     },
   },
 };
-
-function flagValues(name: string): string[] | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return undefined;
-  const values: string[] = [];
-  for (let i = index + 1; i < process.argv.length && !process.argv[i].startsWith('--'); i++) values.push(process.argv[i]);
-  return values;
-}
 
 interface Manifest {
   createdAt?: string;
