@@ -70,18 +70,17 @@ const planted = plantedBattles(900, 5);
 const dataFile = path.join(root, 'planted.jsonl');
 writeFileSync(dataFile, planted.battles.map((row) => JSON.stringify(row)).join('\n') + '\n');
 const weightsDir = path.join(root, 'weights');
-const trained = await trainBert({
+/** The planted data with the pair as classes, offline and quiet. */
+const plantedTraining = {
   data: [dataFile],
-  output: weightsDir,
   strongModel: 'strong-s',
   weakModel: 'weak-w',
   embedder,
   embeddingCache: false,
   decontaminate: false,
   progress: false,
-  epochs: 40,
-  seed: 3,
-});
+} satisfies Partial<Parameters<typeof trainBert>[0]>;
+const trained = await trainBert({ ...plantedTraining, output: weightsDir, epochs: 40, seed: 3 });
 
 runRouterContract({ name: 'bert (head, bag-of-words fixture)', create: () => createRouter('bert', { weightsDir, embedder }) });
 
@@ -132,18 +131,7 @@ describe('bert router, head mode', () => {
 
   it('does not leak tensors while training', async () => {
     const before = liveTensorCount();
-    await trainBert({
-      data: [dataFile],
-      output: path.join(root, 'again'),
-      strongModel: 'strong-s',
-      weakModel: 'weak-w',
-      embedder,
-      embeddingCache: false,
-      decontaminate: false,
-      progress: false,
-      epochs: 2,
-      architecture: 'mlp',
-    });
+    await trainBert({ ...plantedTraining, output: path.join(root, 'again'), epochs: 2, architecture: 'mlp' });
     expect(liveTensorCount()).toBe(before);
   });
 });

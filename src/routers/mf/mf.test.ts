@@ -139,28 +139,20 @@ describe('mf router', () => {
 
   it('training is reproducible with a seed', async () => {
     const again = path.join(folder, 'again');
-    const second = await trainMf({
-      data: plantedData(folder),
-      output: again,
-      embedder: bagOfWords(),
-      embeddingCache: false,
-      decontaminate: false,
-      seed: 3,
-      epochs: 2,
-      batchSize: 16,
-      dim: 16,
-    });
-    const third = await trainMf({
-      data: plantedData(folder),
-      output: again,
-      embedder: bagOfWords(),
-      embeddingCache: false,
-      decontaminate: false,
-      seed: 3,
-      epochs: 2,
-      batchSize: 16,
-      dim: 16,
-    });
+    const trainSeeded = () =>
+      trainMf({
+        data: plantedData(folder),
+        output: again,
+        embedder: bagOfWords(),
+        embeddingCache: false,
+        decontaminate: false,
+        seed: 3,
+        epochs: 2,
+        batchSize: 16,
+        dim: 16,
+      });
+    const second = await trainSeeded();
+    const third = await trainSeeded();
     expect(third.validationLoss).toBe(second.validationLoss);
   });
 
