@@ -79,10 +79,9 @@ interface LoadedModel {
 }
 
 async function loadModel(modelDir: string, workers: number): Promise<LoadedModel> {
-  const vocabulary = await readModelJson(modelDir, 'vocab.json');
+  const [vocabulary, files] = await Promise.all([readModelJson(modelDir, 'vocab.json'), readUseLiteGraphFiles(modelDir)]);
   if (!Array.isArray(vocabulary)) throw new WeightsError('corrupt', path.join(modelDir, 'vocab.json'), 'not an array');
   const tokenizer = new SentencePieceTokenizer(vocabulary as VocabularyEntry[]);
-  const files = await readUseLiteGraphFiles(modelDir);
   const runner = workers > 0 ? await UseLiteWorkerPool.start(workers, files) : await UseLiteGraph.load(files);
   return { tokenizer, runner };
 }
