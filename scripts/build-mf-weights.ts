@@ -15,17 +15,10 @@ import { resolveDataDir } from '../src/data/evals.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../src/data/models.js';
 import { prepareMfData, trainMf, type MfTrainingOptions, type MfTrainingResult } from '../src/routers/mf/train.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
+import { MF_RECIPE } from './mf-recipe.js';
 
 /** The configuration chosen by the sweep recorded in `SELECTION` (lowest validation loss). */
-const CHOSEN = {
-  dim: 64,
-  learningRate: 1e-3,
-  weightDecay: 1e-5,
-  noiseStd: 0.03,
-  batchSize: 64,
-  maxPairsPerPrompt: 10,
-  sourceWeights: {} as Record<string, number>,
-};
+const CHOSEN = MF_RECIPE;
 
 /**
  * How CHOSEN was picked: `npx tsx scripts/build-mf-weights.ts --sweep` on 2026-11-28, all the

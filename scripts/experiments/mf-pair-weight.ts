@@ -12,6 +12,7 @@ import { createRouter } from '../../src/routers/registry.js';
 import { prepareMfData, trainMf, type MfTrainingOptions } from '../../src/routers/mf/train.js';
 import type { EmbeddingRouter } from '../../src/routers/types.js';
 import { defaultDataDir } from '../../src/weights-format/paths.js';
+import { MF_RECIPE } from '../mf-recipe.js';
 import { embedAll, evaluateScores, loadBenchmarks, loadRouterBenchTest, pairBenchmark } from './features.js';
 
 const trainDir = path.join(defaultDataDir(), 'train');
@@ -36,12 +37,7 @@ const base: MfTrainingOptions = {
   validationFraction: 0.05,
   patience: 4,
   epochs: 25,
-  dim: 64,
-  learningRate: 1e-3,
-  weightDecay: 1e-5,
-  noiseStd: 0.03,
-  batchSize: 64,
-  maxPairsPerPrompt: 10,
+  ...MF_RECIPE,
 };
 const prepared = await prepareMfData(base);
 for (const weight of [1, 10, 30]) {
