@@ -2,7 +2,7 @@
  * Rebuilds the shipped head of the bert router (weights/bert) from ../shared/data:
  *
  *   npx tsx scripts/build-bert-weights.ts [--data-dir DIR] [--output DIR] [--exclude file.jsonl,...]
- *     [--class-weights auto|balanced|none] [--architecture auto|linear|mlp] [--seed N]
+ *     [--class-weights auto|balanced|none] [--architecture auto|linear|mlp] [--seed N] [--rank-within-source]
  *
  * Training files: every train/*.jsonl except the test splits (`*_test.jsonl`, `*-test.jsonl`),
  * plus the MMLU gold split. Classes from the Elo tiers of all battles (tiers 0-1 strong, tier 2
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     'class-weights': { type: 'string', default: 'auto' },
     architecture: { type: 'string', default: 'auto' },
+    'rank-within-source': { type: 'boolean', default: false },
+    'strong-model': { type: 'string' },
+    'weak-model': { type: 'string' },
   },
 });
 
@@ -46,6 +49,8 @@ const result = await trainBert({
   seed: Number(values.seed),
   classWeights: values['class-weights'] as 'auto' | 'balanced' | 'none',
   architecture: values.architecture as 'auto' | 'linear' | 'mlp',
+  rankWithinSource: values['rank-within-source'],
+  ...(values['strong-model'] || values['weak-model'] ? { strongModel: values['strong-model'], weakModel: values['weak-model'] } : {}),
   notes:
     `Reproduce: npx tsx scripts/build-bert-weights.ts${excluded.size ? ` --exclude ${[...excluded].join(',')}` : ''}.` +
     (excluded.size ? ` Files left out: ${[...excluded].join(', ')}.` : ''),

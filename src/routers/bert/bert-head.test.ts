@@ -11,7 +11,7 @@ import { WeightsError } from '../../errors.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { BertHeadRouter } from './index.js';
-import { balancedClassWeights, battleLabel, classesFromTiers, explicitClasses } from './labels.js';
+import { balancedClassWeights, battleLabel, classesFromTiers, explicitClasses, labelBySourceRank, sourceRanks } from './labels.js';
 import { tiersFromBattles } from './tiers.js';
 import { trainBert } from './train.js';
 
@@ -129,6 +129,30 @@ describe('bert router, head mode', () => {
     await expect(createRouter('bert', { weightsDir: path.join(root, 'nothing'), embedder })).rejects.toThrow(WeightsError);
   });
 
+  it('with rankWithinSource, also learns from a score table of models outside the classes', async () => {
+    // Six open models: "big-*" answer the strong topics, everyone answers the tie topics. The pair
+    // strong-s / weak-w is absent from the table, so only ranks within it can label its rows.
+    const table = path.join(root, 'open-models.jsonl');
+    const lines = plantedBattles(300, 11).truth.map(({ prompt, label }) => {
+      const scores: Record<string, number> = {};
+      for (const model of ['big-1', 'big-2', 'mid-1', 'mid-2', 'small-1', 'small-2']) {
+        scores[model] = label === 1 || (label === 0 && model.startsWith('big')) ? 1 : 0;
+      }
+      return JSON.stringify({ prompt, scores });
+    });
+    writeFileSync(table, lines.join('\n') + '\n');
+    const options = { ...plantedTraining, data: [dataFile, table], epochs: 2, architecture: 'linear' as const };
+    const plain = await trainBert({ ...options, output: path.join(root, 'plain') });
+    const ranked = await trainBert({ ...options, output: path.join(root, 'ranked'), rankWithinSource: true });
+    // Each of the 300 table rows gives its big-vs-small battles (at most 16 pairs sampled of 15).
+    expect(plain.manifest.data.labelledBattles).toBe(900);
+    expect(ranked.manifest.data.labelledBattles).toBe(900 + 300 * 4);
+    expect(ranked.manifest.hyperparameters.rankWithinSource).toBe(true);
+    const counts = ranked.labelCounts.train;
+    expect(counts.weak_wins).toBeLessThan(plain.labelCounts.train.weak_wins + 5); // the table never has small beat big
+    expect(counts.strong_wins).toBeGreaterThan(plain.labelCounts.train.strong_wins + 50);
+  });
+
   it('does not leak tensors while training', async () => {
     const before = liveTensorCount();
     await trainBert({ ...plantedTraining, output: path.join(root, 'again'), epochs: 2, architecture: 'mlp' });
@@ -170,6 +194,30 @@ describe('bert labels', () => {
     expect(fromTiers.strong).toContain('m0');
     expect(fromTiers.weak).toContain('m5');
     expect(battleLabel(battle('m5', 'm0', 'model_a'), fromTiers)).toBe('weak_wins');
+  });
+
+  it('labels the battles the classes leave out by rank within their source', () => {
+    // Table "open": six models, mean results a 0.9, b 0.8, c 0.6, d 0.5, e 0.2, f 0.1 -> top third a, b; bottom third e, f.
+    const means: Record<string, number> = { a: 0.9, b: 0.8, c: 0.6, d: 0.5, e: 0.2, f: 0.1 };
+    const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({
+      prompt: `q${i}`,
+      source: 'open',
+      scores: Object.fromEntries(Object.entries(means).map(([model, mean]) => [model, i < mean * 10 ? 1 : 0])),
+    }));
+    rows.push({ prompt: 'pair only', source: 'two-models', scores: { a: 1, f: 0 } });
+    const ranks = sourceRanks(rows);
+    expect([...ranks.get('open')!.strong].sort()).toEqual(['a', 'b']);
+    expect([...ranks.get('open')!.weak].sort()).toEqual(['e', 'f']);
+    expect(ranks.has('two-models')).toBe(false);
+    const tiered = explicitClasses(['gpt-4-1106-preview'], ['mixtral-8x7b-instruct-v0.1']);
+    const battles: Battle[] = [
+      { ...battle('e', 'a', 'model_a'), source: 'open' }, // bottom beats top: weak wins
+      { ...battle('b', 'f', 'tie'), source: 'open' },
+      { ...battle('a', 'c', 'model_a'), source: 'open' }, // c is in the middle third: left out
+      { ...battle('a', 'f', 'model_a'), source: 'elsewhere' }, // no ranks for that source
+      { ...battle('gpt-4-1106-preview', 'mistralai/Mixtral-8x7B-Instruct-v0.1', 'model_a'), source: 'open' }, // the classes label it
+    ];
+    expect(labelBySourceRank(battles, tiered, ranks).map((row) => row.label)).toEqual(['weak_wins', 'tie']);
   });
 
   it('weights classes only when the counts are unbalanced', () => {

@@ -12,9 +12,14 @@
  * A battle counts only when one side is strong-class and the other weak-class; battles inside a
  * class, or with a model of neither class, are dropped. Correctness tables become battles first
  * (the golden-label rule of src/data/golden.ts: right beats wrong, equal outcomes tie).
+ *
+ * Score tables of models that the classes leave out (open models that never met the tiered ones)
+ * can still label battles by rank within their source (`sourceRanks`, `labelBySourceRank`): in
+ * each table, its models sorted by mean result, the top third counts as strong and the bottom
+ * third as weak for that table's battles only.
  */
 import { canonicalModelName } from '../../data/models.js';
-import type { Battle } from '../../data/types.js';
+import type { Battle, ScoreRow } from '../../data/types.js';
 
 /** What each output index of the classifier means. */
 export type BertLabel = 'strong_wins' | 'tie' | 'weak_wins';
@@ -117,4 +122,53 @@ export function balancedClassWeights(counts: LabelCounts, ratio = 2): number[] {
   if (present.length === 0 || Math.max(...present) <= ratio * Math.min(...present)) return [1, 1, 1];
   const total = values.reduce((a, b) => a + b, 0);
   return values.map((count) => (count > 0 ? total / (3 * count) : 0));
+}
+
+/** Per score-table source: the models of its top third (by mean result) and of its bottom third. */
+export type SourceRanks = Map<string, { strong: Set<string>; weak: Set<string> }>;
+
+/**
+ * Ranks each source's models by their mean result over the source's rows and takes the top
+ * `floor(k / 3)` as strong and the bottom `floor(k / 3)` as weak (k models; sources with fewer
+ * than 3 models are left out).
+ */
+export function sourceRanks(rows: readonly ScoreRow[]): SourceRanks {
+  const sums = new Map<string, Map<string, { total: number; count: number }>>();
+  for (const row of rows) {
+    let bySource = sums.get(row.source);
+    if (!bySource) sums.set(row.source, (bySource = new Map()));
+    for (const [model, score] of Object.entries(row.scores)) {
+      const cell = bySource.get(model) ?? { total: 0, count: 0 };
+      cell.total += score;
+      cell.count += 1;
+      bySource.set(model, cell);
+    }
+  }
+  const out: SourceRanks = new Map();
+  for (const [source, byModel] of sums) {
+    const third = Math.floor(byModel.size / 3);
+    if (third === 0) continue;
+    // Best first; equal means in name order, so the split is deterministic.
+    const ranked = [...byModel]
+      .map(([model, cell]) => ({ model, mean: cell.total / cell.count }))
+      .sort((a, b) => b.mean - a.mean || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
+      .map((entry) => entry.model);
+    out.set(source, { strong: new Set(ranked.slice(0, third)), weak: new Set(ranked.slice(-third)) });
+  }
+  return out;
+}
+
+/**
+ * Labels the battles that `classes` leaves out by rank within their source: a battle between a
+ * top-third and a bottom-third model of its source is labelled from the top-third side.
+ */
+export function labelBySourceRank(battles: readonly Battle[], classes: ModelClasses, ranks: SourceRanks): LabelledPrompt[] {
+  const out: LabelledPrompt[] = [];
+  for (const battle of battles) {
+    const ranked = ranks.get(battle.source);
+    if (!ranked || battleLabel(battle, classes)) continue;
+    const label = battleLabel(battle, { method: 'explicit', strong: [...ranked.strong], weak: [...ranked.weak] });
+    if (label) out.push({ prompt: battle.prompt, label, source: battle.source, weight: battle.weight ?? 1 });
+  }
+  return out;
 }

@@ -26,7 +26,9 @@ import {
   countLabels,
   explicitClasses,
   labelBattles,
+  labelBySourceRank,
   LABEL_INDEX,
+  sourceRanks,
   type LabelCounts,
   type LabelledPrompt,
   type ModelClasses,
@@ -60,6 +62,12 @@ export const trainBertOptionsSchema = z
     strongTiers: z.array(z.number().int().min(0)).min(1).default([0, 1]),
     /** Tiers mode: tiers whose models are weak-class. Default [2] (the paper). */
     weakTiers: z.array(z.number().int().min(0)).min(1).default([2]),
+    /**
+     * Score tables: also label the battles the classes leave out by rank within their source (its
+     * top third of models strong, bottom third weak; see labels.ts). Lets tables of models that
+     * have no tier (open models never seen in battles with tiered ones) teach the head. Default false.
+     */
+    rankWithinSource: z.boolean().default(false),
     /** Add the MMLU gold split (1,500 questions, golden labels for the benchmark pair). Default false. */
     mmluGold: z.boolean().default(false),
     /** Data folder holding `evals/` (for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
@@ -160,7 +168,8 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     margin: settings.tieMargin,
     seed: settings.seed,
     maxPairsPerPrompt: settings.maxPairsPerPrompt,
-    ...(crossPairs ? { pairs: crossPairs } : {}),
+    // With ranks within sources the other pairs are needed too; the explicit pairs are then always kept.
+    ...(crossPairs ? (settings.rankWithinSource ? { keepPairs: crossPairs } : { pairs: crossPairs }) : {}),
   });
   const battles: Battle[] = [...read.battles];
   const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
@@ -185,6 +194,11 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
   }
   let labelled = labelBattles(battles, classes);
   log(`bert: ${labelled.length} strong-vs-weak battles labelled (strong ${classes.strong.join(', ')} | weak ${classes.weak.join(', ')})`);
+  if (settings.rankWithinSource) {
+    const byRank = labelBySourceRank(battles, classes, sourceRanks(read.scoreRows));
+    labelled = [...labelled, ...byRank];
+    log(`bert: ${byRank.length} more battles labelled by rank within their source`);
+  }
   if (labelled.length === 0) {
     throw new InvalidInputError(
       'training data',
@@ -314,6 +328,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
         strongTiers: settings.strongTiers,
         weakTiers: settings.weakTiers,
         classWeights: settings.classWeights,
+        rankWithinSource: settings.rankWithinSource,
       },
       data: {
         sources,
