@@ -19,6 +19,10 @@ export { BertHeadRouter, BertOnnxRouter, bertRouterOptionsSchema, createBertRout
 export type { BertLabel, BertRouterOptions } from './routers/bert/index.js';
 export { trainBert, trainBertOptionsSchema } from './routers/bert/train.js';
 export type { TrainBertOptions, TrainBertResult } from './routers/bert/train.js';
+export { createRidgeRouter, RidgeRouter, ridgeRouterOptionsSchema } from './routers/ridge/index.js';
+export type { RidgeRouterOptions } from './routers/ridge/index.js';
+export { trainRidge, trainRidgeOptionsSchema } from './routers/ridge/train.js';
+export type { TrainRidgeOptions, TrainRidgeResult } from './routers/ridge/train.js';
 export {
   CausalLLMRouter,
   causalLLMRouterOptionsSchema,

@@ -9,7 +9,7 @@
  */
 import type { ScoreRow } from '../../src/data/index.js';
 import { createRng } from '../../src/train/random.js';
-import { embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
 import { DIM, featureVector, predict, rankNormalize, ridge } from './ridge.js';
 
 /** A source's family: its file name without the _train / _test suffix. */
@@ -78,7 +78,13 @@ async function main() {
     'slope, no exact-pair sources': (row) => (hasPair(row) ? undefined : rowSlope(row)),
     'pair gap, else slope': (row) => pairGap(row) ?? rowSlope(row),
     'pair gap + slope': (row) => (pairGap(row) ?? 0) + (rowSlope(row) ?? 0),
+    // quality.ts's open-ended signals, for their proxy column.
+    difficulty,
+    'weak fails': (row) => (row.scores[WEAK] !== undefined ? 1 - row.scores[WEAK] : undefined),
   };
+  // Optional argument: a comma-separated subset of the targets.
+  const only = process.argv[2]?.split(',');
+  for (const name of Object.keys(targets)) if (only && !only.includes(name)) delete targets[name];
 
   const features = new Map<string, Float64Array[]>();
   const cached = (key: string, make: () => Float64Array[]) => features.get(key) ?? features.set(key, make()).get(key)!;

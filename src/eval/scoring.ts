@@ -149,7 +149,7 @@ export async function scorePrompts(router: Router, prompts: readonly string[], o
     let batchScores: Float32Array;
     if (embedder && isEmbeddingRouter(router)) {
       const embeddings = await embedder.embed(batch);
-      batchScores = await router.strongWinRatesFromEmbeddings(embeddings, batch.length);
+      batchScores = await router.strongWinRatesFromEmbeddings(embeddings, batch.length, batch);
     } else {
       batchScores = await router.strongWinRates(batch);
     }

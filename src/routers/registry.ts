@@ -19,6 +19,7 @@ const ROUTERS = Object.freeze({
   sw_ranking: { aliases: ['sw-ranking'], scoresModelPair: true, create: async (options: unknown) => (await import('./sw-ranking/index.js')).SwRankingRouter.create(options as object) },
   mf: { aliases: [], scoresModelPair: true, create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
   bert: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
+  ridge: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./ridge/index.js')).createRidgeRouter(options as object) },
   causal_llm: { aliases: ['causal-llm'], scoresModelPair: false, create: async (options: unknown) => (await import('./causal-llm/index.js')).CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 
@@ -49,7 +50,7 @@ export function routerScoresModelPair(name: string): boolean {
 }
 
 /**
- * Builds a router by name (`random`, `sw_ranking`, `mf`, `bert`, `causal_llm`; `sw-ranking` and
+ * Builds a router by name (`random`, `sw_ranking`, `mf`, `bert`, `ridge`, `causal_llm`; `sw-ranking` and
  * `causal-llm` are accepted too). Options are checked against that router's schema; bad options
  * throw `InvalidOptionsError`, an unknown name `UnknownRouterError` listing the valid names.
  */

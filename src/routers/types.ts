@@ -9,7 +9,7 @@ export type RouteDecision = 'strong' | 'weak';
  * is at least the threshold.
  */
 export interface Router {
-  /** The registry name (`random`, `sw_ranking`, `mf`, `bert`, `causal_llm`) or a custom one. */
+  /** The registry name (`random`, `sw_ranking`, `mf`, `bert`, `ridge`, `causal_llm`) or a custom one. */
   readonly name: string;
   /** Strong win rates in [0, 1] for a batch of prompts, in input order. */
   strongWinRates(prompts: readonly string[]): Promise<Float32Array>;
@@ -25,8 +25,12 @@ export interface Router {
 export interface EmbeddingRouter extends Router {
   /** The embedder the router's weights were made with. */
   readonly embedder: Embedder;
-  /** Strong win rates for `count` precomputed embeddings (row-major, `count * embedder.dimension`). */
-  strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * Strong win rates for `count` precomputed embeddings (row-major, `count * embedder.dimension`).
+   * `prompts`: the texts they were made from; routers that read the text as well (`ridge`)
+   * require them, the others ignore them.
+   */
+  strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number, prompts?: readonly string[]): Promise<Float32Array>;
 }
 
 /** True when `router` can score precomputed embeddings. */
