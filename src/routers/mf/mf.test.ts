@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { foldMfPair, initMfParameters, mfModelScores, scoreFolded } from '../../core/models/mf.js';
-import type { Embedder } from '../../embedders/types.js';
 import { InvalidOptionsError, UnknownModelError, WeightsError } from '../../errors.js';
 import { createRng } from '../../train/random.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
@@ -12,32 +11,11 @@ import { createRouter } from '../registry.js';
 import { MfRouter } from './index.js';
 import { trainMf, type MfTrainingEvent, type MfTrainingResult } from './train.js';
 import { loadMfWeights, saveMfWeights } from './weights.js';
+import { bagOfWords as hashedBagOfWords } from '../../../test/helpers/bag-of-words.js';
 
 const DIMENSION = 96;
 
-/** Test fixture: a deterministic hashed bag-of-words embedder (unit-normalised). */
-function bagOfWords(id = 'test-bow', dimension = DIMENSION): Embedder {
-  return {
-    id,
-    dimension,
-    async embed(texts) {
-      const out = new Float32Array(texts.length * dimension);
-      texts.forEach((text, row) => {
-        const words = text.toLowerCase().split(/\W+/).filter(Boolean);
-        for (const word of words) {
-          let hash = 2166136261;
-          for (const char of word) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
-          out[row * dimension + ((hash >>> 0) % dimension)] += 1;
-        }
-        let norm = 0;
-        for (let i = 0; i < dimension; i++) norm += out[row * dimension + i] ** 2;
-        for (let i = 0; i < dimension && norm > 0; i++) out[row * dimension + i] /= Math.sqrt(norm);
-      });
-      return out;
-    },
-    dispose() {},
-  };
-}
+const bagOfWords = (id = 'test-bow', dimension = DIMENSION) => hashedBagOfWords(id, dimension);
 
 const MATH = ['integral', 'derivative', 'prime', 'equation', 'matrix', 'theorem', 'proof', 'polynomial', 'logarithm', 'vector'];
 const CHAT = ['poem', 'hello', 'recipe', 'story', 'holiday', 'song', 'friend', 'movie', 'garden', 'weather'];

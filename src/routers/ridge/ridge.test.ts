@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bagOfWords } from '../../../test/helpers/bag-of-words.js';
+import { liveTensorCount } from '../../core/backend.js';
+import { fitRidge } from '../../core/models/ridge.js';
+import { InvalidInputError, WeightsError } from '../../errors.js';
+import { runRouterContract } from '../contract.case.js';
+import { createRouter } from '../registry.js';
+import { featureRows, isMultipleChoice, TEXT_FEATURES, textFeatures } from './features.js';
+import { RidgeRouter } from './index.js';
+import { trainRidge } from './train.js';
+import { quantileOf, sampleQuantiles } from './weights.js';
+
+describe('fitRidge', () => {
+  it('recovers the coefficients of noiseless data, and shrinks them as lambda grows', () => {
+    let state = 7;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const truth = [2, -1, 0.5, 3];
+    const rows = 200;
+    const features = Float64Array.from({ length: rows * 4 }, random);
+    const targets = Array.from({ length: rows }, (_, n) => truth.reduce((sum, b, j) => sum + b * features[n * 4 + j], 0));
+    const fitted = fitRidge({ features, width: 4, targets, lambda: 1e-9 });
+    truth.forEach((b, j) => expect(fitted[j]).toBeCloseTo(b, 6));
+    const shrunk = fitRidge({ features, width: 4, targets, lambda: 50 });
+    const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
+    expect(norm(shrunk)).toBeLessThan(norm(fitted) * 0.9);
+    // Row weights: doubling a row's weight equals repeating it.
+    const weights = Array.from({ length: rows }, (_, n) => (n < 10 ? 2 : 1));
+    const repeated = fitRidge({
+      features: Float64Array.from([...features, ...features.subarray(0, 40)]),
+      width: 4,
+      targets: [...targets.map((t, n) => t + (n % 3) * 0.1), ...targets.slice(0, 10).map((t, n) => t + (n % 3) * 0.1)],
+      lambda: 1,
+    });
+    const weighted = fitRidge({ features, width: 4, targets: targets.map((t, n) => t + (n % 3) * 0.1), weights, lambda: 1 });
+    repeated.forEach((b, j) => expect(weighted[j]).toBeCloseTo(b, 9));
+    expect(() => fitRidge({ features, width: 3, targets, lambda: 1 })).toThrow(RangeError);
+    expect(() => fitRidge({ features, width: 4, targets, lambda: 0 })).toThrow(/lambda/);
+  });
+});
+
+describe('ridge features', () => {
+  it('tells multiple-choice prompts from the rest', () => {
+    expect(isMultipleChoice('Which is a prime?\nA. 4\nB. 6\nC. 7\nD. 9\nAnswer:')).toBe(true);
+    expect(isMultipleChoice("['Pick one.\\nA) dry\\nB) wet\\nAnswer:']")).toBe(true); // escaped newlines, as RouterBench stores them
+    expect(isMultipleChoice('(A) red\n(B) blue')).toBe(true);
+    expect(isMultipleChoice('Write a poem about the sea.')).toBe(false);
+    expect(isMultipleChoice('Plan A. is to leave early.')).toBe(false);
+    expect(isMultipleChoice('Options:\nA. only one')).toBe(false);
+  });
+
+  it('lays out embedding, text features and bias per row', () => {
+    const prompts = ['What is 12 + 30?', 'def f(x): return x'];
+    const embeddings = Float32Array.from({ length: 2 * 3 }, (_, i) => i + 1);
+    const rows = featureRows(embeddings, 3, prompts);
+    const width = 3 + TEXT_FEATURES + 1;
+    expect(rows.length).toBe(2 * width);
+    expect([...rows.subarray(0, 3)]).toEqual([1, 2, 3]);
+    expect([...rows.subarray(width, width + 3)]).toEqual([4, 5, 6]);
+    expect(Array.from(rows.subarray(3, 3 + TEXT_FEATURES))).toEqual(textFeatures(prompts[0]).map(Math.fround));
+    expect(rows[width - 1]).toBe(1);
+    expect(textFeatures(prompts[1])[4]).toBe(1); // code marker
+    expect(textFeatures(prompts[0])[5]).toBe(1); // maths marker
+  });
+
+  it('maps raw scores to quantiles of the reference sample', () => {
+    const reference = sampleQuantiles([5, 1, 4, 2, 3], 5);
+    expect([...reference]).toEqual([1, 2, 3, 4, 5]);
+    expect(quantileOf(0, reference, 0, 5)).toBe(0);
+    expect(quantileOf(1, reference, 0, 5)).toBe(0);
+    expect(quantileOf(3, reference, 0, 5)).toBe(0.5);
+    expect(quantileOf(3.5, reference, 0, 5)).toBeCloseTo(0.625, 9);
+    expect(quantileOf(9, reference, 0, 5)).toBe(1);
+    expect(quantileOf(2.5, Float32Array.from([9, 9, 1, 2, 3, 4, 5]), 2, 5)).toBeCloseTo(0.375, 9);
+  });
+});
+
+// Planted data for the pair strong-s / weak-w: multiple-choice questions on "theorem" the strong
+// model gets and the weak one misses (on "capital" both get them); open requests on "prove" the
+// weak model fails (on "hello" it succeeds).
+const FILLER = ['please', 'the', 'about', 'tell', 'me', 'a', 'some', 'quick', 'now', 'kindly'];
+function plantedRows(count: number, seed: number): { prompt: string; scores: Record<string, number>; hard: boolean }[] {
+  let state = seed;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  return Array.from({ length: count }, (_, i) => {
+    const hard = random() < 0.5;
+    const choice = random() < 0.5;
+    const words = `${pick(FILLER)} ${pick(FILLER)} ${choice ? (hard ? 'theorem' : 'capital') : hard ? 'prove' : 'hello'} ${pick(FILLER)} item${i}`;
+    const prompt = choice ? `${words}?\nA. one\nB. two\nC. three\nD. four\nAnswer:` : words;
+    const noise = random() < 0.1;
+    const weak = (hard ? 0 : 1) ^ (noise ? 1 : 0);
+    const strong = choice ? 1 : random() < 0.8 ? 1 : 0;
+    return { prompt, scores: { 'strong-s': strong, 'weak-w': weak }, hard };
+  });
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'routellm-ridge-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const embedder = bagOfWords('test-bow', 64);
+const table = path.join(root, 'planted.jsonl');
+writeFileSync(table, plantedRows(600, 3).map(({ prompt, scores }) => JSON.stringify({ prompt, scores })).join('\n') + '\n');
+const weightsDir = path.join(root, 'weights');
+const training = { data: [table], strongModel: 'strong-s', weakModel: 'weak-w', embedder, embeddingCache: false as const, decontaminate: false, progress: false, quantiles: 101 };
+const trained = await trainRidge({ ...training, output: weightsDir, multipleChoice: { lambda: 0.1 }, open: { lambda: 0.1 } });
+
+runRouterContract({ name: 'ridge (bag-of-words fixture)', create: () => createRouter('ridge', { weightsDir, embedder }) });
+
+describe('ridge router', () => {
+  it('learns the planted rules of both heads: hard prompts score above easy ones', async () => {
+    const router = (await createRouter('ridge', { weightsDir, embedder })) as RidgeRouter;
+    try {
+      const heldOut = plantedRows(200, 99);
+      const scores = await router.strongWinRates(heldOut.map((row) => row.prompt));
+      for (const choice of [true, false]) {
+        const mean = (hard: boolean) => {
+          const values = heldOut.flatMap((row, i) => (isMultipleChoice(row.prompt) === choice && row.hard === hard ? [scores[i]] : []));
+          return values.reduce((a, b) => a + b, 0) / values.length;
+        };
+        expect(mean(true)).toBeGreaterThan(mean(false) + 0.3);
+      }
+      for (const score of scores) expect(score >= 0 && score <= 1).toBe(true);
+      // Precomputed embeddings give the same scores, and need the prompts.
+      const prompts = heldOut.slice(0, 5).map((row) => row.prompt);
+      const embeddings = await embedder.embed(prompts);
+      expect([...(await router.strongWinRatesFromEmbeddings(embeddings, 5, prompts))]).toEqual([...scores.subarray(0, 5)]);
+      await expect(router.strongWinRatesFromEmbeddings(embeddings, 5)).rejects.toThrow(InvalidInputError);
+      await expect(router.strongWinRatesFromEmbeddings(embeddings, 4, prompts.slice(0, 4))).rejects.toThrow(/4 x 64/);
+    } finally {
+      await router.dispose();
+    }
+  });
+
+  it('records the heads, the pair and the data in the manifest', () => {
+    const extra = trained.manifest.extra as Record<string, any>;
+    expect(extra.pair).toEqual({ strong: 'strong-s', weak: 'weak-w' });
+    expect(extra.heads.multiple_choice).toMatchObject({ target: 'pair-gap', lambda: 0.1, textFeatures: true, trainRows: 600 });
+    expect(extra.heads.open).toMatchObject({ target: 'weak-fails', lambda: 0.1, textFeatures: false, trainRows: 600 });
+    expect(extra.heads.multiple_choice.referencePrompts + extra.heads.open.referencePrompts).toBe(600);
+    expect(trained.manifest.embedder).toEqual({ id: 'test-bow', dimension: 64 });
+    expect(trained.manifest.tensors.map((tensor) => [tensor.name, tensor.shape])).toEqual([
+      ['heads', [64 + TEXT_FEATURES + 1, 2]],
+      ['quantiles', [2, 101]],
+    ]);
+  });
+
+  it('refuses battle files, data without the pair, corrupt weights and another embedder', async () => {
+    const battles = path.join(root, 'battles.jsonl');
+    writeFileSync(battles, JSON.stringify({ prompt: 'p', model_a: 'x', model_b: 'y', winner: 'model_a' }) + '\n');
+    await expect(trainRidge({ ...training, data: [table, battles], output: path.join(root, 'b') })).rejects.toThrow(/battles\.jsonl hold battles/);
+    const error = await trainRidge({ ...training, weakModel: 'nobody', output: path.join(root, 'c') }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/both strong-s and nobody/);
+
+    const broken = path.join(root, 'broken');
+    cpSync(weightsDir, broken, { recursive: true });
+    const quantileFile = path.join(broken, 'quantiles.bin');
+    const bytes = readFileSync(quantileFile);
+    bytes.writeFloatLE(1e9, 0); // first quantile above the rest
+    writeFileSync(quantileFile, bytes);
+    await expect(createRouter('ridge', { weightsDir: broken, embedder })).rejects.toThrow(WeightsError);
+    await expect(createRouter('ridge', { weightsDir, embedder: bagOfWords('other', 64) })).rejects.toThrow(WeightsError);
+    await expect(createRouter('ridge', { weightsDir, bogus: 1 })).rejects.toThrow(/bogus/);
+  });
+
+  it('frees its tensors when scoring', async () => {
+    const router = await createRouter('ridge', { weightsDir, embedder });
+    await router.strongWinRates(['warm up']);
+    const before = liveTensorCount();
+    await router.strongWinRates(plantedRows(50, 5).map((row) => row.prompt));
+    expect(liveTensorCount()).toBe(before);
+    await router.dispose();
+  });
+});
+
+describe('ridge router, shipped weights', () => {
+  it('works offline with no options: createRouter("ridge") reads weights/ridge and use-lite', async () => {
+    const router = await createRouter('ridge');
+    try {
+      const prompts = [
+        'Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:',
+        'hi',
+        'Prove that the square root of 2 is irrational, then generalise to every non-square integer.',
+      ];
+      const scores = await router.strongWinRates(prompts);
+      for (const score of scores) expect(score >= 0 && score <= 1).toBe(true);
+      expect(scores[2]).toBeGreaterThan(scores[1]);
+      expect((router as RidgeRouter).heads.open.target).toBe('weak-fails');
+    } finally {
+      await router.dispose();
+    }
+  });
+});
