@@ -221,7 +221,7 @@ describe('routellm embed and train', () => {
     expect(existsSync(path.join(weights, 'manifest.json'))).toBe(true);
     expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
     expect(trainRandom.code).toBe(2);
-    expect(trainRandom.stderr).toMatch(/Cannot train random.*Trainable routers: mf, sw_ranking, bert/);
+    expect(trainRandom.stderr).toMatch(/Cannot train random.*Trainable routers: mf, sw_ranking, bert, ridge/);
     const routed = await runCli(['route', 'Integrate x cubed', '--router', 'mf', '--weights', weights, '--strong-model', 'gpt-4', '--weak-model', 'vicuna-13b', '--threshold', '0.5', '--json']);
     expect(routed.code).toBe(0);
     expect(routed.stderr).toContain('scoring the pair strong=gpt-4 weak=vicuna-13b');
@@ -229,5 +229,26 @@ describe('routellm embed and train', () => {
     expect(decision.strong_win_rate).toBeGreaterThan(0);
     expect(decision.strong_win_rate).toBeLessThan(1);
     expect(decision.decision).toBe(decision.strong_win_rate >= 0.5 ? 'strong' : 'weak');
+  });
+
+  it('trains a tiny ridge router from a score table for a named pair, and routes with it', async () => {
+    const topics = ['Prove that the sum of two even numbers is even.', 'Write a haiku about autumn leaves.', 'Which is a prime?\nA. 4\nB. 7', 'Tell me a joke about cats.'];
+    const rows = Array.from({ length: 24 }, (_, i) => ({ prompt: `${topics[i % 4]} (variant ${i})`, correct: { big: 1, small: i % 4 === 0 || i % 4 === 2 ? 0 : 1 } }));
+    const data = path.join(dir, 'table.jsonl');
+    writeFileSync(data, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    const weights = path.join(dir, 'tiny-ridge');
+    const [train, badFlag] = await Promise.all([
+      runCli(['train', 'ridge', '--data', data, '--output', weights, '--strong-model', 'big', '--weak-model', 'small', '--decontaminate', 'false', '--json']),
+      runCli(['train', 'ridge', '--data', data, '--output', path.join(dir, 'never'), '--epochs', '3']),
+    ]);
+    expect(train.code).toBe(0);
+    expect(JSON.parse(train.stdout)).toMatchObject({ router: 'ridge', output: weights, train_rows: { multiple_choice: 24, open: 24 } });
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--epochs: ridge has no epochs/);
+    const routed = await runCli(['score', '--router', 'ridge', '--weights', weights, '--input', data, '--output', path.join(dir, 'scored.jsonl')]);
+    expect(routed.code).toBe(0);
+    const scored = readFileSync(path.join(dir, 'scored.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const mean = (topic: number) => scored.filter((_, i) => i % 4 === topic).reduce((sum, row) => sum + row.strong_win_rate, 0) / 6;
+    expect(mean(0)).toBeGreaterThan(mean(1)); // the weak model fails proofs, not haiku
   });
 });

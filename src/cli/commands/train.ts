@@ -54,6 +54,14 @@ const TRAINERS: Readonly<Record<string, { describe: string; run(options: Record<
       return { output: result.output, architecture: result.chosen, label_counts: result.labelCounts, candidates: result.candidates };
     },
   },
+  ridge: {
+    describe: 'two ridge-regression heads over a frozen encoder, multiple-choice and open prompts (trainRidge)',
+    run: async (options) => {
+      const { trainRidge } = await import('../../routers/ridge/train.js');
+      const result = await trainRidge(options as Parameters<typeof trainRidge>[0]);
+      return { output: result.output, train_rows: result.trainRows, dropped_contaminated: result.droppedContaminated };
+    },
+  },
 });
 
 const spec: CommandSpec = {
@@ -72,8 +80,8 @@ const spec: CommandSpec = {
     { name: 'mmlu-gold', type: 'boolean', description: 'also train on the MMLU gold split (1,500 questions; MMLU is then reported on MMLU-rest)' },
     { name: 'decontaminate', type: 'string', value: '<true|false>', description: 'drop prompts within cosine 0.95 of a benchmark prompt (default: the trainer\'s)' },
     { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (for decontamination and the gold split)' },
-    { name: 'strong-model', type: 'string', value: '<name>', description: 'bert: the strong class (with --weak-model; default: from the tiers)' },
-    { name: 'weak-model', type: 'string', value: '<name>', description: 'bert: the weak class' },
+    { name: 'strong-model', type: 'string', value: '<name>', description: 'bert: the strong class (with --weak-model; default: from the tiers); ridge: the strong model of the targets' },
+    { name: 'weak-model', type: 'string', value: '<name>', description: 'bert: the weak class; ridge: the weak model of the targets' },
     { name: 'config', type: 'string', value: '<file.json|.yaml>', description: "router name -> that trainer's options (flags win)" },
     { name: 'json', type: 'boolean', description: 'print a JSON summary' },
   ],
@@ -87,15 +95,18 @@ function trainingOptions(router: string, args: ParsedArgs, config: Record<string
   const embedder = stringFlag(args, 'embedder');
   if (embedder !== undefined) options.embedder = embedder;
   const seed = numberFlag(args, 'seed');
-  if (seed !== undefined) options.seed = seed;
+  if (seed !== undefined) {
+    if (router === 'ridge') throw new CliUsageError('--seed: ridge has no randomness (closed-form fit).', '--seed');
+    options.seed = seed;
+  }
   const epochs = numberFlag(args, 'epochs');
   if (epochs !== undefined) {
-    if (router === 'sw_ranking') throw new CliUsageError('--epochs: sw_ranking has no epochs (it stores battles).', '--epochs');
+    if (router === 'sw_ranking' || router === 'ridge') throw new CliUsageError(`--epochs: ${router} has no epochs (${router === 'ridge' ? 'closed-form fit' : 'it stores battles'}).`, '--epochs');
     options.epochs = epochs;
   }
   const tiers = numberFlag(args, 'num-tiers');
   if (tiers !== undefined) {
-    if (router === 'mf') throw new CliUsageError('--num-tiers: mf does not use tiers.', '--num-tiers');
+    if (router === 'mf' || router === 'ridge') throw new CliUsageError(`--num-tiers: ${router} does not use tiers.`, '--num-tiers');
     options.numTiers = tiers;
   }
   if (args.flags['mmlu-gold']) options.mmluGold = true;
@@ -109,7 +120,7 @@ function trainingOptions(router: string, args: ParsedArgs, config: Record<string
   for (const [flag, key] of [['strong-model', 'strongModel'], ['weak-model', 'weakModel']] as const) {
     const value = stringFlag(args, flag);
     if (value === undefined) continue;
-    if (router !== 'bert') throw new CliUsageError(`--${flag}: only bert training takes the pair (${router} learns every model in the data).`, `--${flag}`);
+    if (router !== 'bert' && router !== 'ridge') throw new CliUsageError(`--${flag}: only bert and ridge training take the pair (${router} learns every model in the data).`, `--${flag}`);
     options[key] = value;
   }
   return options;
