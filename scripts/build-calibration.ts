@@ -4,7 +4,7 @@
  * distinct prompt in ../shared/data/train/arena-battles.jsonl, real Chatbot Arena traffic), so
  * `calibrateThreshold()` and `routellm calibrate` work without the user's own prompts.
  *
- *   npx tsx scripts/build-calibration.ts [--routers mf sw_ranking bert] [--data-dir <dir>]
+ *   npx tsx scripts/build-calibration.ts [--routers mf sw_ranking bert ridge] [--data-dir <dir>]
  *
  * The random router needs no file: its scores are uniform, so its threshold is 1 - p.
  */
@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../src/cli/shared.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { flagValues } from './flags.js';
 
-const CANDIDATES = ['mf', 'sw_ranking', 'bert'];
+const CANDIDATES = ['mf', 'sw_ranking', 'bert', 'ridge'];
 
 async function main(): Promise<void> {
   const dataDir = resolveDataDir(flagValues('data-dir')?.[0]);

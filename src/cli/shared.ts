@@ -202,12 +202,13 @@ function notePair(router: Router, io: CliIo, reason: string): void {
 }
 
 /**
- * Routers in order of preference for the default: the best shipped one first. sw_ranking is the
- * only shipped router above random on both MT-Bench and MMLU-rest (docs/results.md).
+ * Routers in order of preference for the default: the best shipped one first, as chosen on
+ * validation data carved from the training files (docs/experiments.md, section 10): ridge leads
+ * both the exact-pair validation split and the open-ended proxy pair; sw_ranking is next.
  */
-export const DEFAULT_ROUTER_PREFERENCE = ['sw_ranking', 'bert', 'mf'] as const;
+export const DEFAULT_ROUTER_PREFERENCE = ['ridge', 'sw_ranking', 'bert', 'mf'] as const;
 
-/** The default router: the first of sw_ranking, bert, mf whose weights ship, else `random`. */
+/** The default router: the first of ridge, sw_ranking, bert, mf whose weights ship, else `random`. */
 export function defaultRouterName(): string {
   for (const name of DEFAULT_ROUTER_PREFERENCE) {
     if (resolveRouterName(name) && existsSync(path.join(shippedWeightsDir(name), 'manifest.json'))) return name;

@@ -13,7 +13,7 @@ const spec: CommandSpec = {
   usage: 'routellm route "<prompt>" [--router mf] [--threshold T] [--json]',
   positionals: [{ name: '<prompt>', description: 'the prompt to route ("-" reads it from stdin)', required: true }],
   flags: [
-    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of sw_ranking, bert, mf whose weights ship)' },
+    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of ridge, sw_ranking, bert, mf whose weights ship)' },
     { name: 'threshold', type: 'number', value: '<T>', description: "strong when the strong win rate >= T (default: the router's calibrated threshold for 50% strong calls)" },
     { name: 'json', type: 'boolean', description: 'print one JSON object: router, strong_win_rate, threshold, decision' },
     ...SHARED_ROUTER_FLAGS,

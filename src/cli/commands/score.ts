@@ -10,7 +10,7 @@ const spec: CommandSpec = {
   summary: "add each prompt's strong win rate to a JSON Lines file",
   usage: 'routellm score --router <name> --input <file.jsonl> --output <file.jsonl>',
   flags: [
-    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of sw_ranking, bert, mf whose weights ship)' },
+    { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of ridge, sw_ranking, bert, mf whose weights ship)' },
     { name: 'input', type: 'string', value: '<file.jsonl>', description: 'one JSON object per line with a "prompt" string (other fields are kept)' },
     { name: 'output', type: 'string', value: '<file.jsonl>', description: 'the input objects in the same order, each with "strong_win_rate" added' },
     { name: 'batch-size', type: 'number', value: '<n>', description: 'prompts per batch (default 64)' },
