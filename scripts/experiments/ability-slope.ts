@@ -8,8 +8,7 @@
  * pair on the held-out nvidia9-test file. Run: `npx tsx scripts/experiments/ability-slope.ts`.
  */
 import type { ScoreRow } from '../../src/data/index.js';
-import { createRng } from '../../src/train/random.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
 import { DIM, featureVector, predict, rankNormalize, ridge } from './ridge.js';
 
 /** A source's family: its file name without the _train / _test suffix. */
@@ -52,15 +51,8 @@ function slope(row: ScoreRow, ability: Map<string, number>): number | undefined 
 }
 
 async function main() {
-  const training = await loadTraining();
-  const benchmarks = await loadBenchmarks();
-  const trainEmbeddings = await embedAll(training.map((row) => row.prompt));
-  const benchEmbeddings: Record<string, Float32Array> = {};
-  for (const [name, benchmark] of Object.entries(benchmarks)) benchEmbeddings[name] = await embedAll(benchmark.rows.map((r) => r.prompt));
+  const { training, benchmarks, trainEmbeddings, benchEmbeddings, isValidation } = await loadExperiment();
 
-  // The same exact-pair validation split as quality.ts (same seed, same order of draws).
-  const rng = createRng(17);
-  const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
   const validationBenchmark = pairBenchmark(training.filter((_, i) => isValidation[i]));
   // A proxy pair on open-ended and maths prompts: nvidia9-test, the best model of nvidia9 against
   // its Mistral-7B. Held out of training as well.

@@ -20,6 +20,7 @@ import { withDiskCache } from '../../src/embedders/disk-cache.js';
 import { curveMetrics, meanScore, thresholdSweep } from '../../src/eval/metrics.js';
 import { defaultDataDir, shippedWeightsDir } from '../../src/weights-format/paths.js';
 import { readJsonLines } from '../../src/data/jsonl.js';
+import { createRng } from '../../src/train/random.js';
 
 export const STRONG = DEFAULT_STRONG_MODEL;
 export const WEAK = DEFAULT_WEAK_MODEL;
@@ -117,18 +118,25 @@ export function evaluateScores(benchmark: ScoredRows, scores: ArrayLike<number>)
   return curveMetrics(points, meanScore(strongScores), meanScore(weakScores));
 }
 
-/** Hand-made text features: length, numbers, sentences, code and math markers (scaled to ~[0, 1]). */
-export function textFeatures(prompt: string): number[] {
-  const numbers = prompt.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
-  const sentences = prompt.split(/[.!?]+\s/).length;
-  const words = prompt.split(/\s+/).filter(Boolean).length;
-  return [
-    Math.log1p(prompt.length) / 8,
-    Math.log1p(words) / 6,
-    Math.log1p(numbers) / 3,
-    Math.log1p(sentences) / 3,
-    /```|def |function |class |\{|\}|;\s*$/m.test(prompt) ? 1 : 0,
-    /[=+\-*/^]\s*\d|\\frac|\$/.test(prompt) ? 1 : 0,
-    (prompt.match(/\?/g)?.length ?? 0) > 1 ? 1 : 0,
-  ];
+export { textFeatures } from '../../src/routers/ridge/features.js';
+
+/** What the ridge experiments share: training rows, benchmarks, their embeddings, and the validation split. */
+export interface Experiment {
+  training: ScoreRow[];
+  benchmarks: Record<string, Benchmark>;
+  trainEmbeddings: Float32Array;
+  benchEmbeddings: Record<string, Float32Array>;
+  /** Per training row: held out for validation (RouterBench `*_test` rows and a seeded fifth of the other exact-pair rows). */
+  isValidation: boolean[];
+}
+
+export async function loadExperiment(): Promise<Experiment> {
+  const training = await loadTraining();
+  const benchmarks = await loadBenchmarks();
+  const trainEmbeddings = await embedAll(training.map((row) => row.prompt));
+  const benchEmbeddings: Record<string, Float32Array> = {};
+  for (const [name, benchmark] of Object.entries(benchmarks)) benchEmbeddings[name] = await embedAll(benchmark.rows.map((row) => row.prompt));
+  const rng = createRng(17);
+  const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
+  return { training, benchmarks, trainEmbeddings, benchEmbeddings, isValidation };
 }

@@ -8,17 +8,11 @@
  */
 import type { ScoreRow } from '../../src/data/index.js';
 import { createRng } from '../../src/train/random.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
+import { isMultipleChoice } from '../../src/routers/ridge/features.js';
 import { DIM, featureVector, predict, ridge } from './ridge.js';
 
-/** Two or more lettered options on lines of their own (real or escaped newlines). */
-export const isMultipleChoice = (prompt: string) => (prompt.match(/(?:^|\n|\\n)\s*\(?[A-D][.)]\s/g)?.length ?? 0) >= 2;
-
-const training = await loadTraining();
-const benchmarks = await loadBenchmarks();
-const trainEmbeddings = await embedAll(training.map((row) => row.prompt));
-const rng = createRng(17);
-const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
+const { training, benchmarks, trainEmbeddings, isValidation } = await loadExperiment();
 const isProxy = training.map((row) => row.source === 'nvidia9-test');
 const arena = await loadArenaValidation();
 

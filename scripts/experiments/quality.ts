@@ -5,20 +5,12 @@
  * benchmark numbers for the log. Run: `npx tsx scripts/experiments/quality.ts`.
  */
 import type { ScoreRow } from '../../src/data/index.js';
-import { createRng } from '../../src/train/random.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadBenchmarks, loadTraining, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
 import { DIM, featureVector, predict, rankNormalize, ridge } from './ridge.js';
 
 async function main() {
-  const training = await loadTraining();
-  const benchmarks = await loadBenchmarks();
-  const trainEmbeddings = await embedAll(training.map((row) => row.prompt));
-  const benchEmbeddings: Record<string, Float32Array> = {};
-  for (const [name, benchmark] of Object.entries(benchmarks)) benchEmbeddings[name] = await embedAll(benchmark.rows.map((r) => r.prompt));
+  const { training, benchmarks, trainEmbeddings, benchEmbeddings, isValidation } = await loadExperiment();
 
-  // Validation: RouterBench *_test rows and a fifth of the other exact-pair rows (by prompt hash).
-  const rng = createRng(17);
-  const isValidation = training.map((row) => hasPair(row) && (row.source.endsWith('_test') || rng() < 0.2));
   const validationRows = training.filter((_, i) => isValidation[i]);
   const validationBenchmark = pairBenchmark(validationRows);
   console.log(`validation rows (exact pair, held out): ${validationRows.length}`);
