@@ -107,6 +107,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
   };
   const strong = canonicalModelName(settings.strongModel);
   const weak = canonicalModelName(settings.weakModel);
+  // Only the score rows are used; one battle per prompt keeps the unused battle list small.
   const read = await readTrainingData(settings.data, { maxPairsPerPrompt: 1 });
   const battleFiles = read.sources.filter((source) => source.kind !== 'scores');
   if (battleFiles.length > 0) {

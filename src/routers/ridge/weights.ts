@@ -60,13 +60,13 @@ export async function readRidgeWeights(dir: string): Promise<{ parameters: Ridge
     throw new WeightsError('corrupt', dir, `heads have ${width} rows, expected embedder dimension ${manifest.embedder.dimension} + ${TEXT_FEATURES} text features + 1`);
   }
   const quantileCount = quantiles.shape[1];
+  if (quantileCount < 2) throw new WeightsError('corrupt', dir, 'at least 2 quantiles per head are needed');
   const values = asFloat32(quantiles);
   for (let head = 0; head < 2; head++) {
     for (let k = 1; k < quantileCount; k++) {
       if (!(values[head * quantileCount + k] >= values[head * quantileCount + k - 1])) throw new WeightsError('corrupt', dir, 'quantiles must be ascending numbers');
     }
   }
-  if (quantileCount < 2) throw new WeightsError('corrupt', dir, 'at least 2 quantiles per head are needed');
   return { parameters: { heads: asFloat32(heads), width, quantiles: values, quantileCount }, manifest, extra };
 }
 
