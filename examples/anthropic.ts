@@ -8,7 +8,7 @@
  */
 import { Controller } from '../src/index.js';
 
-const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'mf';
+const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'Explain the difference between a mutex and a semaphore.';
 
 const controller = new Controller({

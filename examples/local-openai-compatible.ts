@@ -10,7 +10,7 @@
  */
 import { Controller } from '../src/index.js';
 
-const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'mf';
+const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const localModel = process.env.LOCAL_MODEL ?? 'llama3.1';
 const prompts = process.argv.length > 2 ? process.argv.slice(2) : ['What is 17 * 23?', 'Prove that the square root of 2 is irrational.'];
 

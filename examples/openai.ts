@@ -7,7 +7,7 @@
  */
 import { Controller } from '../src/index.js';
 
-const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'mf';
+const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'What is the derivative of x^3 * sin(x)?';
 
 const controller = new Controller({

@@ -14,7 +14,7 @@ const models = [];
 for await (const model of client.models.list()) models.push(model.id);
 console.log('served:', models.join(', '));
 
-const router = models.find((id) => id.startsWith('router-')) ?? 'router-mf';
+const router = models.find((id) => id.startsWith('router-')) ?? 'router-ridge';
 const completion = await client.chat.completions.create({
   model: `${router}-0.5`,
   messages: [{ role: 'user', content: 'Name three sorting algorithms.' }],

@@ -9,7 +9,7 @@
  */
 import { Controller } from '../src/index.js';
 
-const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'mf';
+const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'Tell me a short story about a lighthouse keeper.';
 
 const controller = new Controller({ routers: [router], strongModel: 'gpt-4o', weakModel: 'gpt-4o-mini' });

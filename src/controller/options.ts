@@ -49,7 +49,7 @@ export const modelPriceSchema = z
 export const controllerOptionsSchema = z
   .object({
     /**
-     * Routers this controller serves: registry names (`mf`, `sw_ranking`, `bert`, `causal_llm`,
+     * Routers this controller serves: registry names (`ridge`, `mf`, `sw_ranking`, `bert`, `causal_llm`,
      * `random`; built with `createRouter` and the options in `config[name]`) or Router instances.
      */
     routers: z.array(z.union([z.string().min(1), routerInstanceSchema])).min(1),
