@@ -20,4 +20,20 @@ describe('importing routellm', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 });
     expect(stdout.trim().split('\n')).toEqual(['after import: none', 'after importing transformers: onnxruntime,sharp function']);
   });
+
+  it('does not load TensorFlow.js until a router or embedder needs tensors', async () => {
+    // tfjs's Node entry points are CommonJS, so once loaded they sit in the CommonJS module cache.
+    const script = `
+      const { createRequire } = await import('node:module');
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = () => Object.keys(cache).some((file) => file.includes('@tensorflow')) ? 'tfjs' : 'none';
+      const routellm = await import(${JSON.stringify(path.join(root, 'src', 'index.ts'))});
+      const random = await routellm.createRouter('random');
+      await random.strongWinRate('hi');
+      console.log('after import and the random router:', loaded());
+      await routellm.initBackend();
+      console.log('after initBackend:', loaded(), routellm.backendInfo().name);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 });
+    expect(stdout.trim().split('\n')).toEqual(['after import and the random router: none', 'after initBackend: tfjs wasm']);
+  });
 });

@@ -5,11 +5,14 @@
  * Order in `auto` mode: `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node` (native CPU),
  * both optional peers found at run time; then the wasm backend (SIMD when the runtime has it);
  * then the plain JavaScript `cpu` backend. `ROUTELLM_BACKEND` or the `backend` option forces one.
+ *
+ * TensorFlow.js itself is imported on the first `initBackend()` / `getTf()`, not when the library
+ * is imported: about 0.45 s that code paths without tensors (the CLI's help, the random router,
+ * calibration from given scores, the server's plumbing) never pay.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as TF from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
 
 /** A backend the user can ask for. `auto` picks the fastest one installed. */
@@ -34,8 +37,18 @@ const NATIVE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tenso
 
 let current: BackendInfo | undefined;
 let wasmPathsSet = false;
+let tf: typeof TF | undefined;
+let loading: Promise<typeof TF> | undefined;
 
-tf.enableProdMode();
+/** Imports TensorFlow.js once (production mode: no per-op checks). */
+function loadTf(): Promise<typeof TF> {
+  loading ??= import('@tensorflow/tfjs').then((module) => {
+    module.enableProdMode();
+    tf = module;
+    return module;
+  });
+  return loading;
+}
 
 function readPreference(explicit?: BackendPreference): { preference: BackendPreference; forced: boolean } {
   if (explicit && explicit !== 'auto') return { preference: explicit, forced: true };
@@ -61,7 +74,7 @@ async function tryNative(kind: 'node-gpu' | 'node'): Promise<string | undefined>
     const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND';
     return missing ? `${pkg} is not installed` : `${pkg} failed to load: ${(error as Error).message}`;
   }
-  const ok = await tf.setBackend('tensorflow').catch(() => false);
+  const ok = await (await loadTf()).setBackend('tensorflow').catch(() => false);
   return ok ? undefined : `${pkg} loaded but its 'tensorflow' backend did not start`;
 }
 
@@ -93,13 +106,16 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
 
 async function tryWasm(): Promise<string | undefined> {
   try {
+    const tfjs = await loadTf();
     if (!wasmPathsSet) {
+      // Importing the package registers the 'wasm' backend with tfjs.
+      const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
       const entry = requireFromHere.resolve('@tensorflow/tfjs-backend-wasm');
       setWasmPaths(path.dirname(entry) + path.sep);
       wasmPathsSet = true;
     }
     // After a failed setBackend('wasm'), getBackend() still says 'wasm': trust the boolean only.
-    const ok = await withoutProcessHandlers(() => tf.setBackend('wasm'));
+    const ok = await withoutProcessHandlers(() => tfjs.setBackend('wasm'));
     return ok ? undefined : 'the wasm backend failed to start';
   } catch (error) {
     return `the wasm backend failed to start: ${(error as Error).message}`;
@@ -107,6 +123,7 @@ async function tryWasm(): Promise<string | undefined> {
 }
 
 async function select(preference: BackendPreference, forced: boolean): Promise<BackendInfo> {
+  const tfjs = await loadTf();
   const tried: string[] = [];
   const candidates: Exclude<BackendPreference, 'auto'>[] =
     preference === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [preference];
@@ -114,14 +131,14 @@ async function select(preference: BackendPreference, forced: boolean): Promise<B
     let failure: string | undefined;
     if (name === 'node-gpu' || name === 'node') failure = await tryNative(name);
     else if (name === 'wasm') failure = await tryWasm();
-    else failure = (await tf.setBackend('cpu')) ? undefined : 'the cpu backend failed to start';
+    else failure = (await tfjs.setBackend('cpu')) ? undefined : 'the cpu backend failed to start';
     if (failure === undefined) {
       const reason = forced
         ? 'forced by the backend option or ROUTELLM_BACKEND'
         : tried.length
           ? `auto: ${tried.join('; ')}`
           : 'auto: first choice available';
-      return { name, tfjsBackend: tf.getBackend(), reason, forced };
+      return { name, tfjsBackend: tfjs.getBackend(), reason, forced };
     }
     if (forced) {
       const install =
@@ -148,12 +165,13 @@ export function initBackend(preference?: BackendPreference): Promise<BackendInfo
 let queue: Promise<unknown> = Promise.resolve();
 
 async function initNow(preference?: BackendPreference): Promise<BackendInfo> {
-  const running = current && tf.getBackend() === current.tfjsBackend ? current : undefined;
+  const tfjs = await loadTf();
+  const running = current && tfjs.getBackend() === current.tfjsBackend ? current : undefined;
   if (running && preference === undefined) return running;
   const { preference: wanted, forced } = readPreference(preference);
   if (running && (wanted === running.name || (wanted === 'auto' && !running.forced))) return running;
   const info = await select(wanted, forced);
-  await tf.ready();
+  await tfjs.ready();
   current = info;
   return info;
 }
@@ -165,14 +183,21 @@ export function backendInfo(): BackendInfo | undefined {
 }
 
 /** The TensorFlow.js namespace, after the backend is ready. For use inside src/core only. */
-export async function getTf(): Promise<typeof tf> {
+export async function getTf(): Promise<typeof TF> {
   await initBackend();
+  return tf!;
+}
+
+/**
+ * The TensorFlow.js namespace for synchronous code that runs only after `getTf()` (tensors
+ * exist). For use inside src/core only.
+ */
+export function loadedTf(): typeof TF {
+  if (!tf || !current) throw new BackendError('auto', 'the tensor backend is not started yet: call initBackend() (or getTf()) first');
   return tf;
 }
 
 /** Number of live tensors: for leak tests. */
 export function liveTensorCount(): number {
-  return current ? tf.memory().numTensors : 0;
+  return current && tf ? tf.memory().numTensors : 0;
 }
-
-export { tf };

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../errors.js';
-import { backendInfo, initBackend, liveTensorCount, tf } from './backend.js';
+import type * as TF from '@tensorflow/tfjs';
+import { backendInfo, getTf, initBackend, liveTensorCount } from './backend.js';
 import { AdamTrainer, VectorIndex, dense, normalizeRows, sigmoid, softmax } from './ops.js';
 import { mulberry32 } from '../train/random.js';
 
@@ -97,10 +98,11 @@ describe('scoring core backends', () => {
     await initBackend('wasm');
     const before = liveTensorCount();
     const trainer = await AdamTrainer.create({ w: { data: new Float32Array([0, 0]), shape: [2, 1] } }, { learningRate: 0.1 });
+    const tf = await getTf();
     const x = tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]);
     const y = tf.tensor2d([2, -1, 1], [3, 1]);
     let loss = Infinity;
-    for (let i = 0; i < 300; i++) loss = trainer.step((v) => tf.losses.meanSquaredError(y, tf.matMul(x, v.w)) as tf.Scalar);
+    for (let i = 0; i < 300; i++) loss = trainer.step((v) => tf.losses.meanSquaredError(y, tf.matMul(x, v.w)) as TF.Scalar);
     expect(loss).toBeLessThan(1e-3);
     const weights = trainer.snapshot().w.data;
     expect(weights[0]).toBeCloseTo(2, 1);

@@ -3,7 +3,8 @@
  * made here is freed before the function returns (tf.tidy / dispose), except those held by an
  * object with a `dispose()` method.
  */
-import { getTf, tf } from './backend.js';
+import type * as TF from '@tensorflow/tfjs';
+import { getTf, loadedTf } from './backend.js';
 
 /** A row-major matrix of float32 values. */
 export interface Matrix {
@@ -41,10 +42,10 @@ export interface SimilarityIndex {
  * batches against every row.
  */
 export class VectorIndex implements SimilarityIndex {
-  private transposed: tf.Tensor2D | undefined;
+  private transposed: TF.Tensor2D | undefined;
 
   private constructor(
-    transposed: tf.Tensor2D,
+    transposed: TF.Tensor2D,
     readonly size: number,
     readonly dimension: number,
   ) {
@@ -79,6 +80,7 @@ export class VectorIndex implements SimilarityIndex {
     }
     const matrix = this.transposed;
     const normalized = normalizeRows(queries, this.dimension);
+    const tf = loadedTf();
     const result = tf.tidy(() => tf.matMul(tf.tensor2d(normalized, [count, this.dimension]), matrix));
     try {
       return (await result.data()) as Float32Array;
@@ -137,7 +139,7 @@ export async function dense(input: Matrix, layers: readonly DenseLayer[]): Promi
     throw new RangeError(`dense: input has ${input.cols} columns, first layer expects ${layers[0].inputs}`);
   }
   const result = tfjs.tidy(() => {
-    let x: tf.Tensor2D = tfjs.tensor2d(input.data, [input.rows, input.cols]);
+    let x: TF.Tensor2D = tfjs.tensor2d(input.data, [input.rows, input.cols]);
     for (const layer of layers) {
       x = tfjs.matMul(x, tfjs.tensor2d(layer.weights, [layer.inputs, layer.outputs]));
       if (layer.bias) x = tfjs.add(x, tfjs.tensor1d(layer.bias));
@@ -153,7 +155,7 @@ export async function dense(input: Matrix, layers: readonly DenseLayer[]): Promi
   }
 }
 
-function applyActivation(tfjs: typeof tf, x: tf.Tensor2D, activation: NonNullable<DenseLayer['activation']>): tf.Tensor2D {
+function applyActivation(tfjs: typeof TF, x: TF.Tensor2D, activation: NonNullable<DenseLayer['activation']>): TF.Tensor2D {
   switch (activation) {
     case 'relu':
       return tfjs.relu(x);
@@ -209,8 +211,8 @@ export interface AdamOptions {
  * function of the variables; `step()` computes gradients, applies them and returns the loss.
  */
 export class AdamTrainer<Name extends string> {
-  private readonly optimizer: tf.AdamOptimizer;
-  readonly variables: Record<Name, tf.Variable>;
+  private readonly optimizer: TF.AdamOptimizer;
+  readonly variables: Record<Name, TF.Variable>;
   private disposed = false;
 
   /** Starts the backend if needed and makes the variables. */
@@ -223,8 +225,9 @@ export class AdamTrainer<Name extends string> {
     initial: Record<Name, ParameterData>,
     private readonly options: AdamOptions,
   ) {
+    const tf = loadedTf();
     this.optimizer = tf.train.adam(options.learningRate, options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8);
-    const variables = {} as Record<Name, tf.Variable>;
+    const variables = {} as Record<Name, TF.Variable>;
     for (const name of Object.keys(initial) as Name[]) {
       variables[name] = tf.tidy(() => tf.variable(tf.tensor(initial[name].data, initial[name].shape), true));
     }
@@ -232,18 +235,19 @@ export class AdamTrainer<Name extends string> {
   }
 
   /** One optimisation step on `loss(variables)`; returns the loss value before the update. */
-  step(loss: (variables: Record<Name, tf.Variable>) => tf.Scalar): number {
+  step(loss: (variables: Record<Name, TF.Variable>) => TF.Scalar): number {
     const decay = this.options.weightDecay ?? 0;
+    const tf = loadedTf();
     const value = tf.tidy(() => {
       const cost = this.optimizer.minimize(
         () => {
           let total = loss(this.variables);
           if (decay > 0) {
-            for (const variable of Object.values<tf.Variable>(this.variables)) {
+            for (const variable of Object.values<TF.Variable>(this.variables)) {
               total = tf.add(total, tf.mul(decay / 2, tf.sum(tf.square(variable))));
             }
           }
-          return total as tf.Scalar;
+          return total as TF.Scalar;
         },
         true,
       );
@@ -253,8 +257,8 @@ export class AdamTrainer<Name extends string> {
   }
 
   /** Evaluates `fn` on the current variables without training (under tidy). */
-  evaluate(fn: (variables: Record<Name, tf.Variable>) => tf.Tensor): Float32Array {
-    return tf.tidy(() => fn(this.variables).dataSync() as Float32Array);
+  evaluate(fn: (variables: Record<Name, TF.Variable>) => TF.Tensor): Float32Array {
+    return loadedTf().tidy(() => fn(this.variables).dataSync() as Float32Array);
   }
 
   /** Copies the current parameter values out as plain arrays. */
@@ -271,7 +275,7 @@ export class AdamTrainer<Name extends string> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const variable of Object.values<tf.Variable>(this.variables)) variable.dispose();
+    for (const variable of Object.values<TF.Variable>(this.variables)) variable.dispose();
     this.optimizer.dispose();
   }
 }

@@ -6,7 +6,8 @@
  * `values` ([n] int32 token ids). Its dense shape is `max(indices) + 1`, so every sentence must
  * have at least one token (a sentence with none at the end of a batch would vanish).
  */
-import { getTf, tf } from './backend.js';
+import type * as TF from '@tensorflow/tfjs';
+import { getTf } from './backend.js';
 
 /** The files of a tfjs graph model, already read into memory. */
 export interface GraphModelFiles {
@@ -21,16 +22,16 @@ export const USE_LITE_DIMENSION = 512;
 
 /** A loaded USE-lite graph. Call `dispose()` to free its weights. */
 export class UseLiteGraph {
-  private model: tf.GraphModel | undefined;
+  private model: TF.GraphModel | undefined;
 
-  private constructor(model: tf.GraphModel) {
+  private constructor(model: TF.GraphModel) {
     this.model = model;
   }
 
   /** Loads the graph from bytes in memory (no file or network access by tfjs). */
   static async load(files: GraphModelFiles): Promise<UseLiteGraph> {
     const tfjs = await getTf();
-    const weightSpecs = files.modelJson.weightsManifest.flatMap((group) => group.weights) as tf.io.WeightsManifestEntry[];
+    const weightSpecs = files.modelJson.weightsManifest.flatMap((group) => group.weights) as TF.io.WeightsManifestEntry[];
     const handler = tfjs.io.fromMemory({
       modelTopology: files.modelJson.modelTopology as object,
       weightSpecs,
@@ -67,7 +68,7 @@ export class UseLiteGraph {
     const tfjs = await getTf();
     const indices = tfjs.tensor2d(indexData, [total, 2], 'int32');
     const values = tfjs.tensor1d(valueData, 'int32');
-    let output: tf.Tensor | tf.Tensor[] | undefined;
+    let output: TF.Tensor | TF.Tensor[] | undefined;
     try {
       output = await this.model.executeAsync({ indices, values });
       const result = Array.isArray(output) ? output[0] : output;

@@ -3,7 +3,8 @@
  * followed by a softmax. Trained here with Adam on a (class- and sample-) weighted cross-entropy;
  * inference returns class probabilities. Used by the bert router's head mode.
  */
-import { getTf, tf } from '../backend.js';
+import type * as TF from '@tensorflow/tfjs';
+import { getTf, loadedTf } from '../backend.js';
 import { AdamTrainer, type DenseLayer, type ParameterData } from '../ops.js';
 import { mulberry32, shuffleInPlace } from '../../train/random.js';
 
@@ -86,17 +87,17 @@ function rowWeights(set: LabelledFeatures, classWeights: readonly number[]): Flo
   return out;
 }
 
-function logitsOf(tfjs: typeof tf, architecture: HeadArchitecture, variables: Record<HeadVariable, tf.Variable>, x: tf.Tensor2D): tf.Tensor2D {
-  if (architecture === 'linear') return tfjs.add(tfjs.matMul(x, variables.w1 as tf.Tensor2D), variables.b1);
-  const hidden = tfjs.relu(tfjs.add(tfjs.matMul(x, variables.w1 as tf.Tensor2D), variables.b1));
-  return tfjs.add(tfjs.matMul(hidden as tf.Tensor2D, variables.w2 as tf.Tensor2D), variables.b2);
+function logitsOf(tfjs: typeof TF, architecture: HeadArchitecture, variables: Record<HeadVariable, TF.Variable>, x: TF.Tensor2D): TF.Tensor2D {
+  if (architecture === 'linear') return tfjs.add(tfjs.matMul(x, variables.w1 as TF.Tensor2D), variables.b1);
+  const hidden = tfjs.relu(tfjs.add(tfjs.matMul(x, variables.w1 as TF.Tensor2D), variables.b1));
+  return tfjs.add(tfjs.matMul(hidden as TF.Tensor2D, variables.w2 as TF.Tensor2D), variables.b2);
 }
 
 /** Weighted mean cross-entropy; labels as one-hot rows, weights per row. */
-function crossEntropy(tfjs: typeof tf, logits: tf.Tensor2D, oneHot: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+function crossEntropy(tfjs: typeof TF, logits: TF.Tensor2D, oneHot: TF.Tensor2D, weights: TF.Tensor1D): TF.Scalar {
   const logProbabilities = tfjs.logSoftmax(logits);
   const perRow = tfjs.neg(tfjs.sum(tfjs.mul(oneHot, logProbabilities), 1));
-  return tfjs.div(tfjs.sum(tfjs.mul(perRow, weights)), tfjs.maximum(tfjs.sum(weights), 1e-12)) as tf.Scalar;
+  return tfjs.div(tfjs.sum(tfjs.mul(perRow, weights)), tfjs.maximum(tfjs.sum(weights), 1e-12)) as TF.Scalar;
 }
 
 function oneHotRows(labels: Int32Array, indices: ArrayLike<number>, classes: number): Float32Array {
@@ -220,11 +221,11 @@ export async function trainClassifierHead(options: TrainClassifierHeadOptions): 
  * `rows x classes` softmax outputs; `dispose()` frees the tensors.
  */
 export class ClassifierHead {
-  private tensors: { weights: tf.Tensor2D; bias: tf.Tensor1D; activation: DenseLayer['activation'] }[] | undefined;
+  private tensors: { weights: TF.Tensor2D; bias: TF.Tensor1D; activation: DenseLayer['activation'] }[] | undefined;
 
   private constructor(
     readonly parameters: ClassifierHeadParameters,
-    tensors: { weights: tf.Tensor2D; bias: tf.Tensor1D; activation: DenseLayer['activation'] }[],
+    tensors: { weights: TF.Tensor2D; bias: TF.Tensor1D; activation: DenseLayer['activation'] }[],
   ) {
     this.tensors = tensors;
   }
@@ -258,8 +259,9 @@ export class ClassifierHead {
       throw new RangeError(`classifier head: expected ${rows * this.parameters.inputs} feature values, got ${features.length}`);
     }
     const layers = this.tensors;
+    const tf = loadedTf();
     const result = tf.tidy(() => {
-      let x: tf.Tensor2D = tf.tensor2d(features, [rows, this.parameters.inputs]);
+      let x: TF.Tensor2D = tf.tensor2d(features, [rows, this.parameters.inputs]);
       for (const layer of layers) {
         x = tf.add(tf.matMul(x, layer.weights), layer.bias);
         if (layer.activation === 'relu') x = tf.relu(x);

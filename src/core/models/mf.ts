@@ -8,7 +8,8 @@
  * the gradient of `gather` is not available on the wasm backend.
  */
 import { createRng, gaussian, type Rng } from '../../train/random.js';
-import { tf } from '../backend.js';
+import type * as TF from '@tensorflow/tfjs';
+import { getTf, loadedTf } from '../backend.js';
 import { AdamTrainer, normalizeRows, type ParameterData } from '../ops.js';
 
 /** The learned parameters, row-major. */
@@ -227,6 +228,7 @@ export class MfTrainer {
     }
     if (weightSum <= 0) return 0;
     for (let i = 0; i < weights.length; i++) weights[i] /= weightSum;
+    const tf = loadedTf();
     return this.trainer.step((variables) => {
       const x = tf.tensor2d(inputs, [batch, textDim]);
       const projected = tf.matMul(tf.tensor2d(select, [exampleCount, batch]), tf.matMul(x, variables.projection));
@@ -234,7 +236,7 @@ export class MfTrainer {
       const normalized = tf.div(embeddings, tf.sqrt(tf.add(tf.sum(tf.square(embeddings), 1, true), 1e-12)));
       const modelDifference = tf.matMul(tf.tensor2d(difference, [exampleCount, numModels]), normalized);
       const logits = tf.matMul(tf.mul(modelDifference, projected), variables.classifier).reshape([exampleCount]);
-      return tf.sum(tf.mul(tf.tensor1d(weights), tf.softplus(tf.neg(logits)))) as tf.Scalar;
+      return tf.sum(tf.mul(tf.tensor1d(weights), tf.softplus(tf.neg(logits)))) as TF.Scalar;
     });
   }
 
@@ -267,6 +269,7 @@ export async function evaluateMf(parameters: MfParameters, examples: MfExamples,
   const rowOf = new Map(prompts.map((prompt, row) => [prompt, row]));
   const inputs = new Float32Array(prompts.length * textDim);
   prompts.forEach((prompt, row) => inputs.set(examples.embeddings.subarray(prompt * textDim, (prompt + 1) * textDim), row * textDim));
+  const tf = await getTf();
   const result = tf.tidy(() => tf.matMul(tf.tensor2d(inputs, [prompts.length, textDim]), tf.tensor2d(parameters.projection, [textDim, dim])));
   let projected: Float32Array;
   try {
