@@ -51,9 +51,7 @@ const result = await trainBert({
   architecture: values.architecture as 'auto' | 'linear' | 'mlp',
   rankWithinSource: values['rank-within-source'],
   ...(values['strong-model'] || values['weak-model'] ? { strongModel: values['strong-model'], weakModel: values['weak-model'] } : {}),
-  notes:
-    `Reproduce: npx tsx scripts/build-bert-weights.ts${excluded.size ? ` --exclude ${[...excluded].join(',')}` : ''}.` +
-    (excluded.size ? ` Files left out: ${[...excluded].join(', ')}.` : ''),
+  notes: `Reproduce: npx tsx scripts/build-bert-weights.ts${process.argv.slice(2).map((arg) => ` ${arg}`).join('')}.` + (excluded.size ? ` Files left out: ${[...excluded].join(', ')}.` : ''),
 });
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(
