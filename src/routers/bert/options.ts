@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OnnxDtype } from '../../embedders/transformers/local-model.js';
-import { embedderSchema } from '../shared.js';
+import { embedderSchema } from '../embedder.js';
 import { ORIGINAL_LABEL_ORDER, type BertLabel } from './labels.js';
 
 const labelSchema = z.enum(['strong_wins', 'tie', 'weak_wins']);

@@ -13,12 +13,12 @@ import { readTrainingData } from '../../data/training-data.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
 import { createEmbedder } from '../../embedders/registry.js';
-import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { ProgressBar } from '../../train/progress.js';
 import { splitTrainValidation } from '../../train/split.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
+import { embedderOrIdSchema } from '../embedder.js';
 import { writeBertHead } from './head-weights.js';
 import {
   balancedClassWeights,
@@ -37,13 +37,6 @@ import { ORIGINAL_LABEL_ORDER } from './labels.js';
 import { tiersFromBattles } from './tiers.js';
 
 const modelNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-const embedderOption = z.union([
-  z.string().min(1),
-  z.custom<Embedder>((value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function', {
-    message: 'expected an embedder id or an Embedder object',
-  }),
-]);
 
 /** Options of `trainBert`. */
 export const trainBertOptionsSchema = z
@@ -73,7 +66,7 @@ export const trainBertOptionsSchema = z
     /** Data folder holding `evals/` (for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
     dataDir: z.string().optional(),
     /** The frozen encoder: an id (`use-lite`, `transformers:<folder>`) or an Embedder. Default `use-lite`. */
-    embedder: embedderOption.default('use-lite'),
+    embedder: embedderOrIdSchema.default('use-lite'),
     /** Embedding disk cache folder, or false for none. Default: the shared cache (`<cacheDir>/embeddings`). */
     embeddingCache: z.union([z.string(), z.literal(false)]).optional(),
     /** Drop training prompts equal to or within cosine `decontaminationThreshold` of an evaluation prompt. Default true. */

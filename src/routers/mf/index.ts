@@ -9,7 +9,7 @@ import { checkEmbedder, type WeightsManifest } from '../../weights-format/weight
 import { BaseRouter } from '../base.js';
 import { resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
-import { embedderFromId, isEmbedder } from './embedder.js';
+import { embedderFromId, embedderOrIdSchema } from '../embedder.js';
 import { loadMfWeights } from './weights.js';
 
 /** Options of the `mf` router. */
@@ -28,9 +28,7 @@ export const mfRouterOptionsSchema = z
      * `createEmbedder` (owned by the router). Its id and dimension must be those recorded in the
      * weights. Default: the manifest's embedder id (`use-lite` for the shipped weights).
      */
-    embedder: z
-      .union([z.string().min(1), z.custom<Embedder>(isEmbedder, { message: 'expected an Embedder object (id, dimension, embed(), dispose())' })])
-      .optional(),
+    embedder: embedderOrIdSchema.optional(),
   })
   .strict();
 

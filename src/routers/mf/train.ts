@@ -19,7 +19,7 @@ import { ProgressBar } from '../../train/progress.js';
 import { createRng } from '../../train/random.js';
 import { batchIndices, splitTrainValidation } from '../../train/split.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/weights.js';
-import { embedderFromId, isEmbedder } from './embedder.js';
+import { embedderFromId, embedderOrIdSchema } from '../embedder.js';
 import { saveMfWeights } from './weights.js';
 
 /** A progress event of `trainMf`. */
@@ -48,7 +48,7 @@ export const mfTrainingOptionsSchema = z
     /** Folder to write the weights to (created). */
     output: z.string().min(1),
     /** Embedder id (`use-lite`) or an Embedder object. Default `use-lite`. */
-    embedder: z.union([z.string().min(1), z.custom<Embedder>(isEmbedder, { message: 'expected an embedder id or an Embedder object' })]).default('use-lite'),
+    embedder: embedderOrIdSchema.default('use-lite'),
     /** Disk cache of prompt embeddings (a folder), or false for none. Default: `<cache dir>/embeddings`. */
     embeddingCache: z.union([z.string().min(1), z.literal(false)]).optional(),
     /** Seed of sampling, split, initialisation, noise and batch order. Default 0. */

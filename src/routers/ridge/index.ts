@@ -21,7 +21,7 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { checkEmbedder, type WeightsManifest } from '../../weights-format/weights.js';
 import { assertPrompts, BaseRouter } from '../base.js';
 import type { EmbeddingRouter } from '../types.js';
-import { embedderFromId, isEmbedder } from '../mf/embedder.js';
+import { embedderFromId, embedderOrIdSchema } from '../embedder.js';
 import { featureRows, isMultipleChoice } from './features.js';
 import { quantileOf, readRidgeWeights, type RidgeExtra, type RidgeParameters } from './weights.js';
 
@@ -35,9 +35,7 @@ export const ridgeRouterOptionsSchema = z
      * (owned by the router). Its id and dimension must be those in the weights. Default: the
      * manifest's embedder (`use-lite` for the shipped weights).
      */
-    embedder: z
-      .union([z.string().min(1), z.custom<Embedder>(isEmbedder, { message: 'expected an Embedder object (id, dimension, embed(), dispose())' })])
-      .optional(),
+    embedder: embedderOrIdSchema.optional(),
   })
   .strict();
 

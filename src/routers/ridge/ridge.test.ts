@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bagOfWords } from '../../../test/helpers/bag-of-words.js';
 import { liveTensorCount } from '../../core/backend.js';
 import { fitRidge } from '../../core/models/ridge.js';
-import { InvalidInputError, WeightsError } from '../../errors.js';
+import { InvalidInputError, InvalidOptionsError, WeightsError } from '../../errors.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES, textFeatures } from './features.js';
@@ -163,6 +163,11 @@ describe('ridge router', () => {
     await expect(createRouter('ridge', { weightsDir: broken, embedder })).rejects.toThrow(WeightsError);
     await expect(createRouter('ridge', { weightsDir, embedder: bagOfWords('other', 64) })).rejects.toThrow(WeightsError);
     await expect(createRouter('ridge', { weightsDir, bogus: 1 })).rejects.toThrow(/bogus/);
+    // One embedder check for every router and trainer: an object without embed() and dispose() is refused up front.
+    const notAnEmbedder = { id: 'x', dimension: 64 } as never;
+    await expect(trainRidge({ ...training, embedder: notAnEmbedder, output: path.join(root, 'd') })).rejects.toThrow(/embedder.*Embedder \(an object with id, dimension, embed\(\) and dispose\(\)\)/s);
+    await expect(createRouter('ridge', { weightsDir, embedder: notAnEmbedder })).rejects.toThrow(InvalidOptionsError);
+    await expect(createRouter('sw_ranking', { embedder: notAnEmbedder })).rejects.toThrow(InvalidOptionsError);
   });
 
   it('frees its tensors when scoring', async () => {

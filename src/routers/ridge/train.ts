@@ -12,12 +12,11 @@ import { readTrainingData } from '../../data/training-data.js';
 import type { ScoreRow } from '../../data/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
 import { createEmbedder } from '../../embedders/registry.js';
-import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { ProgressBar } from '../../train/progress.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { isEmbedder } from '../mf/embedder.js';
+import { embedderOrIdSchema } from '../embedder.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
@@ -58,7 +57,7 @@ export const trainRidgeOptionsSchema = z
     /** Data folder holding `evals/`. Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
     dataDir: z.string().optional(),
     /** The frozen encoder: an id for `createEmbedder` or an Embedder. Default `use-lite`. */
-    embedder: z.union([z.string().min(1), z.custom<Embedder>(isEmbedder, { message: 'expected an Embedder object (id, dimension, embed(), dispose())' })]).default('use-lite'),
+    embedder: embedderOrIdSchema.default('use-lite'),
     /** Embedding disk cache folder, or false for none. Default: the shared cache. */
     embeddingCache: z.union([z.string(), z.literal(false)]).optional(),
     /** Drop training prompts equal to or within cosine `decontaminationThreshold` of an evaluation prompt. Default true. */

@@ -14,7 +14,8 @@ import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { BaseRouter } from '../base.js';
-import { embedderSchema, resolveModel } from '../shared.js';
+import { embedderOrIdSchema } from '../embedder.js';
+import { resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
 import { eloRatings, winProbability } from './bradley-terry.js';
 import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
@@ -47,7 +48,7 @@ export const swRankingRouterOptionsSchema = z
      * The embedder for queries, or an embedder id for `createEmbedder` (e.g. `use-lite`); it must be the
      * one the index was built with. Default: `createEmbedder(<the index's embedder id>)` (`use-lite` for the shipped index).
      */
-    embedder: z.union([embedderSchema, z.string().min(1)]).optional(),
+    embedder: embedderOrIdSchema.optional(),
     /** Queries whose similarities are computed in one matrix product (float32 indexes; the int8 kernel takes 16 at a time). Default 64. */
     queryBatchSize: z.number().int().min(1).max(4096).default(64),
   })

@@ -10,15 +10,10 @@ import { scoreRowsToBattles } from '../../data/golden.js';
 import { readTrainingData } from '../../data/training-data.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
 import { createEmbedder, DEFAULT_EMBEDDER } from '../../embedders/registry.js';
-import type { Embedder } from '../../embedders/types.js';
 import { InvalidOptionsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
+import { embedderOrIdSchema } from '../embedder.js';
 import { buildBattleIndex, DEFAULT_NUM_TIERS, saveBattleIndex, type BattleIndex, type BattleInput } from './battle-index.js';
-
-const embedderSchema = z.custom<Embedder>(
-  (value) => typeof value === 'object' && value !== null && typeof (value as Embedder).embed === 'function',
-  { message: 'expected an Embedder (an object with id, dimension and embed())' },
-);
 
 /** Options of `buildSwRankingIndex`. */
 export const buildSwRankingIndexOptionsSchema = z
@@ -30,7 +25,7 @@ export const buildSwRankingIndexOptionsSchema = z
     /** Output folder (created). */
     output: z.string().min(1),
     /** Embedder of the prompts, or an id for `createEmbedder` (wrapped in the shared disk cache). Default `use-lite` behind the disk cache. */
-    embedder: z.union([embedderSchema, z.string().min(1)]).optional(),
+    embedder: embedderOrIdSchema.optional(),
     /** Tiers to split the models into. Default 10. */
     numTiers: z.number().int().min(1).max(1000).default(DEFAULT_NUM_TIERS),
     /** Storage of the prompt embeddings: `int8` (default, 4x smaller) or `float32`. */
