@@ -18,7 +18,7 @@ import { parseOptions } from '../../options.js';
 import { ProgressBar } from '../../train/progress.js';
 import { splitTrainValidation } from '../../train/split.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { embedderOrIdSchema } from '../embedder.js';
+import { frozenEncoderTrainingShape } from '../train-options.js';
 import { writeBertHead } from './head-weights.js';
 import {
   balancedClassWeights,
@@ -61,18 +61,7 @@ export const trainBertOptionsSchema = z
      * have no tier (open models never seen in battles with tiered ones) teach the head. Default false.
      */
     rankWithinSource: z.boolean().default(false),
-    /** Add the MMLU gold split (1,500 questions, golden labels for the benchmark pair). Default false. */
-    mmluGold: z.boolean().default(false),
-    /** Data folder holding `evals/` (for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
-    dataDir: z.string().optional(),
-    /** The frozen encoder: an id (`use-lite`, `transformers:<folder>`) or an Embedder. Default `use-lite`. */
-    embedder: embedderOrIdSchema.default('use-lite'),
-    /** Embedding disk cache folder, or false for none. Default: the shared cache (`<cacheDir>/embeddings`). */
-    embeddingCache: z.union([z.string(), z.literal(false)]).optional(),
-    /** Drop training prompts equal to or within cosine `decontaminationThreshold` of an evaluation prompt. Default true. */
-    decontaminate: z.boolean().default(true),
-    /** Default 0.95 (the paper). */
-    decontaminationThreshold: z.number().min(0).max(1).default(0.95),
+    ...frozenEncoderTrainingShape,
     /** Score tables: a score difference under this is a tie (golden-label rule). Default 0.1. */
     tieMargin: z.number().min(0).default(0.1),
     /** Score tables: most model pairs sampled per prompt (seeded). Default 16 (a table of 11 models has 55 pairs). */

@@ -16,7 +16,7 @@ import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { ProgressBar } from '../../train/progress.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { embedderOrIdSchema } from '../embedder.js';
+import { frozenEncoderTrainingShape } from '../train-options.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
@@ -52,17 +52,7 @@ export const trainRidgeOptionsSchema = z
     multipleChoice: headSchema('pair-gap', 1, true),
     /** Head for every other prompt. Default: weak fails, lambda 1000, embedding only. */
     open: headSchema('weak-fails', 1000, false),
-    /** Add the MMLU gold split (1,500 questions with results for the benchmark pair). Default false. */
-    mmluGold: z.boolean().default(false),
-    /** Data folder holding `evals/`. Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
-    dataDir: z.string().optional(),
-    /** The frozen encoder: an id for `createEmbedder` or an Embedder. Default `use-lite`. */
-    embedder: embedderOrIdSchema.default('use-lite'),
-    /** Embedding disk cache folder, or false for none. Default: the shared cache. */
-    embeddingCache: z.union([z.string(), z.literal(false)]).optional(),
-    /** Drop training prompts equal to or within cosine `decontaminationThreshold` of an evaluation prompt. Default true. */
-    decontaminate: z.boolean().default(true),
-    decontaminationThreshold: z.number().min(0).max(1).default(0.95),
+    ...frozenEncoderTrainingShape,
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
     /** Extra text for the manifest's notes. */
