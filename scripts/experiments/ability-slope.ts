@@ -8,7 +8,7 @@
  * pair on the held-out nvidia9-test file. Run: `npx tsx scripts/experiments/ability-slope.ts`.
  */
 import type { ScoreRow } from '../../src/data/index.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, pairGap, weakFails } from './features.js';
 import { DIM, featureVector, predict, rankNormalize, ridge } from './ridge.js';
 
 /** A source's family: its file name without the _train / _test suffix. */
@@ -64,7 +64,6 @@ async function main() {
   console.log(`validation ${validationBenchmark.rows.length} rows, proxy ${proxyBenchmark.rows.length}, arena ${arena.rows.length}`);
 
   const rowSlope = (row: ScoreRow) => slope(row, ability.get(family(row.source)) ?? new Map());
-  const pairGap = (row: ScoreRow) => (hasPair(row) ? row.scores[STRONG] - row.scores[WEAK] : undefined);
   const targets: Record<string, (row: ScoreRow) => number | undefined> = {
     slope: rowSlope,
     'slope, no exact-pair sources': (row) => (hasPair(row) ? undefined : rowSlope(row)),
@@ -72,7 +71,7 @@ async function main() {
     'pair gap + slope': (row) => (pairGap(row) ?? 0) + (rowSlope(row) ?? 0),
     // quality.ts's open-ended signals, for their proxy column.
     difficulty,
-    'weak fails': (row) => (row.scores[WEAK] !== undefined ? 1 - row.scores[WEAK] : undefined),
+    'weak fails': weakFails,
   };
   // Optional argument: a comma-separated subset of the targets.
   const only = process.argv[2]?.split(',');

@@ -21,6 +21,7 @@ import { curveMetrics, meanScore, thresholdSweep } from '../../src/eval/metrics.
 import { defaultDataDir, shippedWeightsDir } from '../../src/weights-format/paths.js';
 import { readJsonLines } from '../../src/data/jsonl.js';
 import { createRng } from '../../src/train/random.js';
+import { ridgeTarget } from '../../src/routers/ridge/train.js';
 
 export const STRONG = DEFAULT_STRONG_MODEL;
 export const WEAK = DEFAULT_WEAK_MODEL;
@@ -105,10 +106,10 @@ export async function loadArenaValidation(): Promise<ScoredRows> {
   return { rows, strongModel: 'strong', weakModel: 'weak' };
 }
 
-/** 1 - the mean result over every model of a row. */
-export function difficulty(row: { scores: Record<string, number> }): number {
-  return 1 - meanScore(Object.values(row.scores));
-}
+/** The experiments' targets, as the ridge router trains them (src/routers/ridge/train.ts), for the benchmark pair. */
+export const pairGap = (row: ScoreRow) => ridgeTarget('pair-gap', row, STRONG, WEAK);
+export const weakFails = (row: ScoreRow) => ridgeTarget('weak-fails', row, STRONG, WEAK);
+export const difficulty = (row: ScoreRow) => ridgeTarget('difficulty', row, STRONG, WEAK);
 
 /** APGR and CPT(50%) of `scores` on a benchmark's rows. */
 export function evaluateScores(benchmark: ScoredRows, scores: ArrayLike<number>) {

@@ -8,7 +8,7 @@
  */
 import type { ScoreRow } from '../../src/data/index.js';
 import { createRng } from '../../src/train/random.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, loadArenaValidation, loadExperiment, pairBenchmark, pairGap, weakFails } from './features.js';
 import { isMultipleChoice } from '../../src/routers/ridge/features.js';
 import { DIM, featureVector, predict, ridge } from './ridge.js';
 
@@ -17,8 +17,6 @@ const isProxy = training.map((row) => row.source === 'nvidia9-test');
 const arena = await loadArenaValidation();
 
 type Target = (row: ScoreRow) => number | undefined;
-const pairGap: Target = (row) => (hasPair(row) ? row.scores[STRONG] - row.scores[WEAK] : undefined);
-const weakFails: Target = (row) => (row.scores[WEAK] !== undefined ? 1 - row.scores[WEAK] : undefined);
 
 const features = new Map<boolean, Float64Array[]>();
 const trainFeatures = (useText: boolean) =>

@@ -11,7 +11,7 @@ import { difficulty, embedAll, evaluateScores, hasPair, loadBenchmarks, loadTrai
 const DIM = 512;
 
 function sourceNormalizedDifficulty(rows: ScoreRow[]): (number | undefined)[] {
-  const difficulties = rows.map(difficulty);
+  const difficulties = rows.map((row) => difficulty(row) ?? Number.NaN);
   const stats = new Map<string, { sum: number; sq: number; n: number }>();
   rows.forEach((row, i) => {
     const s = stats.get(row.source) ?? { sum: 0, sq: 0, n: 0 };

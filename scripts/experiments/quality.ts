@@ -5,7 +5,7 @@
  * benchmark numbers for the log. Run: `npx tsx scripts/experiments/quality.ts`.
  */
 import type { ScoreRow } from '../../src/data/index.js';
-import { difficulty, embedAll, evaluateScores, hasPair, loadArenaValidation, loadExperiment, pairBenchmark, STRONG, WEAK } from './features.js';
+import { difficulty, embedAll, evaluateScores, loadArenaValidation, loadExperiment, pairBenchmark, pairGap, weakFails } from './features.js';
 import { DIM, featureVector, predict, rankNormalize, ridge } from './ridge.js';
 
 async function main() {
@@ -21,8 +21,6 @@ async function main() {
   console.log(`arena validation battles (models of different tiers): ${arena.rows.length}`);
 
   const variants: { name: string; target: (row: ScoreRow) => number | undefined; useText: boolean; lambda: number }[] = [];
-  const pairGap = (row: ScoreRow) => (hasPair(row) ? row.scores[STRONG] - row.scores[WEAK] : undefined);
-  const weakFails = (row: ScoreRow) => (row.scores[WEAK] !== undefined ? 1 - row.scores[WEAK] : undefined);
   for (const lambda of [1, 10, 100]) {
     for (const useText of [false, true]) {
       variants.push({ name: `pair-gap λ=${lambda}${useText ? ' +text' : ''}`, target: pairGap, useText, lambda });

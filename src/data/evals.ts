@@ -238,10 +238,14 @@ export async function loadBenchmark(name: BenchmarkName, options: LoadBenchmarkO
   }
 }
 
-/** Every evaluation prompt of the three benchmarks (MMLU whole, GSM8K, MT-Bench first turns), for decontamination. */
-export async function loadEvaluationPrompts(options: LoadBenchmarkOptions = {}): Promise<string[]> {
-  const [mmlu, gsm8k, mtBench] = await Promise.all([loadMmlu(options), loadGsm8k(options), loadMtBench(options)]);
-  return [...mmlu.rows, ...gsm8k.rows, ...mtBench.rows].map((row) => row.prompt);
+/**
+ * Every evaluation prompt of the three benchmarks (MMLU, GSM8K, MT-Bench first turns), for
+ * decontamination. `mmlu: 'rest'` leaves out the gold split, for training that uses it.
+ */
+export async function loadEvaluationPrompts(options: LoadBenchmarkOptions & { mmlu?: 'all' | 'rest' } = {}): Promise<string[]> {
+  const mmlu = options.mmlu === 'rest' ? loadMmluSplit(options).then((split) => split.rest) : loadMmlu(options);
+  const [mmluRows, gsm8k, mtBench] = await Promise.all([mmlu, loadGsm8k(options), loadMtBench(options)]);
+  return [...mmluRows.rows, ...gsm8k.rows, ...mtBench.rows].map((row) => row.prompt);
 }
 
 function benchmark(

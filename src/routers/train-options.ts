@@ -1,5 +1,8 @@
-/** Option fields shared by the trainers that embed prompts with a frozen encoder (bert head, ridge). */
+/** Option fields and the embedder set-up shared by the trainers that embed prompts with a frozen encoder (bert head, ridge). */
 import { z } from 'zod';
+import { withDiskCache } from '../embedders/disk-cache.js';
+import { createEmbedder } from '../embedders/registry.js';
+import type { Embedder } from '../embedders/types.js';
 import { embedderOrIdSchema } from './embedder.js';
 
 export const frozenEncoderTrainingShape = {
@@ -16,3 +19,15 @@ export const frozenEncoderTrainingShape = {
   /** Default 0.95 (the paper). */
   decontaminationThreshold: z.number().min(0).max(1).default(0.95),
 };
+
+/**
+ * A trainer's embedder from its `embedder` / `embeddingCache` options: `base` is built from an id
+ * (and then closed by `close()`) or is the object given (left open); `embedder` is `base` behind
+ * the disk cache unless the cache is `false`.
+ */
+export async function openTrainingEmbedder(option: string | Embedder, cache: string | false | undefined): Promise<{ base: Embedder; embedder: Embedder; close(): Promise<void> }> {
+  const owned = typeof option === 'string';
+  const base = owned ? await createEmbedder(option) : option;
+  const embedder = cache === false ? base : withDiskCache(base, cache);
+  return { base, embedder, close: async () => (owned ? embedder.dispose() : undefined) };
+}

@@ -6,3 +6,5 @@ export { EarlyStopping } from './early-stopping.js';
 export type { EarlyStoppingOptions } from './early-stopping.js';
 export { ProgressBar } from './progress.js';
 export type { ProgressBarOptions } from './progress.js';
+export { embedPrompts } from './embed-prompts.js';
+export type { EmbedPromptsOptions } from './embed-prompts.js';

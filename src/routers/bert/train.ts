@@ -6,19 +6,18 @@
 import { z } from 'zod';
 import { trainClassifierHead, type HeadArchitecture, type TrainedClassifierHead } from '../../core/models/classifier-head.js';
 import { decontaminate } from '../../data/decontaminate.js';
-import { loadBenchmark, loadMmluSplit } from '../../data/evals.js';
+import { loadEvaluationPrompts, loadMmluSplit } from '../../data/evals.js';
 import { scoreRowsToBattles } from '../../data/golden.js';
 import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { readTrainingData } from '../../data/training-data.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
-import { withDiskCache } from '../../embedders/disk-cache.js';
-import { createEmbedder } from '../../embedders/registry.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
+import { embedPrompts } from '../../train/embed-prompts.js';
 import { ProgressBar } from '../../train/progress.js';
 import { splitTrainValidation } from '../../train/split.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { frozenEncoderTrainingShape } from '../train-options.js';
+import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-options.js';
 import { writeBertHead } from './head-weights.js';
 import {
   balancedClassWeights,
@@ -188,17 +187,11 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     );
   }
 
-  const ownsEmbedder = typeof settings.embedder === 'string';
-  const baseEmbedder = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : settings.embedder;
-  const embedder = settings.embeddingCache === false ? baseEmbedder : withDiskCache(baseEmbedder, settings.embeddingCache);
+  const { base: baseEmbedder, embedder, close } = await openTrainingEmbedder(settings.embedder, settings.embeddingCache);
   try {
     let decontamination: Record<string, unknown> = { applied: false };
     if (settings.decontaminate) {
-      const evalPrompts = (
-        await Promise.all(
-          (['mmlu-rest', 'gsm8k', 'mt_bench'] as const).map(async (name) => (await loadBenchmark(name, { dataDir: settings.dataDir })).rows),
-        )
-      ).flatMap((rows) => rows.map((row) => row.prompt));
+      const evalPrompts = await loadEvaluationPrompts({ dataDir: settings.dataDir, mmlu: 'rest' });
       let bar: ProgressBar | undefined;
       const result = await decontaminate(labelled, {
         evalPrompts,
@@ -230,15 +223,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     const prompts = [...perPrompt.keys()];
     const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
     const dimension = embedder.dimension;
-    const vectors = new Float32Array(prompts.length * dimension);
-    const bar = settings.progress ? new ProgressBar(prompts.length, { label: `bert: embed (${embedder.id})` }) : undefined;
-    const chunk = 256;
-    for (let start = 0; start < prompts.length; start += chunk) {
-      const slice = prompts.slice(start, start + chunk);
-      vectors.set(await embedder.embed(slice), start * dimension);
-      bar?.update(start + slice.length);
-    }
-    bar?.finish();
+    const vectors = await embedPrompts(embedder, prompts, settings.progress ? { progressLabel: `bert: embed (${embedder.id})` } : {});
 
     const split = splitTrainValidation(labelled, {
       validationFraction: settings.validationFraction,
@@ -345,7 +330,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
       chosen: best.architecture,
     };
   } finally {
-    if (ownsEmbedder) await embedder.dispose();
+    await close();
   }
 }
 

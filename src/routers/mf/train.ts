@@ -11,10 +11,10 @@ import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, canonicalModelName } from '..
 import { readTrainingData, type SourceSummary } from '../../data/training-data.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
 import { defaultEmbeddingCacheDir } from '../../embedders/disk-cache.js';
-import type { Embedder } from '../../embedders/types.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
 import { parseOptions } from '../../options.js';
 import { EarlyStopping } from '../../train/early-stopping.js';
+import { embedPrompts } from '../../train/embed-prompts.js';
 import { ProgressBar } from '../../train/progress.js';
 import { createRng } from '../../train/random.js';
 import { batchIndices, splitTrainValidation } from '../../train/split.js';
@@ -215,7 +215,11 @@ export async function prepareMfData(options: MfTrainingOptions): Promise<Prepare
     }
     if (battles.length === 0) throw new RangeError('trainMf: no decisive battles left to train on');
     const prompts = [...new Set(battles.map((battle) => battle.prompt))];
-    const embeddings = await embedAll(embedder, prompts, parsed.progress, emit);
+    const embeddings = await embedPrompts(embedder, prompts, {
+      chunk: 512,
+      ...(parsed.progress ? { progressLabel: 'embed' } : {}),
+      onProgress: (done, total) => emit({ phase: 'embed', done, total }),
+    });
     return {
       battles,
       prompts,
@@ -325,26 +329,6 @@ export async function trainMf(options: MfTrainingOptions, prepared?: PreparedMfD
   emit({ phase: 'done', result });
   log(`wrote ${parsed.output}: validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}% (best epoch ${result.bestEpoch}/${result.epochsRun})`);
   return result;
-}
-
-async function embedAll(
-  embedder: Embedder,
-  prompts: readonly string[],
-  progress: boolean,
-  emit: (event: MfTrainingEvent) => void,
-): Promise<Float32Array> {
-  const chunk = 512;
-  const out = new Float32Array(prompts.length * embedder.dimension);
-  const bar = progress ? new ProgressBar(prompts.length, { label: 'embed' }) : undefined;
-  for (let start = 0; start < prompts.length; start += chunk) {
-    const vectors = await embedder.embed(prompts.slice(start, start + chunk));
-    out.set(vectors, start * embedder.dimension);
-    const done = Math.min(start + chunk, prompts.length);
-    bar?.update(done);
-    emit({ phase: 'embed', done, total: prompts.length });
-  }
-  bar?.finish();
-  return out;
 }
 
 function toExamples(battles: readonly Battle[], prompts: readonly string[], models: readonly string[], embeddings: Float32Array, textDim: number): MfExamples {

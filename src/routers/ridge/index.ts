@@ -50,6 +50,8 @@ export class RidgeRouter extends BaseRouter implements EmbeddingRouter {
     /** The weights manifest (targets, penalties, training data). */
     readonly manifest: WeightsManifest,
     private readonly parameters: RidgeParameters,
+    /** What each head predicts, its penalty and training size. */
+    readonly heads: RidgeExtra['heads'],
   ) {
     super();
   }
@@ -58,7 +60,7 @@ export class RidgeRouter extends BaseRouter implements EmbeddingRouter {
   static async create(options: RidgeRouterOptions = {}): Promise<RidgeRouter> {
     const parsed = parseOptions(ridgeRouterOptionsSchema, options, 'ridge router options');
     const dir = parsed.weightsDir ?? shippedWeightsDir('ridge');
-    const { parameters, manifest } = await readRidgeWeights(dir);
+    const { parameters, manifest, extra } = await readRidgeWeights(dir);
     const given = typeof parsed.embedder === 'object' ? parsed.embedder : undefined;
     if (given) checkEmbedder(manifest, given, dir);
     const embedder = given ?? (await embedderFromId(typeof parsed.embedder === 'string' ? parsed.embedder : manifest.embedder!.id));
@@ -68,12 +70,7 @@ export class RidgeRouter extends BaseRouter implements EmbeddingRouter {
       await embedder.dispose();
       throw error;
     }
-    return new RidgeRouter(embedder, !given, manifest, parameters);
-  }
-
-  /** What each head predicts, its penalty and training size. */
-  get heads(): RidgeExtra['heads'] {
-    return (this.manifest.extra as unknown as RidgeExtra).heads;
+    return new RidgeRouter(embedder, !given, manifest, parameters, extra.heads);
   }
 
   /**

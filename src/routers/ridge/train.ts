@@ -6,17 +6,15 @@
 import { z } from 'zod';
 import { fitRidge } from '../../core/models/ridge.js';
 import { decontaminate } from '../../data/decontaminate.js';
-import { loadBenchmark, loadMmluSplit } from '../../data/evals.js';
+import { loadEvaluationPrompts, loadMmluSplit } from '../../data/evals.js';
 import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { readTrainingData } from '../../data/training-data.js';
 import type { ScoreRow } from '../../data/types.js';
-import { withDiskCache } from '../../embedders/disk-cache.js';
-import { createEmbedder } from '../../embedders/registry.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { ProgressBar } from '../../train/progress.js';
+import { embedPrompts } from '../../train/embed-prompts.js';
 import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { frozenEncoderTrainingShape } from '../train-options.js';
+import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-options.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
@@ -111,17 +109,13 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
   }
   if (rows.length === 0) throw new InvalidInputError('training data', 'at least one score row (give --data score tables or mmluGold)');
 
-  const ownsEmbedder = typeof settings.embedder === 'string';
-  const baseEmbedder = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : settings.embedder;
-  const embedder = settings.embeddingCache === false ? baseEmbedder : withDiskCache(baseEmbedder, settings.embeddingCache);
+  const { base: baseEmbedder, embedder, close } = await openTrainingEmbedder(settings.embedder, settings.embeddingCache);
   try {
     let decontamination: Record<string, unknown> = { applied: false };
     let dropped = 0;
     if (settings.decontaminate) {
       const against = ['mmlu-rest', 'gsm8k', 'mt_bench'] as const;
-      const evalPrompts = (await Promise.all(against.map(async (name) => (await loadBenchmark(name, { dataDir: settings.dataDir })).rows))).flatMap((list) =>
-        list.map((row) => row.prompt),
-      );
+      const evalPrompts = await loadEvaluationPrompts({ dataDir: settings.dataDir, mmlu: 'rest' });
       const result = await decontaminate(rows, { evalPrompts, embedder, threshold: settings.decontaminationThreshold });
       rows = result.kept;
       dropped = result.dropped;
@@ -133,14 +127,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
     const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
     const dimension = embedder.dimension;
     const width = dimension + TEXT_FEATURES + 1;
-    const embeddings = new Float32Array(prompts.length * dimension);
-    const bar = settings.progress ? new ProgressBar(prompts.length, { label: `ridge: embed (${embedder.id})` }) : undefined;
-    for (let start = 0; start < prompts.length; start += 256) {
-      const slice = prompts.slice(start, start + 256);
-      embeddings.set(await embedder.embed(slice), start * dimension);
-      bar?.update(start + slice.length);
-    }
-    bar?.finish();
+    const embeddings = await embedPrompts(embedder, prompts, settings.progress ? { progressLabel: `ridge: embed (${embedder.id})` } : {});
     const features = featureRows(embeddings, dimension, prompts);
     const multipleChoice = prompts.map(isMultipleChoice);
 
@@ -196,6 +183,6 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
     );
     return { output: settings.output, manifest, trainRows: { multiple_choice: extraHeads.multiple_choice.trainRows, open: extraHeads.open.trainRows }, droppedContaminated: dropped };
   } finally {
-    if (ownsEmbedder) await embedder.dispose();
+    await close();
   }
 }

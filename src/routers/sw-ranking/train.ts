@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { decontaminate } from '../../data/decontaminate.js';
-import { loadGsm8k, loadMmluSplit, loadMtBench, resolveDataDir } from '../../data/evals.js';
+import { loadEvaluationPrompts, loadMmluSplit, resolveDataDir } from '../../data/evals.js';
 import { scoreRowsToBattles } from '../../data/golden.js';
 import { readTrainingData } from '../../data/training-data.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
@@ -109,8 +109,7 @@ export async function buildSwRankingIndex(options: BuildSwRankingIndexOptions): 
     let kept = battles;
     let decontamination: BuildSwRankingIndexResult['decontamination'];
     if (settings.decontaminate) {
-      const [{ rest }, gsm8k, mtBench] = await Promise.all([loadMmluSplit({ dataDir }), loadGsm8k({ dataDir }), loadMtBench({ dataDir })]);
-      const evalPrompts = [...rest.rows, ...gsm8k.rows, ...mtBench.rows].map((row) => row.prompt);
+      const evalPrompts = await loadEvaluationPrompts({ dataDir, mmlu: 'rest' });
       progress(`decontaminating against ${evalPrompts.length} benchmark prompts`);
       const result = await decontaminate(battles, { evalPrompts, embedder, threshold: settings.decontaminationThreshold });
       kept = result.kept;
