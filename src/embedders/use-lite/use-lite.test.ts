@@ -4,6 +4,7 @@ import { initBackend, liveTensorCount } from '../../core/backend.js';
 import { InvalidInputError, InvalidOptionsError } from '../../errors.js';
 import { LruCache } from '../lru-cache.js';
 import { createUseLiteEmbedder, planBatches, type UseLiteEmbedder } from './index.js';
+import { maxAbsDifference } from '../../../test/helpers/arrays.js';
 
 const reference = JSON.parse(readFileSync(new URL('./fixtures/reference-vectors.json', import.meta.url), 'utf8')) as {
   prompts: string[];
@@ -33,12 +34,6 @@ function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
   let sum = 0;
   for (let k = 0; k < left.length; k++) sum += left[k] * right[k];
   return sum;
-}
-
-function maxAbsDifference(left: ArrayLike<number>, right: ArrayLike<number>): number {
-  let worst = 0;
-  for (let k = 0; k < left.length; k++) worst = Math.max(worst, Math.abs(left[k] - right[k]));
-  return worst;
 }
 
 describe('use-lite embedder', () => {

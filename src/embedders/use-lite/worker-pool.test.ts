@@ -10,6 +10,7 @@ import { BackendError, InvalidOptionsError, WeightsError } from '../../errors.js
 import { readUseLiteGraphFiles } from './files.js';
 import { createUseLiteEmbedder, defaultUseLiteModelDir, type UseLiteEmbedder } from './index.js';
 import { UseLiteWorkerPool } from './worker-pool.js';
+import { maxAbsDifference } from '../../../test/helpers/arrays.js';
 
 const TEXTS = [
   'Short.',
@@ -20,12 +21,6 @@ const TEXTS = [
   'Explain the difference between a list and a tuple in Python, with an example of each.',
   'What is 17 times 23?',
 ];
-
-function maxAbsDifference(left: ArrayLike<number>, right: ArrayLike<number>): number {
-  let worst = 0;
-  for (let k = 0; k < left.length; k++) worst = Math.max(worst, Math.abs(left[k] - right[k]));
-  return worst;
-}
 
 describe('use-lite on worker threads', () => {
   let inThread: UseLiteEmbedder;
