@@ -28,10 +28,11 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
 import { Int8VectorIndex } from '../src/core/int8-vector-index.js';
 import { VectorIndex, type SimilarityIndex } from '../src/core/ops.js';
-import { eloWinProbability } from '../src/routers/sw-ranking/bradley-terry.js';
-import { computeTiers, loadBattleIndex, saveBattleIndex, type BattleIndex } from '../src/routers/sw-ranking/battle-index.js';
-import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
-import { referenceEloFit } from '../src/routers/sw-ranking/reference.js';
+import { eloWinProbability } from '../src/routers/bradley-terry.js';
+import { computeTiers } from '../src/routers/tiers.js';
+import { loadBattleIndex, saveBattleIndex, type BattleIndex } from '../src/routers/sw_ranking/battle-index.js';
+import { SwRankingRouter } from '../src/routers/sw_ranking/index.js';
+import { referenceEloFit } from '../src/routers/sw_ranking/reference.js';
 import { gaussian, mulberry32 } from '../src/train/random.js';
 
 const DIMENSION = 512;

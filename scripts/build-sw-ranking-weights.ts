@@ -33,9 +33,9 @@ import { evaluateRouters } from '../src/eval/evaluate.js';
 import { formatResultsTable } from '../src/eval/report.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { packageRoot } from '../src/weights-format/paths.js';
-import { SwRankingRouter } from '../src/routers/sw-ranking/index.js';
-import { saveBattleIndex } from '../src/routers/sw-ranking/battle-index.js';
-import { buildSwRankingIndex } from '../src/routers/sw-ranking/train.js';
+import { SwRankingRouter } from '../src/routers/sw_ranking/index.js';
+import { saveBattleIndex } from '../src/routers/sw_ranking/battle-index.js';
+import { buildSwRankingIndex } from '../src/routers/sw_ranking/train.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,10 +7,10 @@ export type { EmbeddingRouter, RouteDecision, Router } from './routers/types.js'
 export { BaseRouter } from './routers/base.js';
 export { RandomRouter } from './routers/random/index.js';
 export type { RandomRouterOptions } from './routers/random/index.js';
-export { SwRankingRouter, swRankingRouterOptionsSchema } from './routers/sw-ranking/index.js';
-export type { BattleIndex, BattleInput, SwRankingRouterOptions } from './routers/sw-ranking/index.js';
-export { buildSwRankingIndex, buildSwRankingIndexOptionsSchema } from './routers/sw-ranking/train.js';
-export type { BuildSwRankingIndexOptions, BuildSwRankingIndexResult } from './routers/sw-ranking/train.js';
+export { SwRankingRouter, swRankingRouterOptionsSchema } from './routers/sw_ranking/index.js';
+export type { BattleIndex, BattleInput, SwRankingRouterOptions } from './routers/sw_ranking/index.js';
+export { buildSwRankingIndex, buildSwRankingIndexOptionsSchema } from './routers/sw_ranking/train.js';
+export type { BuildSwRankingIndexOptions, BuildSwRankingIndexResult } from './routers/sw_ranking/train.js';
 export { MfRouter, mfRouterOptionsSchema } from './routers/mf/index.js';
 export type { MfRouterOptions } from './routers/mf/index.js';
 export { mfTrainingOptionsSchema, prepareMfData, trainMf } from './routers/mf/train.js';
@@ -31,8 +31,8 @@ export {
   DEFAULT_SYSTEM_PROMPT,
   DEFAULT_TEMPLATE,
   RATING_LABELS,
-} from './routers/causal-llm/index.js';
-export type { CausalLLMRouterOptions, CausalLLMRouterStats, ConversationTurn } from './routers/causal-llm/index.js';
+} from './routers/causal_llm/index.js';
+export type { CausalLLMRouterOptions, CausalLLMRouterStats, ConversationTurn } from './routers/causal_llm/index.js';
 export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';

@@ -16,11 +16,11 @@ interface RouterEntry {
 // the server) does not load TensorFlow.js or onnxruntime until a router needs them.
 const ROUTERS = Object.freeze({
   random: { aliases: [], scoresModelPair: false, create: async (options: unknown) => new RandomRouter(options as object) },
-  sw_ranking: { aliases: ['sw-ranking'], scoresModelPair: true, create: async (options: unknown) => (await import('./sw-ranking/index.js')).SwRankingRouter.create(options as object) },
+  sw_ranking: { aliases: ['sw-ranking'], scoresModelPair: true, create: async (options: unknown) => (await import('./sw_ranking/index.js')).SwRankingRouter.create(options as object) },
   mf: { aliases: [], scoresModelPair: true, create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
   bert: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
   ridge: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./ridge/index.js')).createRidgeRouter(options as object) },
-  causal_llm: { aliases: ['causal-llm'], scoresModelPair: false, create: async (options: unknown) => (await import('./causal-llm/index.js')).CausalLLMRouter.create(options as object) },
+  causal_llm: { aliases: ['causal-llm'], scoresModelPair: false, create: async (options: unknown) => (await import('./causal_llm/index.js')).CausalLLMRouter.create(options as object) },
 } satisfies Record<string, RouterEntry>);
 
 /** The canonical name of a built-in router. */

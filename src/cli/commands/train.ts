@@ -30,7 +30,7 @@ const TRAINERS: Readonly<Record<string, { describe: string; run(options: Record<
   sw_ranking: {
     describe: 'battle index with tiers for similarity-weighted Elo (buildSwRankingIndex)',
     run: async (options, io) => {
-      const { buildSwRankingIndex } = await import('../../routers/sw-ranking/train.js');
+      const { buildSwRankingIndex } = await import('../../routers/sw_ranking/train.js');
       let embedder: Embedder | undefined;
       if (typeof options.embedder === 'string') {
         const { createEmbedder } = await import('../../embedders/registry.js');

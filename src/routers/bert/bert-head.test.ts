@@ -12,7 +12,7 @@ import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { BertHeadRouter } from './index.js';
 import { balancedClassWeights, battleLabel, classesFromTiers, explicitClasses, labelBySourceRank, sourceRanks } from './labels.js';
-import { tiersFromBattles } from './tiers.js';
+import { tiersFromBattles } from '../tiers.js';
 import { trainBert } from './train.js';
 
 /** Test fixture: a deterministic hashed bag-of-words embedder (not a stand-in for our code). */

@@ -33,7 +33,7 @@ import {
   type ModelClasses,
 } from './labels.js';
 import { ORIGINAL_LABEL_ORDER } from './labels.js';
-import { tiersFromBattles } from './tiers.js';
+import { tiersFromBattles } from '../tiers.js';
 
 const modelNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 

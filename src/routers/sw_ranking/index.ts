@@ -17,8 +17,9 @@ import { BaseRouter } from '../base.js';
 import { embedderOrIdSchema } from '../embedder.js';
 import { resolveModel } from '../shared.js';
 import type { EmbeddingRouter } from '../types.js';
-import { eloRatings, winProbability } from './bradley-terry.js';
-import { computeTiers, loadBattleIndex, type BattleIndex } from './battle-index.js';
+import { eloRatings, winProbability } from '../bradley-terry.js';
+import { computeTiers } from '../tiers.js';
+import { loadBattleIndex, type BattleIndex } from './battle-index.js';
 import { TierScorer } from './scorer.js';
 
 export { buildBattleIndex, loadBattleIndex, saveBattleIndex, WINNER_VALUES } from './battle-index.js';

@@ -11,7 +11,7 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { isEmbeddingRouter } from '../types.js';
-import { eloWinProbability, fitBradleyTerry, winProbability } from './bradley-terry.js';
+import { eloWinProbability, fitBradleyTerry, winProbability } from '../bradley-terry.js';
 import { loadBattleIndex, type BattleInput } from './battle-index.js';
 import { SwRankingRouter } from './index.js';
 import { mulberry32 } from '../../train/random.js';

@@ -11,7 +11,7 @@
  * solver fixes the last player of each anchor-free group at 0 while iterating and then centres
  * the group to mean zero, the solution the original's L-BFGS (started at zero) converges to.
  */
-import { ELO_INITIAL, ELO_SCALE } from './bradley-terry.js';
+import { ELO_INITIAL, ELO_SCALE } from '../bradley-terry.js';
 
 /** One battle between players `a` and `b`; winner 0: a, 1: b, 2: tie, 3: tie (both bad). */
 export interface ReferenceBattle {

@@ -1,5 +1,7 @@
 /**
- * Tiers: models sorted by their unweighted rating, cut into contiguous groups.
+ * Model tiers, shared by the sw_ranking router (tiers of its battle index) and the bert trainer
+ * (strong and weak classes): unweighted Elo ratings (Bradley-Terry over duplicated battles, ties
+ * half a win each), then the models sorted by rating and cut into contiguous groups.
  *
  * Objective (as the original `compute_tiers`): the sum over groups of each group's population
  * variance (numpy `np.var`), minimised over all ways to cut the sorted list into exactly
@@ -8,6 +10,8 @@
  * point, as the original's strict `>` comparison does. (The original's table also admits empty
  * groups when there are fewer models than tiers; here every tier is non-empty.)
  */
+import type { Battle } from '../data/types.js';
+import { ELO_INITIAL, ELO_SCALE, emptyCounts, fitBradleyTerry } from './bradley-terry.js';
 
 /** Population variance of `values[start..end]` (inclusive), two-pass. */
 export function segmentVariance(values: ArrayLike<number>, start: number, end: number): number {
@@ -83,4 +87,69 @@ export function assignTiers(models: readonly string[], ratings: ArrayLike<number
   const tiers = new Int32Array(models.length);
   order.forEach((model, position) => (tiers[model] = sortedTiers[position]));
   return tiers;
+}
+
+/** The battles `computeTiers` reads: model positions, winner codes and optional per-battle weights. */
+export type TierBattles = {
+  models: readonly string[];
+  battleModelA: ArrayLike<number>;
+  battleModelB: ArrayLike<number>;
+  /** Winner codes: 0 model A, 1 model B, anything else a tie. */
+  battleWinner: ArrayLike<number>;
+  battleWeight?: ArrayLike<number>;
+};
+
+/**
+ * Unweighted (apart from per-battle weights) Elo ratings of every model over all battles, ties as
+ * half wins, and the tier of each model split into `numTiers` groups.
+ */
+export function computeTiers(index: TierBattles, numTiers: number): { ratings: Float64Array; tiers: Int32Array } {
+  const players = index.models.length;
+  const counts = emptyCounts(players);
+  for (let n = 0; n < index.battleWinner.length; n++) {
+    const a = index.battleModelA[n];
+    const b = index.battleModelB[n];
+    if (a === b) continue;
+    const weight = index.battleWeight ? index.battleWeight[n] : 1;
+    const winner = index.battleWinner[n];
+    if (winner === 0) counts.wins[a * players + b] += 2 * weight;
+    else if (winner === 1) counts.wins[b * players + a] += 2 * weight;
+    else {
+      counts.wins[a * players + b] += weight;
+      counts.wins[b * players + a] += weight;
+    }
+  }
+  const beta = fitBradleyTerry(counts).beta;
+  const ratings = beta.map((value) => ELO_SCALE * value + ELO_INITIAL);
+  return { ratings, tiers: assignTiers(index.models, ratings, numTiers) };
+}
+
+/** Each model's rating and tier. */
+export interface ModelTiers {
+  models: string[];
+  ratings: number[];
+  tiers: number[];
+}
+
+/** Fits ratings over `battles` (their `weight` counts) and splits the models into `numTiers` tiers. */
+export function tiersFromBattles(battles: readonly Battle[], numTiers: number): ModelTiers {
+  const models = [...new Set(battles.flatMap((battle) => [battle.modelA, battle.modelB]))].sort();
+  const index = new Map(models.map((model, i) => [model, i]));
+  const count = battles.length;
+  const input = {
+    models,
+    battleModelA: new Uint32Array(count),
+    battleModelB: new Uint32Array(count),
+    battleWinner: new Uint8Array(count),
+    battleWeight: new Float64Array(count),
+  };
+  battles.forEach((battle, n) => {
+    input.battleModelA[n] = index.get(battle.modelA)!;
+    input.battleModelB[n] = index.get(battle.modelB)!;
+    // Winner codes of WINNER_VALUES: 0 model_a, 1 model_b, 2 a tie (anything else counts as a tie).
+    input.battleWinner[n] = battle.winner === 'model_a' ? 0 : battle.winner === 'model_b' ? 1 : 2;
+    input.battleWeight[n] = battle.weight ?? 1;
+  });
+  const { ratings, tiers } = computeTiers(input, numTiers);
+  return { models, ratings: Array.from(ratings), tiers: Array.from(tiers) };
 }

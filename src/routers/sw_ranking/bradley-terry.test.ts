@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCounts, eloRatings, eloWinProbability, fitBradleyTerry, winProbability } from './bradley-terry.js';
+import { emptyCounts, eloRatings, eloWinProbability, fitBradleyTerry, winProbability } from '../bradley-terry.js';
 import { referenceEloFit, type ReferenceBattle } from './reference.js';
 import { mulberry32 } from '../../train/random.js';
 

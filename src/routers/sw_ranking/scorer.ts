@@ -19,7 +19,7 @@
 import { ExpWeightedBins } from '../../core/exp-weighted-bins.js';
 import { expAffine } from '../../core/fast-math.js';
 import type { Int8VectorIndex } from '../../core/int8-vector-index.js';
-import { emptyCounts, fitBradleyTerry, type PairwiseCounts } from './bradley-terry.js';
+import { emptyCounts, fitBradleyTerry, type PairwiseCounts } from '../bradley-terry.js';
 import type { BattleIndex } from './battle-index.js';
 
 /** How battles between two models of the same tier count. */

@@ -9,8 +9,8 @@ import { canonicalModelName } from '../../data/models.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
 import { asFloat32, readWeights, writeWeights, type DataSourceInfo, type TensorData } from '../../weights-format/weights.js';
-import { ELO_INITIAL, ELO_SCALE, emptyCounts, fitBradleyTerry } from './bradley-terry.js';
-import { assignTiers } from './tiers.js';
+import { ELO_INITIAL } from '../bradley-terry.js';
+import { computeTiers } from '../tiers.js';
 
 /** Router name written in the manifest. */
 export const SW_RANKING_ROUTER = 'sw_ranking';
@@ -199,36 +199,6 @@ export async function buildBattleIndex(battles: readonly BattleInput[], options:
   index.modelRatings = tiers.ratings;
   index.modelTiers = tiers.tiers;
   return index;
-}
-
-/** The battles `computeTiers` reads: model positions, winner codes and optional per-battle weights. */
-export type TierBattles = Pick<BattleIndex, 'models' | 'battleModelA' | 'battleModelB' | 'battleWinner'> & {
-  battleWeight?: ArrayLike<number>;
-};
-
-/**
- * Unweighted (apart from per-battle weights) Elo ratings of every model over all battles, ties as
- * half wins, and the tier of each model split into `numTiers` groups.
- */
-export function computeTiers(index: TierBattles, numTiers: number): { ratings: Float64Array; tiers: Int32Array } {
-  const players = index.models.length;
-  const counts = emptyCounts(players);
-  for (let n = 0; n < index.battleWinner.length; n++) {
-    const a = index.battleModelA[n];
-    const b = index.battleModelB[n];
-    if (a === b) continue;
-    const weight = index.battleWeight ? index.battleWeight[n] : 1;
-    const winner = index.battleWinner[n];
-    if (winner === 0) counts.wins[a * players + b] += 2 * weight;
-    else if (winner === 1) counts.wins[b * players + a] += 2 * weight;
-    else {
-      counts.wins[a * players + b] += weight;
-      counts.wins[b * players + a] += weight;
-    }
-  }
-  const beta = fitBradleyTerry(counts).beta;
-  const ratings = beta.map((value) => ELO_SCALE * value + ELO_INITIAL);
-  return { ratings, tiers: assignTiers(index.models, ratings, numTiers) };
 }
 
 /** How prompt embeddings are stored. */
