@@ -1,8 +1,10 @@
-/** Embedders as router and trainer options: the shape check, the option schema, and building one from a manifest's id. */
+/** Embedders as router and trainer options: the shape check, the option schema, and the embedder an embedding router scores with. */
 import { z } from 'zod';
 import { withDiskCache } from '../embedders/disk-cache.js';
 import { createEmbedder } from '../embedders/registry.js';
 import type { Embedder } from '../embedders/types.js';
+import { InvalidOptionsError, WeightsError } from '../errors.js';
+import { checkEmbedder, type EmbedderInfo } from '../weights-format/weights.js';
 
 /** True for an object that looks like an `Embedder`. */
 export function isEmbedder(value: unknown): value is Embedder {
@@ -30,11 +32,49 @@ export const embedderOrIdSchema = z.custom<string | Embedder>((value) => (typeof
 });
 
 /**
- * Builds the embedder named by `id` (the id recorded in a weights manifest) through the embedder
- * registry (`createEmbedder`). With `cacheDir` the vectors are also kept in the content-addressed
- * disk cache.
+ * Builds the embedder named by `id` through the embedder registry (`createEmbedder`). With
+ * `cacheDir` the vectors are also kept in the content-addressed disk cache.
  */
 export async function embedderFromId(id: string, cacheDir?: string | false): Promise<Embedder> {
   const embedder = await createEmbedder(id);
   return cacheDir === false || cacheDir === undefined ? embedder : withDiskCache(embedder, cacheDir);
+}
+
+/**
+ * The embedder an embedding router scores with, and what it builds around it. `option` is the
+ * router's `embedder` option: an Embedder (checked against the weights, left open by the router),
+ * an id, or undefined for the id the weights record (`recorded`); an id is built here and owned
+ * by the router. `build` receives the checked embedder and whether the router owns it; when the
+ * check or `build` fails, an embedder built here is disposed before the error propagates.
+ */
+export async function openRouterEmbedder<T>(
+  option: string | Embedder | undefined,
+  recorded: EmbedderInfo | undefined,
+  weightsDir: string,
+  build: (embedder: Embedder, owned: boolean) => Promise<T> | T,
+): Promise<T> {
+  if (!recorded) throw new WeightsError('corrupt', weightsDir, 'the manifest records no embedder');
+  const given = typeof option === 'object' ? option : undefined;
+  if (given) checkEmbedder({ embedder: recorded }, given, weightsDir);
+  const embedder = given ?? (await buildNamedEmbedder(typeof option === 'string' ? option : undefined, recorded.id));
+  try {
+    if (!given) checkEmbedder({ embedder: recorded }, embedder, weightsDir);
+    return await build(embedder, !given);
+  } catch (error) {
+    if (!given) await embedder.dispose();
+    throw error;
+  }
+}
+
+/** An id the caller chose is theirs to fix; an id from the weights that the registry cannot build asks for the `embedder` option. */
+async function buildNamedEmbedder(chosen: string | undefined, recordedId: string): Promise<Embedder> {
+  if (chosen !== undefined) return createEmbedder(chosen);
+  try {
+    return await createEmbedder(recordedId);
+  } catch (error) {
+    if (!(error instanceof InvalidOptionsError)) throw error;
+    throw new WeightsError('mismatch', recordedId, `the weights were made with embedder "${recordedId}", which the registry cannot build; pass it as the \`embedder\` option`, {
+      cause: error,
+    });
+  }
 }

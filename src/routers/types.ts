@@ -37,3 +37,18 @@ export interface EmbeddingRouter extends Router {
 export function isEmbeddingRouter(router: Router): router is EmbeddingRouter {
   return typeof (router as Partial<EmbeddingRouter>).strongWinRatesFromEmbeddings === 'function';
 }
+
+/** A router that scores one pair of the models its weights know (mf, sw_ranking). */
+export interface PairRouter extends Router {
+  /** The models its weights know, as stored. */
+  readonly models: readonly string[];
+  /** The pair it scores, as named in its weights. */
+  readonly strongModel: string;
+  readonly weakModel: string;
+}
+
+/** True when `router` scores a named model pair. */
+export function isPairRouter(router: Router): router is PairRouter {
+  const candidate = router as Partial<PairRouter>;
+  return typeof candidate.strongModel === 'string' && typeof candidate.weakModel === 'string' && Array.isArray(candidate.models);
+}

@@ -201,7 +201,7 @@ export async function readManifest(dir: string): Promise<WeightsManifest> {
 }
 
 /** Throws `WeightsError('mismatch')` unless the manifest's embedder is `expected` (same id and dimension). */
-export function checkEmbedder(manifest: WeightsManifest, expected: EmbedderInfo, dir: string): void {
+export function checkEmbedder(manifest: Pick<WeightsManifest, 'embedder'>, expected: EmbedderInfo, dir: string): void {
   const actual = manifest.embedder;
   if (!actual) throw new WeightsError('mismatch', dir, `the weights record no embedder, expected "${expected.id}" (${expected.dimension}-d)`);
   if (actual.id !== expected.id || actual.dimension !== expected.dimension) {

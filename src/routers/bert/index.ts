@@ -7,13 +7,12 @@
  * - ONNX mode: a complete fine-tuned sequence classifier through `@huggingface/transformers`.
  */
 import { ClassifierHead } from '../../core/models/classifier-head.js';
-import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
-import { InvalidInputError, InvalidOptionsError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { checkEmbedder, shippedWeightsDir, type WeightsManifest } from '../../weights-format/index.js';
+import { shippedWeightsDir, type WeightsManifest } from '../../weights-format/index.js';
 import { BaseRouter } from '../base.js';
-import type { EmbeddingRouter } from '../types.js';
+import { openRouterEmbedder } from '../embedder.js';
+import { EmbeddingRouterBase } from '../embedding-router.js';
 import { readBertHead, type BertHeadExtra } from './head-weights.js';
 import type { BertLabel } from './labels.js';
 import type { OnnxSequenceClassifier } from './onnx-classifier.js';
@@ -39,78 +38,44 @@ export function strongWinRatesFromProbabilities(probabilities: Float32Array, row
   return out;
 }
 
-/**
- * Builds the embedder a manifest names, through the embedder registry (`use-lite`,
- * `transformers:<folder or hub id>[#cls]`, `openai:<model>`). An id the registry does not know
- * is a `WeightsError` asking for the `embedder` option.
- */
-export async function embedderFromId(id: string): Promise<Embedder> {
-  try {
-    return await createEmbedder(id);
-  } catch (error) {
-    if (error instanceof InvalidOptionsError) {
-      throw new WeightsError('mismatch', id, `the bert weights were made with embedder "${id}", which the registry cannot build; pass it as the \`embedder\` option`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
 /** Head mode: frozen embedder + trained softmax head. */
-export class BertHeadRouter extends BaseRouter implements EmbeddingRouter {
+export class BertHeadRouter extends EmbeddingRouterBase {
   readonly name = 'bert';
 
   private constructor(
-    readonly embedder: Embedder,
+    embedder: Embedder,
+    ownsEmbedder: boolean,
     private readonly head: ClassifierHead,
-    private readonly ownsEmbedder: boolean,
     /** The weights manifest (label counts, classes, training details). */
     readonly manifest: WeightsManifest,
     private readonly labelOrder: readonly BertLabel[],
   ) {
-    super();
+    super(embedder, ownsEmbedder);
   }
 
   /** Loads the weights folder and the embedder (the given one, or the one the manifest names). */
   static async load(weightsDir: string, embedder?: Embedder): Promise<BertHeadRouter> {
     const { parameters, manifest, extra } = await readBertHead(weightsDir);
-    const expected = manifest.embedder!;
-    if (embedder) checkEmbedder(manifest, { id: embedder.id, dimension: embedder.dimension }, weightsDir);
-    const encoder = embedder ?? (await embedderFromId(expected.id));
-    try {
-      if (!embedder) checkEmbedder(manifest, { id: encoder.id, dimension: encoder.dimension }, weightsDir);
+    return openRouterEmbedder(embedder, manifest.embedder, weightsDir, async (encoder, owned) => {
       const head = await ClassifierHead.create(parameters);
-      return new BertHeadRouter(encoder, head, !embedder, manifest, (extra as BertHeadExtra).labelOrder);
-    } catch (error) {
-      if (!embedder) await encoder.dispose();
-      throw error;
-    }
+      return new BertHeadRouter(encoder, owned, head, manifest, (extra as BertHeadExtra).labelOrder);
+    });
   }
 
   /** Class probabilities (`rows x 3`, columns in the weights' label order) for precomputed embeddings. */
   async probabilitiesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
     this.assertUsable();
-    if (embeddings.length !== count * this.embedder.dimension) {
-      throw new InvalidInputError('embeddings', `${count} x ${this.embedder.dimension} = ${count * this.embedder.dimension} floats, got ${embeddings.length}`);
-    }
+    this.checkEmbeddings(embeddings, count);
     return this.head.probabilities(embeddings, count);
   }
 
-  async strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
-    if (count === 0) return new Float32Array(0);
-    const probabilities = await this.probabilitiesFromEmbeddings(embeddings, count);
+  protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
+    const probabilities = await this.head.probabilities(embeddings, count);
     return strongWinRatesFromProbabilities(probabilities, count, this.labelOrder);
   }
 
-  protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
-    const embeddings = await this.embedder.embed(prompts);
-    return this.strongWinRatesFromEmbeddings(embeddings, prompts.length);
-  }
-
-  protected override async release(): Promise<void> {
+  protected override async releaseModel(): Promise<void> {
     this.head.dispose();
-    if (this.ownsEmbedder) await this.embedder.dispose();
   }
 }
 

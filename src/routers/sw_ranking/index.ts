@@ -3,20 +3,18 @@
  * battle prompt, battle weights `gamma * gamma^(s / max s)`, an exact weighted Bradley-Terry fit
  * over tiers of models, and the probability that the strong model's tier beats the weak model's.
  */
-import { z } from 'zod';
 import type { ExpWeightedBins } from '../../core/exp-weighted-bins.js';
 import { Int8VectorIndex, int8KernelAvailable } from '../../core/int8-vector-index.js';
 import { VectorIndex, type SimilarityIndex } from '../../core/ops.js';
-import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
-import { createEmbedder } from '../../embedders/registry.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
-import { BaseRouter } from '../base.js';
-import { embedderOrIdSchema } from '../embedder.js';
+import { openRouterEmbedder } from '../embedder.js';
+import { EmbeddingRouterBase } from '../embedding-router.js';
 import { resolveModel } from '../shared.js';
-import type { EmbeddingRouter } from '../types.js';
+import type { PairRouter } from '../types.js';
+import { swRankingRouterOptionsSchema, type SwRankingRouterOptions } from './options.js';
 import { eloRatings, winProbability } from '../bradley-terry.js';
 import { computeTiers } from '../tiers.js';
 import { loadBattleIndex, type BattleIndex } from './battle-index.js';
@@ -24,38 +22,9 @@ import { TierScorer } from './scorer.js';
 
 export { buildBattleIndex, loadBattleIndex, saveBattleIndex, WINNER_VALUES } from './battle-index.js';
 export type { BattleIndex, BattleInput } from './battle-index.js';
+export { swRankingRouterOptionsSchema } from './options.js';
+export type { SwRankingRouterOptions } from './options.js';
 
-/** Options of the `sw_ranking` router. */
-export const swRankingRouterOptionsSchema = z
-  .object({
-    /** Folder of the battle index (`manifest.json` + binaries). Default: the shipped `weights/sw_ranking`. */
-    weightsDir: z.string().min(1).optional(),
-    /** The strong model: a model of the battle set, an alias of one, or a key of `modelMapping`. Default `gpt-4-1106-preview`. */
-    strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
-    /** The weak model, likewise. Default `mistralai/Mixtral-8x7B-Instruct-v0.1`. */
-    weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
-    /** Your deployed model names -> model names of the battle set, e.g. `{ "my-gpt4": "gpt-4-1106-preview" }`. */
-    modelMapping: z.record(z.string(), z.string()).default({}),
-    /** Number of tiers. Default: the tiers stored with the index (10 unless built otherwise); another value recomputes them. */
-    numTiers: z.number().int().min(1).max(1000).optional(),
-    /** Base of the similarity weights `gamma * gamma^(s / max s)`. Default 10 (the original). */
-    gamma: z.number().gt(1).max(1e6).default(10),
-    /**
-     * Battles between two models of the same tier: `drop` (default; they carry no information about
-     * tier differences) or `anchor` (the original code's effect: the tier plays a fixed opponent at 1000).
-     */
-    sameTierBattles: z.enum(['drop', 'anchor']).default('drop'),
-    /**
-     * The embedder for queries, or an embedder id for `createEmbedder` (e.g. `use-lite`); it must be the
-     * one the index was built with. Default: `createEmbedder(<the index's embedder id>)` (`use-lite` for the shipped index).
-     */
-    embedder: embedderOrIdSchema.optional(),
-    /** Queries whose similarities are computed in one matrix product (float32 indexes; the int8 kernel takes 16 at a time). Default 64. */
-    queryBatchSize: z.number().int().min(1).max(4096).default(64),
-  })
-  .strict();
-
-export type SwRankingRouterOptions = z.input<typeof swRankingRouterOptionsSchema>;
 
 /**
  * The similarity index of a battle index: int8 codes stay int8 (the SIMD kernel of src/core reads a
@@ -69,7 +38,7 @@ async function similarityIndexFor(index: BattleIndex): Promise<SimilarityIndex> 
 }
 
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
-export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
+export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
   readonly name = 'sw_ranking';
   /** The battle set's model names, as stored. */
   readonly models: readonly string[];
@@ -85,8 +54,8 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   private weightsScratch: Float32Array | undefined;
 
   private constructor(
-    readonly embedder: Embedder,
-    private readonly ownsEmbedder: boolean,
+    embedder: Embedder,
+    ownsEmbedder: boolean,
     private readonly vectors: SimilarityIndex,
     /** With an int8 index: the battle entries in its WebAssembly memory (weights and tier counts computed there). */
     private readonly int8: { vectors: Int8VectorIndex; bins: ExpWeightedBins } | undefined,
@@ -97,7 +66,7 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     strong: number,
     weak: number,
   ) {
-    super();
+    super(embedder, ownsEmbedder);
     this.models = index.models;
     this.strongModel = index.models[strong];
     this.weakModel = index.models[weak];
@@ -110,45 +79,25 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
   static async create(options: SwRankingRouterOptions = {}): Promise<SwRankingRouter> {
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
-    const owned = typeof settings.embedder === 'string' ? await createEmbedder(settings.embedder) : undefined;
-    const given = owned ?? (typeof settings.embedder === 'object' ? settings.embedder : undefined);
-    let created: Embedder | undefined;
-    let vectors: SimilarityIndex | undefined;
-    try {
-      const index = await loadBattleIndex(dir, given ? { embedder: { id: given.id, dimension: given.dimension } } : {});
-      const strong = resolveModel(index.models, settings.strongModel, settings.modelMapping);
-      const weak = resolveModel(index.models, settings.weakModel, settings.modelMapping);
-      const modelTiers =
-        settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
-      const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
-      const embedder = given ?? (created = await createEmbedder(index.embedder.id));
-      vectors = await similarityIndexFor(index);
-      const int8 = vectors instanceof Int8VectorIndex ? { vectors, bins: scorer.binsFor(vectors) } : undefined;
-      return new SwRankingRouter(embedder, (owned ?? created) !== undefined, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
-    } catch (error) {
-      vectors?.dispose();
-      await (owned ?? created)?.dispose();
-      throw error;
-    }
+    const index = await loadBattleIndex(dir);
+    const strong = resolveModel(index.models, settings.strongModel, settings.modelMapping);
+    const weak = resolveModel(index.models, settings.weakModel, settings.modelMapping);
+    const modelTiers = settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
+    const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
+    return openRouterEmbedder(settings.embedder, index.embedder, dir, async (embedder, owned) => {
+      const vectors = await similarityIndexFor(index);
+      try {
+        const int8 = vectors instanceof Int8VectorIndex ? { vectors, bins: scorer.binsFor(vectors) } : undefined;
+        return new SwRankingRouter(embedder, owned, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+      } catch (error) {
+        vectors.dispose();
+        throw error;
+      }
+    });
   }
 
-  protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
-    const embeddings = await this.embedder.embed(prompts);
-    return this.strongWinRatesFromEmbeddings(embeddings, prompts.length);
-  }
-
-  async strongWinRatesFromEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
-    this.assertUsable();
+  protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
     const dimension = this.embedder.dimension;
-    if (!Number.isInteger(count) || count < 0) throw new InvalidInputError('count', 'a non-negative integer');
-    if (!(embeddings instanceof Float32Array) || embeddings.length !== count * dimension) {
-      throw new InvalidInputError(
-        'embeddings',
-        `a Float32Array of ${count} x ${dimension} = ${count * dimension} values for embedder "${this.embedder.id}", got ${
-          embeddings instanceof Float32Array ? embeddings.length : typeof embeddings
-        }${embeddings instanceof Float32Array && count > 0 && embeddings.length % count === 0 ? ` (${embeddings.length / count} per row)` : ''}`,
-      );
-    }
     const scores = new Float32Array(count);
     if (this.int8) {
       // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
@@ -188,9 +137,8 @@ export class SwRankingRouter extends BaseRouter implements EmbeddingRouter {
     return eloRatings(this.scorer.fitSimilarities(similarities));
   }
 
-  protected override async release(): Promise<void> {
+  protected override async releaseModel(): Promise<void> {
     this.int8?.bins.dispose();
     this.vectors.dispose();
-    if (this.ownsEmbedder) await this.embedder.dispose();
   }
 }
