@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../src/data/evals.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../src/data/models.js';
-import { prepareMfData, trainMf, type MfTrainingOptions, type MfTrainingResult } from '../src/routers/mf/train.js';
+import { prepareMfData, trainMf, type TrainMfOptions, type TrainMfResult } from '../src/routers/mf/train.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { MF_RECIPE } from './mf-recipe.js';
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     .sort()
     .map((name) => path.join(trainFolder, name));
   const seed = Number(values.seed);
-  const base: MfTrainingOptions = {
+  const base: TrainMfOptions = {
     data: files,
     output,
     embedder: 'use-lite',
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     mmluGold: true,
     keepPairs: [[DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL]],
     decontaminate: true,
+    // The shipped weights were decontaminated against all of MMLU, before the gold split was added.
+    decontaminationMmlu: 'all',
     seed,
     progress: true,
     validationFraction: 0.05,
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
     for (const candidate of CANDIDATES) {
       const options = { ...CHOSEN, ...candidate.options };
       process.stderr.write(`\n== sweep: ${candidate.label}\n`);
-      const result: MfTrainingResult = await trainMf({
+      const result: TrainMfResult = await trainMf({
         ...base,
         ...options,
         epochs: Number(values['sweep-epochs']),
@@ -112,17 +114,17 @@ async function main(): Promise<void> {
       }, prepared);
       results.push({
         label: candidate.label,
-        validationLoss: result.validationLoss,
-        validationAccuracy: result.validationAccuracy,
-        pairAccuracy: result.validationAccuracyDefaultPair,
-        bestEpoch: result.bestEpoch,
+        validationLoss: result.details.validationLoss,
+        validationAccuracy: result.details.validationAccuracy,
+        pairAccuracy: result.details.validationAccuracyDefaultPair,
+        bestEpoch: result.details.bestEpoch,
       });
       process.stderr.write(
-        `   val loss ${result.validationLoss.toFixed(4)}, val acc ${(result.validationAccuracy * 100).toFixed(2)}%, default pair ${
-          result.validationAccuracyDefaultPair === undefined ? 'n/a' : (result.validationAccuracyDefaultPair * 100).toFixed(2) + '%'
-        }, ${result.trainSeconds.toFixed(0)} s\n`,
+        `   val loss ${result.details.validationLoss.toFixed(4)}, val acc ${(result.details.validationAccuracy * 100).toFixed(2)}%, default pair ${
+          result.details.validationAccuracyDefaultPair === undefined ? 'n/a' : (result.details.validationAccuracyDefaultPair * 100).toFixed(2) + '%'
+        }, ${result.details.trainSeconds.toFixed(0)} s\n`,
       );
-      if (!best || result.validationLoss < best.loss) best = { label: candidate.label, options, loss: result.validationLoss };
+      if (!best || result.details.validationLoss < best.loss) best = { label: candidate.label, options, loss: result.details.validationLoss };
     }
     chosen = best!.options;
     selection = {
@@ -153,22 +155,22 @@ function percent(value: number | undefined): string {
   return value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
 }
 
-function readme(result: MfTrainingResult, minutes: string, swept: boolean): string {
+function readme(result: TrainMfResult, minutes: string, swept: boolean): string {
   const manifest = result.manifest;
   const sources = manifest.data.sources.map((source) => `| ${source.name} | ${source.rows ?? ''} | ${source.examples ?? ''} |`).join('\n');
   const decontamination = manifest.data.decontamination as Record<string, unknown>;
   return `# Shipped MF weights
 
 Made by \`npx tsx scripts/build-mf-weights.ts${swept ? ' --sweep' : ''}\` (${minutes} min on this 2-core machine${swept ? ', including the hyperparameter sweep' : ''}, embeddings already in the disk cache;
-training loop ${result.trainSeconds.toFixed(0)} s). Embedder: \`${manifest.embedder?.id}\` (${manifest.embedder?.dimension}-d).
-${result.models.length} models; default pair gpt-4-1106-preview vs mistralai/Mixtral-8x7B-Instruct-v0.1.
+training loop ${result.details.trainSeconds.toFixed(0)} s). Embedder: \`${manifest.embedder?.id}\` (${manifest.embedder?.dimension}-d).
+${result.details.models.length} models; default pair gpt-4-1106-preview vs mistralai/Mixtral-8x7B-Instruct-v0.1.
 
-- Validation accuracy (held-out 5% of training prompts): **${percent(result.validationAccuracy)}** over ${result.validationExamples} battles
-  (loss ${result.validationLoss.toFixed(4)}); on battles of the default pair: ${percent(result.validationAccuracyDefaultPair)}
+- Validation accuracy (held-out 5% of training prompts): **${percent(result.details.validationAccuracy)}** over ${result.details.validationExamples} battles
+  (loss ${result.details.validationLoss.toFixed(4)}); on battles of the default pair: ${percent(result.details.validationAccuracyDefaultPair)}
   (${manifest.metrics.validationExamplesDefaultPair ?? 0} battles, of which the strong model won ${percent(manifest.metrics.validationStrongWinShareDefaultPair)}:
   the pair's accuracy is to be read against that base rate).
-- Epochs run ${result.epochsRun}, best epoch ${result.bestEpoch} (stopped by: ${result.stopReason}).
-- Decontamination: dropped ${String(decontamination?.droppedBattles ?? 0)} battles (${String(decontamination?.droppedPrompts ?? 0)} prompts) equal to or within cosine ${String(decontamination?.threshold ?? '')} of a benchmark prompt.
+- Epochs run ${result.details.epochsRun}, best epoch ${result.details.bestEpoch} (stopped by: ${result.details.stopReason}).
+- Decontamination: dropped ${String(decontamination?.droppedRows ?? 0)} battles (${String(decontamination?.droppedPrompts ?? 0)} prompts) equal to or within cosine ${String(decontamination?.threshold ?? '')} of a benchmark prompt.
 
 | source | rows | battles used |
 |---|---|---|

@@ -35,7 +35,7 @@ import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { packageRoot } from '../src/weights-format/paths.js';
 import { SwRankingRouter } from '../src/routers/sw_ranking/index.js';
 import { saveBattleIndex } from '../src/routers/sw_ranking/battle-index.js';
-import { buildSwRankingIndex } from '../src/routers/sw_ranking/train.js';
+import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,7 +88,7 @@ async function build(): Promise<void> {
     sourceRows[name] = { file: path.relative(dataDir, file), rows: records.length, modelsWithoutResult: missing, rowsWithoutTwoResults: skipped };
   }
   log(`read ${battles.length} battles from ${Object.keys(sourceRows).length} files`);
-  const result = await buildSwRankingIndex({
+  const result = await trainSwRanking({
     battles,
     output,
     embedder,
@@ -104,9 +104,9 @@ async function build(): Promise<void> {
       `at most ${maxPairs} pairs per prompt) + the MMLU gold split (first 1,500 MMLU rows by SHA-256 of the prompt; report MMLU on MMLU-rest), ` +
       'embedded with use-lite, decontaminated (cosine >= 0.95) against MMLU-rest, GSM8K and MT-Bench. Prompt embeddings are int8 codes ' +
       'per row (direction only). metrics.int8* compare int8 with float32 storage on benchmark prompts.',
-    onProgress: log,
+    progress: true,
   });
-  const { index } = result;
+  const { index } = result.details;
   log(`models (${index.models.length}), tiers:`);
   const order = index.models.map((_, i) => i).sort((a, b) => index.modelRatings[b] - index.modelRatings[a]);
   for (const i of order) log(`  tier ${index.modelTiers[i]}  ${index.modelRatings[i].toFixed(1)}  ${index.models[i]}`);
@@ -157,7 +157,7 @@ async function build(): Promise<void> {
   } finally {
     await rm(float32Dir, { recursive: true, force: true });
   }
-  log(`done: ${result.battlesKept} of ${result.battlesRead} battles kept, written to ${output}`);
+  log(`done: ${result.examples} of ${result.details.battlesRead} battles kept, written to ${output}`);
 }
 
 /** Scores the benchmarks with the index in `output` (and the random baseline) and records the metrics. */

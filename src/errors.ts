@@ -1,9 +1,15 @@
 /**
  * The error family of routellm. Every error the library throws on purpose is a
  * `RouteLLMError`; each subclass carries the fields a caller needs to react.
- * `isInstance()` works across copies of the library (it checks a brand, not the prototype).
+ * `X.isInstance(error)` works across copies of the library (two installs, ESM beside CJS): every
+ * class brands its errors with a `Symbol.for` key of its own name, checked instead of the prototype.
  */
 const BRAND = Symbol.for('routellm.error');
+
+/** The brand of errors of the class named `name` (and of its subclasses). */
+function brandOf(name: string): symbol {
+  return Symbol.for(`routellm.error.${name}`);
+}
 
 /** Base class of every error routellm throws on purpose. */
 export class RouteLLMError extends Error {
@@ -15,11 +21,20 @@ export class RouteLLMError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? 'routellm_error';
+    for (let type: unknown = new.target; typeof type === 'function' && type !== RouteLLMError; type = Object.getPrototypeOf(type)) {
+      Object.defineProperty(this, brandOf((type as { name: string }).name), { value: true });
+    }
   }
 
-  /** True for any routellm error, also one thrown by another copy of the library. */
-  static isInstance(value: unknown): value is RouteLLMError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  /**
+   * True when `value` is an error of this class or a subclass, also one thrown by another copy of
+   * the library: `RouteLLMError.isInstance(e)` for any routellm error, `WeightsError.isInstance(e)`
+   * for weights errors, and so on.
+   */
+  static isInstance<T extends abstract new (...args: never[]) => RouteLLMError>(this: T, value: unknown): value is InstanceType<T> {
+    if (typeof value !== 'object' || value === null) return false;
+    const brand = this === (RouteLLMError as unknown) ? BRAND : brandOf(this.name);
+    return (value as Record<symbol, unknown>)[brand] === true;
   }
 }
 

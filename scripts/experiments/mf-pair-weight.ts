@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../src/data/index.js';
 import { createRouter } from '../../src/routers/registry.js';
-import { prepareMfData, trainMf, type MfTrainingOptions } from '../../src/routers/mf/train.js';
+import { prepareMfData, trainMf, type TrainMfOptions } from '../../src/routers/mf/train.js';
 import type { EmbeddingRouter } from '../../src/routers/types.js';
 import { defaultDataDir } from '../../src/weights-format/paths.js';
 import { MF_RECIPE } from '../mf-recipe.js';
@@ -26,7 +26,7 @@ const sets = [['validation', validation] as const, ...Object.entries(await loadB
 const embeddings = new Map<string, Float32Array>();
 for (const [name, set] of sets) embeddings.set(name, await embedAll(set.rows.map((row) => row.prompt)));
 
-const base: MfTrainingOptions = {
+const base: TrainMfOptions = {
   data: trainingFiles,
   output: path.join(os.tmpdir(), 'routellm-mf-pair'),
   embedder: 'use-lite',

@@ -11,7 +11,7 @@ import { sameModel } from '../data/models.js';
 import { quantileSorted } from '../eval/metrics.js';
 import { parseOptions } from '../options.js';
 import { assertPrompts } from '../routers/base.js';
-import { createRouter, resolveRouterName } from '../routers/registry.js';
+import { createRouter, routerDefinition } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { shippedWeightsDir } from '../weights-format/paths.js';
 
@@ -159,10 +159,11 @@ export async function calibrateThreshold(options: CalibrateOptions): Promise<Cal
     }
   }
   const name = typeof parsed.router === 'string' ? parsed.router : parsed.router.name;
-  const canonical = resolveRouterName(name) ?? name;
+  const definition = routerDefinition(name);
+  const canonical = definition?.name ?? name;
   const weightsDir = parsed.weightsDir ?? shippedWeightsDir(canonical);
   const file = path.join(weightsDir, CALIBRATION_FILE);
-  if (canonical === 'random' && !existsSync(file)) {
+  if (definition?.calibration === 'uniform' && !existsSync(file)) {
     return { threshold: 1 - p, strongModelPct: p, count: 0, source: 'uniform' };
   }
   const sample = await readCalibrationFile(file);

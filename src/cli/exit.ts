@@ -5,8 +5,8 @@ import { CliUsageError } from './args.js';
 
 /** Exit code of an error: 2 for usage and input problems (bad flag, file, line, options), 1 otherwise. */
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof CliUsageError || error instanceof DataError) return 2;
-  if (RouteLLMError.isInstance(error)) return error instanceof ProviderError || error.code === 'backend_unavailable' ? 1 : 2;
+  if (CliUsageError.isInstance(error) || DataError.isInstance(error)) return 2;
+  if (RouteLLMError.isInstance(error)) return ProviderError.isInstance(error) || error.code === 'backend_unavailable' ? 1 : 2;
   return 1;
 }
 

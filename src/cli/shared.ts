@@ -8,15 +8,15 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
-import { InvalidOptionsError, UnknownModelError, UnknownRouterError } from '../errors.js';
-import { createRouter, resolveRouterName, ROUTER_NAMES, routerScoresModelPair } from '../routers/registry.js';
-import type { Router } from '../routers/types.js';
+import { InvalidOptionsError, UnknownModelError } from '../errors.js';
+import { createRouterForPair, requireRouterDefinition, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
+import { isPairRouter, type Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
-import { shippedWeightsDir } from '../weights-format/paths.js';
 import { CliUsageError, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from './args.js';
 import type { CommandSpec, ParsedArgs } from './args.js';
 
 export { describeError, exitCodeOf } from './exit.js';
+export { defaultRouterName } from '../routers/registry.js';
 
 /** A `routellm <name>` command: `run` returns the exit code. */
 export interface CliCommand {
@@ -98,11 +98,6 @@ export async function readRouterConfig(file: string | undefined): Promise<Router
   return config;
 }
 
-/** Routers that take a `weightsDir` option (random and causal_llm take none). */
-function takesWeights(router: string): boolean {
-  return router !== 'random' && router !== 'causal_llm';
-}
-
 /** The shared flags as they apply to one router. */
 export interface SharedRouterFlags {
   weights?: string;
@@ -142,15 +137,15 @@ export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterF
   };
 }
 
-/** Router options from the config file plus the shared flags (flags win). */
+/** Router options from the config file plus `--weights`; `withPair` adds `--strong-model` / `--weak-model` for routers that score a pair (flags win). */
 export function routerOptionsFor(router: string, flags: SharedRouterFlags, options: { usePair?: boolean } = {}): Record<string, unknown> {
-  const canonical = resolveRouterName(router) ?? router;
-  const result: Record<string, unknown> = { ...(flags.config[canonical] ?? {}) };
+  const definition = requireRouterDefinition(router);
+  const result: Record<string, unknown> = { ...(flags.config[definition.name] ?? {}) };
   if (flags.weights !== undefined) {
-    if (!takesWeights(canonical)) throw new CliUsageError(`--weights: the ${canonical} router has no weights folder.`, '--weights');
+    if (!definition.weights) throw new CliUsageError(`--weights: the ${definition.name} router has no weights folder.`, '--weights');
     result.weightsDir = flags.weights;
   }
-  if (routerScoresModelPair(canonical) && options.usePair !== false) {
+  if (definition.scoresModelPair && options.usePair !== false) {
     if (flags.strongModel !== undefined) result.strongModel = flags.strongModel;
     if (flags.weakModel !== undefined) result.weakModel = flags.weakModel;
   }
@@ -163,57 +158,27 @@ export function routerOptionsFor(router: string, flags: SharedRouterFlags, optio
  * once on stderr; when a pair was asked for, the pair scored is named once too.
  */
 export async function buildRouter(name: string, flags: SharedRouterFlags, io: CliIo): Promise<{ router: Router; options: Record<string, unknown> }> {
-  const canonical = resolveRouterName(name);
-  if (!canonical) throw new UnknownRouterError(name, ROUTER_NAMES);
-  const options = routerOptionsFor(canonical, flags);
-  const askedPair = routerScoresModelPair(canonical) && (flags.strongModel !== undefined || flags.weakModel !== undefined);
+  const definition = requireRouterDefinition(name);
+  const canonical = definition.name;
+  const askedPair = flags.strongModel !== undefined || flags.weakModel !== undefined;
   try {
-    const router = await createRouter(canonical, options);
-    if (askedPair) notePair(router, io, '');
-    else if (flags.strongModel !== undefined || flags.weakModel !== undefined) {
-      io.stderr.write(`routellm: ${canonical}: this router does not score a model pair; --strong-model / --weak-model only name the deployed models\n`);
-    }
-    return { router, options };
+    const built = await createRouterForPair(canonical, routerOptionsFor(canonical, flags, { usePair: false }), { strongModel: flags.strongModel, weakModel: flags.weakModel });
+    if (built.unknownModel !== undefined) notePair(built.router, io, `its weights do not know "${built.unknownModel}"; `);
+    else if (askedPair && definition.scoresModelPair) notePair(built.router, io, '');
+    else if (askedPair) io.stderr.write(`routellm: ${canonical}: this router does not score a model pair; --strong-model / --weak-model only name the deployed models\n`);
+    return { router: built.router, options: built.options };
   } catch (error) {
-    if (error instanceof InvalidOptionsError && flags.configFile && flags.config[canonical]) {
+    if (InvalidOptionsError.isInstance(error) && flags.configFile && flags.config[canonical]) {
       throw new CliUsageError(`--config ${flags.configFile}: ${error.message}`, '--config');
     }
-    if (!(error instanceof UnknownModelError)) throw error;
+    if (!UnknownModelError.isInstance(error)) throw error;
     const hint = 'Choose the pair with --strong-model and --weak-model (names from that list), or map your names in --config ({"<router>": {"modelMapping": {...}}}).';
-    if (!askedPair) throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
-    const fallback = routerOptionsFor(canonical, flags, { usePair: false });
-    let router: Router;
-    try {
-      router = await createRouter(canonical, fallback);
-    } catch (fallbackError) {
-      if (fallbackError instanceof UnknownModelError) throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
-      throw fallbackError;
-    }
-    notePair(router, io, `its weights do not know "${error.model}"; `);
-    return { router, options: fallback };
+    throw new CliUsageError(`${canonical}: ${error.message} ${hint}`, '--strong-model');
   }
 }
 
 function notePair(router: Router, io: CliIo, reason: string): void {
-  const pair = router as Router & { strongModel?: string; weakModel?: string };
-  if (pair.strongModel && pair.weakModel) {
-    io.stderr.write(`routellm: ${router.name}: ${reason}scoring the pair strong=${pair.strongModel} weak=${pair.weakModel}\n`);
-  }
-}
-
-/**
- * Routers in order of preference for the default: the best shipped one first, as chosen on
- * validation data carved from the training files (docs/experiments.md, section 10): ridge leads
- * both the exact-pair validation split and the open-ended proxy pair; sw_ranking is next.
- */
-export const DEFAULT_ROUTER_PREFERENCE = ['ridge', 'sw_ranking', 'bert', 'mf'] as const;
-
-/** The default router: the first of ridge, sw_ranking, bert, mf whose weights ship, else `random`. */
-export function defaultRouterName(): string {
-  for (const name of DEFAULT_ROUTER_PREFERENCE) {
-    if (resolveRouterName(name) && existsSync(path.join(shippedWeightsDir(name), 'manifest.json'))) return name;
-  }
-  return 'random';
+  if (isPairRouter(router)) io.stderr.write(`routellm: ${router.name}: ${reason}scoring the pair strong=${router.strongModel} weak=${router.weakModel}\n`);
 }
 
 /** One input line of `score` / `embed`: the parsed object and its prompt. */

@@ -7,7 +7,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownModelError, UnknownRouterError } from '../errors.js';
+import { InvalidInputError, InvalidOptionsError, RouteLLMError, UnknownRouterError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnthropicChatProvider } from '../providers/anthropic.js';
 import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
@@ -17,8 +17,8 @@ import { resolveModel, type ProviderKind } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams, ProviderStream } from '../providers/types.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
-import { createRouter, resolveRouterName, routerScoresModelPair } from '../routers/registry.js';
-import type { RouteDecision, Router } from '../routers/types.js';
+import { createRouter, createRouterForPair, resolveRouterName } from '../routers/registry.js';
+import { isPairRouter, type RouteDecision, type Router } from '../routers/types.js';
 import { Accounting, requestCost, type ControllerStats, type RequestCost } from './accounting.js';
 import { checkMessages, routingText } from './messages.js';
 import { controllerOptionsSchema, type ControllerOptions, type ResolvedControllerOptions } from './options.js';
@@ -294,25 +294,17 @@ export class Controller {
    */
   private async buildRouter(name: string): Promise<Router> {
     const config = this.routerConfig(name);
-    if (!this.options.scoreDeployedPair || !routerScoresModelPair(name) || 'strongModel' in config || 'weakModel' in config) {
-      return createRouter(name, config);
+    if (!this.options.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    const { router, unknownModel } = await createRouterForPair(name, config, { strongModel: this.strongModel, weakModel: this.weakModel });
+    if (unknownModel !== undefined) {
+      process.emitWarning(
+        `routellm: the ${name} router's weights do not know "${unknownModel}"; it scores its default pair` +
+          (isPairRouter(router) ? ` (strong ${router.strongModel}, weak ${router.weakModel})` : '') +
+          `. Map your models with config.${name}.modelMapping to score your pair.`,
+        { code: 'ROUTELLM_DEFAULT_PAIR' },
+      );
     }
-    try {
-      return await createRouter(name, { ...config, strongModel: this.strongModel, weakModel: this.weakModel });
-    } catch (error) {
-      if (error instanceof UnknownModelError) {
-        const router = await createRouter(name, config);
-        const pair = router as Router & { strongModel?: string; weakModel?: string };
-        process.emitWarning(
-          `routellm: the ${name} router's weights do not know "${error.model}"; it scores its default pair` +
-            (pair.strongModel ? ` (strong ${pair.strongModel}, weak ${pair.weakModel})` : '') +
-            `. Map your models with config.${name}.modelMapping to score your pair.`,
-          { code: 'ROUTELLM_DEFAULT_PAIR' },
-        );
-        return router;
-      }
-      throw error;
-    }
+    return router;
   }
 
   private result(router: string, threshold: number, score: number): RouteResult {

@@ -4,7 +4,7 @@
  */
 import type { Embedder } from '../embedders/types.js';
 import { InvalidInputError } from '../errors.js';
-import { createRouter, resolveRouterName } from '../routers/registry.js';
+import { createRouter, routerDefinition } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import type { EvalBenchmark, ScoreUnit } from './benchmarks.js';
 import { averageSweeps, curveMetrics, meanScore, optimalCurve, thresholdSweep } from './metrics.js';
@@ -99,12 +99,12 @@ export async function evaluateRouters(options: EvaluateOptions): Promise<Evaluat
   const routers: Record<string, RouterEvaluation> = {};
   for (const spec of specs) {
     const routerOptions = spec.options ?? {};
-    const isRandom = !spec.router && resolveRouterName(spec.name) === 'random' && routerOptions.seed === undefined;
+    const overSeeds = !spec.router && routerDefinition(spec.name)?.evaluation === 'seeds' && routerOptions.seed === undefined;
     const sweeps: SweepPoint[][] = [];
-    if (isRandom) {
+    if (overSeeds) {
       const seeds = options.randomSeeds ?? 10;
       for (let seed = 0; seed < seeds; seed++) {
-        const router = await createRouter('random', { ...routerOptions, seed });
+        const router = await createRouter(spec.name, { ...routerOptions, seed });
         try {
           const scores = await scorePrompts(router, benchmark.prompts, { cacheDir: false, batchSize: n });
           sweeps.push(thresholdSweep({ routerScores: scores, ...sweepInput }));

@@ -63,12 +63,9 @@ export function weightsChecksum(dir: string): string {
   return checksum;
 }
 
-/** The weights folder a router is built from: an explicit option, else the shipped `weights/<router>`. */
+/** The weights folder a router is built from: its `weightsDir` option, else the shipped `weights/<router>`. */
 export function routerWeightsDir(router: string, options: Record<string, unknown> = {}): string {
-  for (const key of ['weightsDir', 'weights', 'weightsPath', 'dir']) {
-    if (typeof options[key] === 'string') return options[key] as string;
-  }
-  return shippedWeightsDir(router);
+  return typeof options.weightsDir === 'string' ? options.weightsDir : shippedWeightsDir(router);
 }
 
 /** The cache key of a router's scores on a benchmark: router name, weights checksum, options, benchmark name and prompts. */

@@ -72,7 +72,7 @@ async function buildNamedEmbedder(chosen: string | undefined, recordedId: string
   try {
     return await createEmbedder(recordedId);
   } catch (error) {
-    if (!(error instanceof InvalidOptionsError)) throw error;
+    if (!InvalidOptionsError.isInstance(error)) throw error;
     throw new WeightsError('mismatch', recordedId, `the weights were made with embedder "${recordedId}", which the registry cannot build; pass it as the \`embedder\` option`, {
       cause: error,
     });

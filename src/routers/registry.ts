@@ -1,36 +1,32 @@
-import { UnknownRouterError } from '../errors.js';
-import { RandomRouter } from './random/index.js';
+/**
+ * The registry: the list of router definitions. Adding a router is one folder with its
+ * definition and one line in `ROUTER_DEFINITIONS`. Definitions import their router's code on
+ * first use, so loading the registry (the CLI, the server) loads no model code.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UnknownModelError, UnknownRouterError } from '../errors.js';
+import { shippedWeightsDir } from '../weights-format/paths.js';
+import { bertRouter } from './bert/definition.js';
+import { causalLLMRouter } from './causal_llm/definition.js';
+import type { RouterDefinition } from './definition.js';
+import { mfRouter } from './mf/definition.js';
+import { randomRouter } from './random/definition.js';
+import { ridgeRouter } from './ridge/definition.js';
+import { swRankingRouter } from './sw_ranking/definition.js';
 import type { Router } from './types.js';
 
-/** One entry of the router table. */
-interface RouterEntry {
-  /** Other spellings accepted for the name. */
-  aliases: readonly string[];
-  /** Whether its options take `strongModel` / `weakModel` (the pair it scores). */
-  scoresModelPair: boolean;
-  /** Builds the router; validates `options` against the router's own schema. */
-  create(options: unknown): Promise<Router>;
-}
-
-// Routers other than random are imported when first created, so loading the registry (the CLI,
-// the server) does not load TensorFlow.js or onnxruntime until a router needs them.
-const ROUTERS = Object.freeze({
-  random: { aliases: [], scoresModelPair: false, create: async (options: unknown) => new RandomRouter(options as object) },
-  sw_ranking: { aliases: ['sw-ranking'], scoresModelPair: true, create: async (options: unknown) => (await import('./sw_ranking/index.js')).SwRankingRouter.create(options as object) },
-  mf: { aliases: [], scoresModelPair: true, create: async (options: unknown) => (await import('./mf/index.js')).createMfRouter(options as object) },
-  bert: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./bert/index.js')).createBertRouter(options as object) },
-  ridge: { aliases: [], scoresModelPair: false, create: async (options: unknown) => (await import('./ridge/index.js')).createRidgeRouter(options as object) },
-  causal_llm: { aliases: ['causal-llm'], scoresModelPair: false, create: async (options: unknown) => (await import('./causal_llm/index.js')).CausalLLMRouter.create(options as object) },
-} satisfies Record<string, RouterEntry>);
+/** Every built-in router, in the order help texts list them. */
+export const ROUTER_DEFINITIONS = Object.freeze([randomRouter, mfRouter, swRankingRouter, bertRouter, ridgeRouter, causalLLMRouter] as const);
 
 /** The canonical name of a built-in router. */
-export type RouterName = keyof typeof ROUTERS;
+export type RouterName = (typeof ROUTER_DEFINITIONS)[number]['name'];
 
 /** Names of the built-in routers, in table order. */
-export const ROUTER_NAMES = Object.freeze(Object.keys(ROUTERS) as RouterName[]);
+export const ROUTER_NAMES: readonly RouterName[] = Object.freeze(ROUTER_DEFINITIONS.map((definition) => definition.name));
 
-const BY_SPELLING: ReadonlyMap<string, RouterName> = new Map(
-  ROUTER_NAMES.flatMap((name) => [[name, name] as const, ...ROUTERS[name].aliases.map((alias) => [alias, name] as const)]),
+const BY_SPELLING: ReadonlyMap<string, RouterDefinition<RouterName>> = new Map(
+  ROUTER_DEFINITIONS.flatMap((definition) => [definition.name, ...definition.aliases].map((spelling) => [spelling, definition] as const)),
 );
 
 /** Every accepted spelling of a router name (names and aliases). */
@@ -38,25 +34,86 @@ export function routerSpellings(): string[] {
   return [...BY_SPELLING.keys()];
 }
 
+/** The definition of the router of this name or alias, or undefined. */
+export function routerDefinition(name: string): RouterDefinition<RouterName> | undefined {
+  return BY_SPELLING.get(name);
+}
+
+/** The definition of the router of this name or alias; throws `UnknownRouterError` listing the valid names. */
+export function requireRouterDefinition(name: string): RouterDefinition<RouterName> {
+  const definition = BY_SPELLING.get(name);
+  if (!definition) throw new UnknownRouterError(String(name), ROUTER_NAMES);
+  return definition;
+}
+
 /** The canonical router name for a name or alias, or undefined. */
 export function resolveRouterName(name: string): RouterName | undefined {
-  return BY_SPELLING.get(name);
+  return BY_SPELLING.get(name)?.name;
 }
 
 /** Whether the router of this name (or alias) takes `strongModel` / `weakModel` options; false for unknown names. */
 export function routerScoresModelPair(name: string): boolean {
-  const canonical = resolveRouterName(name);
-  return canonical ? ROUTERS[canonical].scoresModelPair : false;
+  return BY_SPELLING.get(name)?.scoresModelPair ?? false;
 }
 
 /**
- * Builds a router by name (`random`, `sw_ranking`, `mf`, `bert`, `ridge`, `causal_llm`; `sw-ranking` and
- * `causal-llm` are accepted too). Options are checked against that router's schema; bad options
+ * Builds a router by name (`random`, `mf`, `sw_ranking`, `bert`, `ridge`, `causal_llm`; `sw-ranking`
+ * and `causal-llm` are accepted too). Options are checked against that router's schema; bad options
  * throw `InvalidOptionsError`, an unknown name `UnknownRouterError` listing the valid names.
  */
 export async function createRouter(name: string, options: unknown = {}): Promise<Router> {
-  const canonical = resolveRouterName(name);
-  if (!canonical) throw new UnknownRouterError(String(name), ROUTER_NAMES);
-  const entry: RouterEntry = ROUTERS[canonical];
-  return entry.create(options);
+  return requireRouterDefinition(name).create(options);
+}
+
+/** A router built for a deployed pair, and the model its weights did not know when it fell back to its default pair. */
+export interface RouterForPair {
+  router: Router;
+  /** The options it was built with. */
+  options: Record<string, unknown>;
+  /** Set when the weights did not know this model of the deployed pair: the router scores its default pair instead. */
+  unknownModel?: string;
+}
+
+/**
+ * Builds a router for the deployed pair. A router that scores a model pair is asked for
+ * `pair` (over any pair in `options`); when its weights do not know one of the models,
+ * it is built for its default pair instead and `unknownModel` says which model was missing, so the
+ * caller can warn. When even the default pair fails, the first `UnknownModelError` is thrown.
+ * Routers that score no pair are built from `options` alone.
+ */
+export async function createRouterForPair(name: string, options: Record<string, unknown>, pair: { strongModel?: string; weakModel?: string }): Promise<RouterForPair> {
+  const definition = requireRouterDefinition(name);
+  const asked = Object.fromEntries(Object.entries(pair).filter(([, model]) => model !== undefined));
+  if (!definition.scoresModelPair || Object.keys(asked).length === 0) {
+    return { router: await definition.create(options), options };
+  }
+  const withPair = { ...options, ...asked };
+  try {
+    return { router: await definition.create(withPair), options: withPair };
+  } catch (error) {
+    if (!UnknownModelError.isInstance(error)) throw error;
+    try {
+      return { router: await definition.create(options), options, unknownModel: error.model };
+    } catch (fallbackError) {
+      throw UnknownModelError.isInstance(fallbackError) ? error : fallbackError;
+    }
+  }
+}
+
+/**
+ * Routers in order of preference for the default: the best shipped one first, as chosen on
+ * validation data carved from the training files (docs/experiments.md, section 10): ridge leads
+ * both the exact-pair validation split and the open-ended proxy pair; sw_ranking is next.
+ */
+export const DEFAULT_ROUTER_PREFERENCE: readonly RouterName[] = ['ridge', 'sw_ranking', 'bert', 'mf'];
+
+/** The router used when nothing ships weights. */
+export const BASELINE_ROUTER: RouterName = 'random';
+
+/** The default router: the first of `DEFAULT_ROUTER_PREFERENCE` whose weights ship, else `BASELINE_ROUTER`. */
+export function defaultRouterName(): RouterName {
+  for (const name of DEFAULT_ROUTER_PREFERENCE) {
+    if (existsSync(path.join(shippedWeightsDir(name), 'manifest.json'))) return name;
+  }
+  return BASELINE_ROUTER;
 }

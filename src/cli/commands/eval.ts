@@ -11,8 +11,7 @@ import { scoreCacheKey } from '../../eval/scoring.js';
 import type { Router } from '../../routers/types.js';
 import { renderPlotSvg } from '../../eval/plot.js';
 import { formatResultsTable, toResultsJson } from '../../eval/report.js';
-import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
-import { UnknownRouterError } from '../../errors.js';
+import { requireRouterDefinition, ROUTER_NAMES } from '../../routers/registry.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { buildRouter, parseCommandArgs, processIo, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
@@ -62,17 +61,13 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
       '--benchmark',
     );
   }
-  const canonicalRouters = routerNames.map((name) => {
-    const canonical = resolveRouterName(name);
-    if (!canonical) throw new UnknownRouterError(name, ROUTER_NAMES);
-    return canonical;
-  });
+  const definitions = routerNames.map(requireRouterDefinition);
   const seeds = numberFlag(args, 'seeds');
   if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) throw new CliUsageError(`--seeds must be a positive integer, got ${seeds}.`, '--seeds');
   const flags = await sharedRouterFlags(args);
-  const withWeights = canonicalRouters.filter((name) => name !== 'random');
+  const withWeights = definitions.filter((definition) => definition.weights);
   if (flags.weights !== undefined && withWeights.length !== 1) {
-    throw new CliUsageError('--weights applies to one router: evaluate exactly one router other than random with it (or use --config).', '--weights');
+    throw new CliUsageError('--weights applies to one router: evaluate exactly one router that reads weights with it (or use --config).', '--weights');
   }
   let dataDir = stringFlag(args, 'data-dir');
   if (dataDir !== undefined && !(existsSync(dataDir) && statSync(dataDir).isDirectory())) {
@@ -83,7 +78,7 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   try {
     benchmark = await loadEvalBenchmark(benchmarkName, { dataDir, ...pair });
   } catch (error) {
-    if (!(error instanceof DataError && error.problem === 'missing') || isFile) throw error;
+    if (!(DataError.isInstance(error) && error.problem === 'missing') || isFile) throw error;
     const cached = benchmarkCacheDir();
     const canUseCache = dataDir === undefined && !process.env.ROUTELLM_DATA_DIR;
     if (canUseCache && existsSync(path.join(cached, 'evals', benchmarkFolder(benchmarkName)))) {
@@ -99,9 +94,9 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   const specs: RouterSpec[] = [];
   const built: Router[] = [];
   try {
-    for (const name of canonicalRouters) {
-      if (name === 'random') {
-        specs.push({ name, options: { ...(flags.config.random ?? {}) } });
+    for (const { name, evaluation } of definitions) {
+      if (evaluation === 'seeds') {
+        specs.push({ name, options: { ...(flags.config[name] ?? {}) } });
         continue;
       }
       const { router, options } = await buildRouter(name, flags, io);

@@ -52,7 +52,7 @@ export async function runRoute(argv: string[], io: CliIo = processIo): Promise<n
         const pair = router as { strongModel?: string; weakModel?: string };
         threshold = (await calibrateThreshold({ router: name, strongModelPct: 0.5, weightsDir, strongModel: pair.strongModel, weakModel: pair.weakModel })).threshold;
       } catch (error) {
-        if (!(error instanceof WeightsError) && !(error instanceof InvalidInputError)) throw error;
+        if (!WeightsError.isInstance(error) && !InvalidInputError.isInstance(error)) throw error;
         throw new CliUsageError(`No default threshold for ${name}: ${error.message}. Pass --threshold T.`, '--threshold');
       }
     }

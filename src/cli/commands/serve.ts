@@ -1,4 +1,4 @@
-import { resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
+import { BASELINE_ROUTER, resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
 import { startServer } from '../../server/server.js';
 import { serverConfigSchema } from '../../server/config.js';
@@ -144,7 +144,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   if (settings.routers === undefined) {
     const fallbackRouter = defaultRouterName();
     settings.routers = [fallbackRouter];
-    if (fallbackRouter === 'random') io.stderr.write('routellm serve: no shipped router weights found; serving the random router (use --routers)\n');
+    if (fallbackRouter === BASELINE_ROUTER) io.stderr.write(`routellm serve: no shipped router weights found; serving the ${BASELINE_ROUTER} router (use --routers)\n`);
   }
   // Validate everything (flags, environment, file) before loading any router.
   const checked = parseOptions(serverConfigSchema, settings, 'serve settings');

@@ -116,10 +116,10 @@ describe('bert router, head mode', () => {
     expect(total(extra.labelCounts.train) + total(extra.labelCounts.validation)).toBe(900);
     expect(extra.labelCounts.train.tie).toBeGreaterThan(200);
     expect(extra.classes).toMatchObject({ method: 'explicit', strong: ['strong-s'], weak: ['weak-w'] });
-    expect(trained.candidates.map((candidate) => candidate.architecture)).toEqual(['linear', 'mlp']);
-    expect(extra.head.architecture).toBe(trained.chosen);
-    const chosenLoss = trained.candidates.find((candidate) => candidate.architecture === trained.chosen)!.validationLoss;
-    expect(chosenLoss).toBe(Math.min(...trained.candidates.map((candidate) => candidate.validationLoss)));
+    expect(trained.details.candidates.map((candidate) => candidate.architecture)).toEqual(['linear', 'mlp']);
+    expect(extra.head.architecture).toBe(trained.details.chosen);
+    const chosenLoss = trained.details.candidates.find((candidate) => candidate.architecture === trained.details.chosen)!.validationLoss;
+    expect(chosenLoss).toBe(Math.min(...trained.details.candidates.map((candidate) => candidate.validationLoss)));
     expect(trained.manifest.metrics.validationLoss).toBeLessThan(trained.manifest.metrics.validationLossOfLabelPrior);
     expect(trained.manifest.embedder).toEqual({ id: embedder.id, dimension: 64 });
   });
@@ -148,9 +148,9 @@ describe('bert router, head mode', () => {
     expect(plain.manifest.data.labelledBattles).toBe(900);
     expect(ranked.manifest.data.labelledBattles).toBe(900 + 300 * 4);
     expect(ranked.manifest.hyperparameters.rankWithinSource).toBe(true);
-    const counts = ranked.labelCounts.train;
-    expect(counts.weak_wins).toBeLessThan(plain.labelCounts.train.weak_wins + 5); // the table never has small beat big
-    expect(counts.strong_wins).toBeGreaterThan(plain.labelCounts.train.strong_wins + 50);
+    const counts = ranked.details.labelCounts.train;
+    expect(counts.weak_wins).toBeLessThan(plain.details.labelCounts.train.weak_wins + 5); // the table never has small beat big
+    expect(counts.strong_wins).toBeGreaterThan(plain.details.labelCounts.train.strong_wins + 50);
   });
 
   it('does not leak tensors while training', async () => {

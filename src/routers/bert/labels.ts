@@ -20,6 +20,7 @@
  */
 import { canonicalModelName } from '../../data/models.js';
 import type { Battle, ScoreRow } from '../../data/types.js';
+import { InvalidInputError } from '../../errors.js';
 
 /** What each output index of the classifier means. */
 export type BertLabel = 'strong_wins' | 'tie' | 'weak_wins';
@@ -50,7 +51,7 @@ export function explicitClasses(strong: readonly string[], weak: readonly string
   const strongNames = [...new Set(strong.map(canonicalModelName))];
   const weakNames = [...new Set(weak.map(canonicalModelName))];
   const overlap = strongNames.filter((name) => weakNames.includes(name));
-  if (overlap.length > 0) throw new RangeError(`a model cannot be both strong and weak: ${overlap.join(', ')}`);
+  if (overlap.length > 0) throw new InvalidInputError('strongModel / weakModel', `disjoint classes (a model cannot be both strong and weak: ${overlap.join(', ')})`);
   return { method: 'explicit', strong: strongNames, weak: weakNames };
 }
 

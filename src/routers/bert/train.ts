@@ -5,19 +5,15 @@
  */
 import { z } from 'zod';
 import { trainClassifierHead, type HeadArchitecture, type TrainedClassifierHead } from '../../core/models/classifier-head.js';
-import { decontaminate } from '../../data/decontaminate.js';
-import { loadEvaluationPrompts, loadMmluSplit } from '../../data/evals.js';
 import { scoreRowsToBattles } from '../../data/golden.js';
 import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { readTrainingData } from '../../data/training-data.js';
-import type { Battle, ScoreRow } from '../../data/types.js';
+import type { Battle } from '../../data/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { embedPrompts } from '../../train/embed-prompts.js';
-import { ProgressBar } from '../../train/progress.js';
+import { trainingOptionsShape, withTrainingRun, type TrainingResult, type TrainingRun } from '../../train/pipeline.js';
 import { splitTrainValidation } from '../../train/split.js';
-import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-options.js';
+import type { DataSourceInfo } from '../../weights-format/index.js';
 import { writeBertHead } from './head-weights.js';
 import {
   balancedClassWeights,
@@ -40,10 +36,7 @@ const modelNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)
 /** Options of `trainBert`. */
 export const trainBertOptionsSchema = z
   .object({
-    /** Training files: battles (`prompt, model_a, model_b, winner`) or score tables (`prompt, correct|scores`). */
-    data: z.array(z.string().min(1)).default([]),
-    /** Folder to write the weights to. */
-    output: z.string().min(1),
+    ...trainingOptionsShape,
     /** Strong-class model(s). With `weakModel`, states the classes explicitly instead of taking them from the tiers. */
     strongModel: modelNames.optional(),
     /** Weak-class model(s). */
@@ -60,7 +53,6 @@ export const trainBertOptionsSchema = z
      * have no tier (open models never seen in battles with tiered ones) teach the head. Default false.
      */
     rankWithinSource: z.boolean().default(false),
-    ...frozenEncoderTrainingShape,
     /** Score tables: a score difference under this is a tie (golden-label rule). Default 0.1. */
     tieMargin: z.number().min(0).default(0.1),
     /** Score tables: most model pairs sampled per prompt (seeded). Default 16 (a table of 11 models has 55 pairs). */
@@ -78,12 +70,6 @@ export const trainBertOptionsSchema = z
     validationFraction: z.number().min(0.01).max(0.5).default(0.1),
     /** `auto`: inverse-frequency class weights when the largest label count exceeds twice the smallest; `balanced`: always; `none`: never. */
     classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
-    /** Seed of the split, the initialisation and the batch order. Default 0. */
-    seed: z.number().int().default(0),
-    /** Extra text for the manifest's notes (e.g. how to reproduce). */
-    notes: z.string().optional(),
-    /** Progress lines on stderr. Default true. */
-    progress: z.boolean().default(true),
   })
   .strict()
   .refine((options) => (options.strongModel === undefined) === (options.weakModel === undefined), {
@@ -93,10 +79,8 @@ export const trainBertOptionsSchema = z
 
 export type TrainBertOptions = z.input<typeof trainBertOptionsSchema>;
 
-/** What `trainBert` returns. */
-export interface TrainBertResult {
-  output: string;
-  manifest: WeightsManifest;
+/** What `trainBert` reports besides the common result. */
+export interface TrainBertDetails {
   classes: ModelClasses;
   labelCounts: { train: LabelCounts; validation: LabelCounts };
   /** Validation loss of each head tried. */
@@ -104,12 +88,13 @@ export interface TrainBertResult {
   chosen: HeadArchitecture;
 }
 
+/** What `trainBert` returns. */
+export type TrainBertResult = TrainingResult<TrainBertDetails>;
+
+type TrainBertSettings = z.output<typeof trainBertOptionsSchema>;
+
 function toList(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
-}
-
-function goldRows(rows: { prompt: string; scores: Record<string, number> }[]): ScoreRow[] {
-  return rows.map((row) => ({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' }));
 }
 
 /** Cross-entropy on the validation rows of always predicting the (class-weighted) training label shares. */
@@ -139,147 +124,19 @@ function crossEntropyOfPrior(train: readonly LabelledPrompt[], validation: reado
  */
 export async function trainBert(options: TrainBertOptions): Promise<TrainBertResult> {
   const settings = parseOptions(trainBertOptionsSchema, options, 'train bert options');
-  const log = (line: string) => {
-    if (settings.progress) process.stderr.write(`${line}\n`);
-  };
-  const explicit = settings.strongModel !== undefined ? { strong: toList(settings.strongModel), weak: toList(settings.weakModel!) } : undefined;
-  // Explicit classes: only strong x weak pairs are read (score tables then give every such pair before the cap).
-  const crossPairs = explicit ? explicit.strong.flatMap((strong) => explicit.weak.map((weak) => [strong, weak] as [string, string])) : undefined;
-  const read = await readTrainingData(settings.data, {
-    margin: settings.tieMargin,
-    seed: settings.seed,
-    maxPairsPerPrompt: settings.maxPairsPerPrompt,
-    // With ranks within sources the other pairs are needed too; the explicit pairs are then always kept.
-    ...(crossPairs ? (settings.rankWithinSource ? { keepPairs: crossPairs } : { pairs: crossPairs }) : {}),
-  });
-  const battles: Battle[] = [...read.battles];
-  const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
-  if (settings.mmluGold) {
-    const { gold } = await loadMmluSplit({ dataDir: settings.dataDir });
-    const goldBattles = scoreRowsToBattles(goldRows(gold.rows), { margin: settings.tieMargin, seed: settings.seed });
-    for (const battle of goldBattles) battles.push(battle);
-    sources.push({ name: 'mmlu-gold', rows: gold.rows.length, examples: goldBattles.length, kind: 'scores' });
-  }
-  if (battles.length === 0) throw new InvalidInputError('training data', 'at least one battle or score row (give --data files or mmluGold)');
-
-  let classes: ModelClasses;
-  if (explicit) classes = explicitClasses(explicit.strong, explicit.weak);
-  else {
-    const fitted = tiersFromBattles(battles, settings.numTiers);
-    classes = classesFromTiers(
-      Object.fromEntries(fitted.models.map((model, i) => [model, fitted.tiers[i]])),
-      settings.strongTiers,
-      settings.weakTiers,
-    );
-    log(`bert: tiers from ${battles.length} battles over ${fitted.models.length} models; strong ${classes.strong.length}, weak ${classes.weak.length}`);
-  }
-  let labelled = labelBattles(battles, classes);
-  log(`bert: ${labelled.length} strong-vs-weak battles labelled (strong ${classes.strong.join(', ')} | weak ${classes.weak.join(', ')})`);
-  if (settings.rankWithinSource) {
-    const byRank = labelBySourceRank(battles, classes, sourceRanks(read.scoreRows));
-    labelled = [...labelled, ...byRank];
-    log(`bert: ${byRank.length} more battles labelled by rank within their source`);
-  }
-  if (labelled.length === 0) {
-    throw new InvalidInputError(
-      'training data',
-      `battles between a strong-class model (${classes.strong.join(', ') || 'none'}) and a weak-class model (${classes.weak.join(', ') || 'none'}); none were found`,
-    );
-  }
-
-  const { base: baseEmbedder, embedder, close } = await openTrainingEmbedder(settings.embedder, settings.embeddingCache);
-  try {
-    let decontamination: Record<string, unknown> = { applied: false };
-    if (settings.decontaminate) {
-      const evalPrompts = await loadEvaluationPrompts({ dataDir: settings.dataDir, mmlu: 'rest' });
-      let bar: ProgressBar | undefined;
-      const result = await decontaminate(labelled, {
-        evalPrompts,
-        embedder,
-        threshold: settings.decontaminationThreshold,
-        onProgress: (done, total) => {
-          if (!settings.progress) return;
-          bar ??= new ProgressBar(total, { label: 'bert: decontaminate' });
-          bar.update(done);
-        },
-      });
-      labelled = result.kept;
-      decontamination = {
-        applied: true,
-        against: ['mmlu-rest', 'gsm8k', 'mt_bench'],
-        threshold: settings.decontaminationThreshold,
-        droppedRows: result.dropped,
-        droppedExact: result.droppedExact,
-        droppedSimilar: result.droppedSimilar,
-        droppedPrompts: result.droppedPrompts.length,
-      };
-      log(`bert: decontamination dropped ${result.dropped} rows (${result.droppedPrompts.length} prompts)`);
-    }
-
+  return withTrainingRun('bert', settings, async (run) => {
+    const { labelled: read, classes, sources } = await labelTrainingBattles(settings, run);
+    const decontaminated = await run.decontaminate(read);
+    let labelled = decontaminated.kept;
     const perPrompt = new Map<string, number>();
     for (const row of labelled) perPrompt.set(row.prompt, (perPrompt.get(row.prompt) ?? 0) + 1);
     labelled = labelled.map((row) => ({ ...row, weight: row.weight / perPrompt.get(row.prompt)! }));
-
     const prompts = [...perPrompt.keys()];
-    const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
-    const dimension = embedder.dimension;
-    const vectors = await embedPrompts(embedder, prompts, settings.progress ? { progressLabel: `bert: embed (${embedder.id})` } : {});
-
-    const split = splitTrainValidation(labelled, {
-      validationFraction: settings.validationFraction,
-      seed: settings.seed,
-      groupBy: (row) => row.prompt,
-    });
-    const toSet = (rows: readonly LabelledPrompt[]) => {
-      const features = new Float32Array(rows.length * dimension);
-      rows.forEach((row, i) => {
-        const at = promptIndex.get(row.prompt)! * dimension;
-        features.set(vectors.subarray(at, at + dimension), i * dimension);
-      });
-      return {
-        features,
-        labels: Int32Array.from(rows, (row) => LABEL_INDEX[row.label]),
-        weights: Float32Array.from(rows, (row) => row.weight),
-      };
-    };
-    const trainSet = toSet(split.train);
-    const validationSet = toSet(split.validation);
-    const labelCounts = { train: countLabels(split.train), validation: countLabels(split.validation) };
-    const classWeights =
-      settings.classWeights === 'none'
-        ? [1, 1, 1]
-        : balancedClassWeights(labelCounts.train, settings.classWeights === 'balanced' ? 0 : 2);
-    log(
-      `bert: labels train ${JSON.stringify(labelCounts.train)} validation ${JSON.stringify(labelCounts.validation)}; class weights ${classWeights.map((w) => w.toFixed(3)).join(', ')}`,
-    );
-
-    const architectures: HeadArchitecture[] = settings.architecture === 'auto' ? ['linear', 'mlp'] : [settings.architecture];
-    const trained: { architecture: HeadArchitecture; result: TrainedClassifierHead }[] = [];
-    for (const architecture of architectures) {
-      const result = await trainClassifierHead({
-        architecture,
-        inputs: dimension,
-        classes: 3,
-        train: trainSet,
-        validation: validationSet,
-        hidden: settings.hidden,
-        classWeights,
-        learningRate: settings.learningRate,
-        weightDecay: settings.weightDecay,
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
-        seed: settings.seed,
-        onEpoch: (epoch, trainLoss, validationLoss) => {
-          if (epoch % 10 === 0) log(`bert: ${architecture} epoch ${epoch + 1} train ${trainLoss.toFixed(4)} validation ${validationLoss.toFixed(4)}`);
-        },
-      });
-      log(`bert: ${architecture} best validation loss ${result.validationLoss.toFixed(4)} at epoch ${result.bestEpoch + 1}`);
-      trained.push({ architecture, result });
-    }
-    const best = trained.reduce((a, b) => (b.result.validationLoss < a.result.validationLoss ? b : a));
-    const priorLoss = crossEntropyOfPrior(split.train, split.validation, classWeights);
+    const vectors = await run.embed(prompts);
+    const fitted = await fitHeads(settings, run, labelled, prompts, vectors);
+    const { best, trained, labelCounts, classWeights } = fitted;
     const manifest = await writeBertHead(settings.output, best.result.parameters, {
-      embedder: { id: baseEmbedder.id, dimension },
+      embedder: { id: run.baseEmbedder.id, dimension: run.embedder.dimension },
       hyperparameters: {
         architecture: best.architecture,
         hidden: best.architecture === 'mlp' ? settings.hidden : 0,
@@ -297,15 +154,10 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
         classWeights: settings.classWeights,
         rankWithinSource: settings.rankWithinSource,
       },
-      data: {
-        sources,
-        decontamination,
-        labelledBattles: labelled.length,
-        prompts: prompts.length,
-      },
+      data: { sources, decontamination: decontaminated.record, labelledBattles: labelled.length, prompts: prompts.length },
       metrics: {
         validationLoss: best.result.validationLoss,
-        validationLossOfLabelPrior: priorLoss,
+        validationLossOfLabelPrior: fitted.priorLoss,
         bestEpoch: best.result.bestEpoch + 1,
         ...Object.fromEntries(trained.map((item) => [`validationLoss_${item.architecture}`, item.result.validationLoss])),
       },
@@ -321,17 +173,111 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
         classWeights,
       },
     });
-    return {
-      output: settings.output,
-      manifest,
+    return run.result(manifest, labelled.length, decontaminated.dropped, {
       classes,
       labelCounts,
       candidates: trained.map((item) => ({ architecture: item.architecture, validationLoss: item.result.validationLoss, bestEpoch: item.result.bestEpoch + 1 })),
       chosen: best.architecture,
-    };
-  } finally {
-    await close();
+    });
+  });
+}
+
+/**
+ * Reads the files (score tables become battles by the golden-label rule), adds the MMLU gold split
+ * if asked, decides the strong and weak classes (explicit models, or the Elo tiers of all battles)
+ * and labels the strong-vs-weak battles.
+ */
+async function labelTrainingBattles(settings: TrainBertSettings, run: TrainingRun): Promise<{ labelled: LabelledPrompt[]; classes: ModelClasses; sources: DataSourceInfo[] }> {
+  const explicit = settings.strongModel !== undefined ? { strong: toList(settings.strongModel), weak: toList(settings.weakModel!) } : undefined;
+  // Explicit classes: only strong x weak pairs are read (score tables then give every such pair before the cap).
+  const crossPairs = explicit ? explicit.strong.flatMap((strong) => explicit.weak.map((weak) => [strong, weak] as [string, string])) : undefined;
+  const read = await readTrainingData(settings.data, {
+    margin: settings.tieMargin,
+    seed: settings.seed,
+    maxPairsPerPrompt: settings.maxPairsPerPrompt,
+    // With ranks within sources the other pairs are needed too; the explicit pairs are then always kept.
+    ...(crossPairs ? (settings.rankWithinSource ? { keepPairs: crossPairs } : { pairs: crossPairs }) : {}),
+  });
+  const battles: Battle[] = [...read.battles];
+  const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.battles, kind: source.kind }));
+  const gold = await run.goldRows();
+  if (gold.length > 0) {
+    const goldBattles = scoreRowsToBattles(gold, { margin: settings.tieMargin, seed: settings.seed });
+    for (const battle of goldBattles) battles.push(battle);
+    sources.push({ name: 'mmlu-gold', rows: gold.length, examples: goldBattles.length, kind: 'scores' });
   }
+  if (battles.length === 0) throw new InvalidInputError('training data', 'at least one battle or score row (give --data files or mmluGold)');
+
+  let classes: ModelClasses;
+  if (explicit) classes = explicitClasses(explicit.strong, explicit.weak);
+  else {
+    const fitted = tiersFromBattles(battles, settings.numTiers);
+    classes = classesFromTiers(
+      Object.fromEntries(fitted.models.map((model, i) => [model, fitted.tiers[i]])),
+      settings.strongTiers,
+      settings.weakTiers,
+    );
+    run.log(`tiers from ${battles.length} battles over ${fitted.models.length} models; strong ${classes.strong.length}, weak ${classes.weak.length}`);
+  }
+  let labelled = labelBattles(battles, classes);
+  run.log(`${labelled.length} strong-vs-weak battles labelled (strong ${classes.strong.join(', ')} | weak ${classes.weak.join(', ')})`);
+  if (settings.rankWithinSource) {
+    const byRank = labelBySourceRank(battles, classes, sourceRanks(read.scoreRows));
+    labelled = [...labelled, ...byRank];
+    run.log(`${byRank.length} more battles labelled by rank within their source`);
+  }
+  if (labelled.length === 0) {
+    throw new InvalidInputError(
+      'training data',
+      `battles between a strong-class model (${classes.strong.join(', ') || 'none'}) and a weak-class model (${classes.weak.join(', ') || 'none'}); none were found`,
+    );
+  }
+  return { labelled, classes, sources };
+}
+
+/** Splits by prompt, trains the head(s) and keeps the one with the lower validation loss. */
+async function fitHeads(settings: TrainBertSettings, run: TrainingRun, labelled: LabelledPrompt[], prompts: string[], vectors: Float32Array) {
+  const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
+  const dimension = run.embedder.dimension;
+  const split = splitTrainValidation(labelled, { validationFraction: settings.validationFraction, seed: settings.seed, groupBy: (row) => row.prompt });
+  const toSet = (rows: readonly LabelledPrompt[]) => {
+    const features = new Float32Array(rows.length * dimension);
+    rows.forEach((row, i) => {
+      const at = promptIndex.get(row.prompt)! * dimension;
+      features.set(vectors.subarray(at, at + dimension), i * dimension);
+    });
+    return { features, labels: Int32Array.from(rows, (row) => LABEL_INDEX[row.label]), weights: Float32Array.from(rows, (row) => row.weight) };
+  };
+  const trainSet = toSet(split.train);
+  const validationSet = toSet(split.validation);
+  const labelCounts = { train: countLabels(split.train), validation: countLabels(split.validation) };
+  const classWeights = settings.classWeights === 'none' ? [1, 1, 1] : balancedClassWeights(labelCounts.train, settings.classWeights === 'balanced' ? 0 : 2);
+  run.log(`labels train ${JSON.stringify(labelCounts.train)} validation ${JSON.stringify(labelCounts.validation)}; class weights ${classWeights.map((w) => w.toFixed(3)).join(', ')}`);
+  const architectures: HeadArchitecture[] = settings.architecture === 'auto' ? ['linear', 'mlp'] : [settings.architecture];
+  const trained: { architecture: HeadArchitecture; result: TrainedClassifierHead }[] = [];
+  for (const architecture of architectures) {
+    const result = await trainClassifierHead({
+      architecture,
+      inputs: dimension,
+      classes: 3,
+      train: trainSet,
+      validation: validationSet,
+      hidden: settings.hidden,
+      classWeights,
+      learningRate: settings.learningRate,
+      weightDecay: settings.weightDecay,
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      onEpoch: (epoch, trainLoss, validationLoss) => {
+        if (epoch % 10 === 0) run.log(`${architecture} epoch ${epoch + 1} train ${trainLoss.toFixed(4)} validation ${validationLoss.toFixed(4)}`);
+      },
+    });
+    run.log(`${architecture} best validation loss ${result.validationLoss.toFixed(4)} at epoch ${result.bestEpoch + 1}`);
+    trained.push({ architecture, result });
+  }
+  const best = trained.reduce((a, b) => (b.result.validationLoss < a.result.validationLoss ? b : a));
+  return { best, trained, labelCounts, classWeights, priorLoss: crossEntropyOfPrior(split.train, split.validation, classWeights) };
 }
 
 /** The benchmark pair, for `--strong-model`/`--weak-model` defaults in scripts. */

@@ -9,7 +9,7 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { MfRouter } from './index.js';
-import { trainMf, type MfTrainingEvent, type MfTrainingResult } from './train.js';
+import { trainMf, type TrainMfEvent, type TrainMfResult } from './train.js';
 import { loadMfWeights, saveMfWeights } from './weights.js';
 import { bagOfWords as hashedBagOfWords } from '../../../test/helpers/bag-of-words.js';
 
@@ -62,8 +62,8 @@ function plantedData(folder: string): string[] {
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-mf-'));
 const weightsDir = path.join(folder, 'weights');
-let trained: MfTrainingResult;
-const events: MfTrainingEvent[] = [];
+let trained: TrainMfResult;
+const events: TrainMfEvent[] = [];
 
 const trainingReady = (async () => {
   trained = await trainMf({
@@ -96,9 +96,9 @@ describe('mf router', () => {
   }, 60_000);
 
   it('training recovers a planted rule (validation accuracy well above chance)', async () => {
-    expect(trained.validationAccuracy).toBeGreaterThan(0.85);
-    expect(trained.models).toEqual(['big-model', 'mid-model', 'small-model']);
-    expect(trained.manifest.metrics.validationAccuracy).toBe(trained.validationAccuracy);
+    expect(trained.details.validationAccuracy).toBeGreaterThan(0.85);
+    expect(trained.details.models).toEqual(['big-model', 'mid-model', 'small-model']);
+    expect(trained.manifest.metrics.validationAccuracy).toBe(trained.details.validationAccuracy);
     expect(trained.manifest.data.sources.map((s) => [s.name, s.rows])).toEqual([
       ['planted-battles', 501],
       ['planted-scores', 200],
@@ -131,7 +131,7 @@ describe('mf router', () => {
       });
     const second = await trainSeeded();
     const third = await trainSeeded();
-    expect(third.validationLoss).toBe(second.validationLoss);
+    expect(third.details.validationLoss).toBe(second.details.validationLoss);
   });
 
   it('folding the pair gives the full model’s win rate', () => {
@@ -162,7 +162,7 @@ describe('mf router', () => {
     const broken = path.join(folder, 'broken');
     const fresh = path.join(folder, 'fresh');
     for (const dir of [broken, fresh]) {
-      await saveMfWeights(dir, (await loadMfWeights(weightsDir)).parameters, { models: trained.models, embedder: { id: 'test-bow', dimension: DIMENSION } });
+      await saveMfWeights(dir, (await loadMfWeights(weightsDir)).parameters, { models: trained.details.models, embedder: { id: 'test-bow', dimension: DIMENSION } });
     }
     const file = path.join(broken, 'text_projection.bin');
     const bytes = readFileSync(file);
@@ -210,7 +210,7 @@ describe('mf router', () => {
   it('copies of the shipped weights folder are read (checksums over every file)', () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'routellm-mf-copy-'));
     for (const name of readdirSync(weightsDir)) copyFileSync(path.join(weightsDir, name), path.join(copy, name));
-    return expect(loadMfWeights(copy, { id: 'test-bow', dimension: DIMENSION })).resolves.toMatchObject({ models: trained.models });
+    return expect(loadMfWeights(copy, { id: 'test-bow', dimension: DIMENSION })).resolves.toMatchObject({ models: trained.details.models });
   });
 });
 

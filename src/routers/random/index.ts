@@ -40,3 +40,8 @@ function uniformHash(seed: number, text: string): number {
   // 24 random bits: exactly representable in float32, uniform on [0, 1).
   return ((digest[0] << 16) | (digest[1] << 8) | digest[2]) / 2 ** 24;
 }
+
+/** Builds the `random` router (registry entry). */
+export async function createRandomRouter(options: RandomRouterOptions = {}): Promise<RandomRouter> {
+  return new RandomRouter(options);
+}

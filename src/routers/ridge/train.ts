@@ -5,16 +5,13 @@
  */
 import { z } from 'zod';
 import { fitRidge } from '../../core/models/ridge.js';
-import { decontaminate } from '../../data/decontaminate.js';
-import { loadEvaluationPrompts, loadMmluSplit } from '../../data/evals.js';
 import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { readTrainingData } from '../../data/training-data.js';
 import type { ScoreRow } from '../../data/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { embedPrompts } from '../../train/embed-prompts.js';
-import type { DataSourceInfo, WeightsManifest } from '../../weights-format/index.js';
-import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-options.js';
+import { trainingOptionsShape, withTrainingRun, type TrainingResult } from '../../train/pipeline.js';
+import type { DataSourceInfo } from '../../weights-format/index.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
@@ -35,13 +32,15 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) 
     .strict()
     .default({ target, lambda, textFeatures });
 
+// Ridge is a closed-form fit: nothing is random, so it takes no seed.
+const { seed: _seed, ...pipelineShape } = trainingOptionsShape;
+
 /** Options of `trainRidge`. The head defaults are the shipped recipe (chosen on validation data, docs/experiments.md). */
 export const trainRidgeOptionsSchema = z
   .object({
+    ...pipelineShape,
     /** Score tables (`prompt, correct|scores`); battle files carry no per-model results and are refused. */
     data: z.array(z.string().min(1)).default([]),
-    /** Folder to write the weights to. */
-    output: z.string().min(1),
     /** The strong model of the targets. Default gpt-4-1106-preview. */
     strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
     /** The weak model of the targets. Default mistralai/Mixtral-8x7B-Instruct-v0.1. */
@@ -50,26 +49,15 @@ export const trainRidgeOptionsSchema = z
     multipleChoice: headSchema('pair-gap', 1, true),
     /** Head for every other prompt. Default: weak fails, lambda 1000, embedding only. */
     open: headSchema('weak-fails', 1000, false),
-    ...frozenEncoderTrainingShape,
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
-    /** Extra text for the manifest's notes. */
-    notes: z.string().optional(),
-    /** Progress lines on stderr. Default true. */
-    progress: z.boolean().default(true),
   })
   .strict();
 
 export type TrainRidgeOptions = z.input<typeof trainRidgeOptionsSchema>;
 
-/** What `trainRidge` returns. */
-export interface TrainRidgeResult {
-  output: string;
-  manifest: WeightsManifest;
-  /** Rows each head was fitted on. */
-  trainRows: { multiple_choice: number; open: number };
-  droppedContaminated: number;
-}
+/** What `trainRidge` returns; `details.trainRows`: the rows each head was fitted on. */
+export type TrainRidgeResult = TrainingResult<{ trainRows: { multiple_choice: number; open: number } }>;
 
 /** A row's target for a head, or undefined when the row lacks the models it needs. */
 export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, weak: string): number | undefined {
@@ -89,45 +77,32 @@ export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, 
  */
 export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidgeResult> {
   const settings = parseOptions(trainRidgeOptionsSchema, options, 'train ridge options');
-  const log = (line: string) => {
-    if (settings.progress) process.stderr.write(`${line}\n`);
-  };
-  const strong = canonicalModelName(settings.strongModel);
-  const weak = canonicalModelName(settings.weakModel);
-  // Only the score rows are used; one battle per prompt keeps the unused battle list small.
-  const read = await readTrainingData(settings.data, { maxPairsPerPrompt: 1 });
-  const battleFiles = read.sources.filter((source) => source.kind !== 'scores');
-  if (battleFiles.length > 0) {
-    throw new InvalidInputError('data', `score tables (prompt, correct|scores); ${battleFiles.map((source) => source.file).join(', ')} hold battles, which have no per-model results`);
-  }
-  let rows: ScoreRow[] = [...read.scoreRows];
-  const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.rows, kind: source.kind }));
-  if (settings.mmluGold) {
-    const { gold } = await loadMmluSplit({ dataDir: settings.dataDir });
-    for (const row of gold.rows) rows.push({ prompt: row.prompt, scores: row.scores, source: 'mmlu-gold' });
-    sources.push({ name: 'mmlu-gold', rows: gold.rows.length, examples: gold.rows.length, kind: 'scores' });
-  }
-  if (rows.length === 0) throw new InvalidInputError('training data', 'at least one score row (give --data score tables or mmluGold)');
-
-  const { base: baseEmbedder, embedder, close } = await openTrainingEmbedder(settings.embedder, settings.embeddingCache);
-  try {
-    let decontamination: Record<string, unknown> = { applied: false };
-    let dropped = 0;
-    if (settings.decontaminate) {
-      const against = ['mmlu-rest', 'gsm8k', 'mt_bench'] as const;
-      const evalPrompts = await loadEvaluationPrompts({ dataDir: settings.dataDir, mmlu: 'rest' });
-      const result = await decontaminate(rows, { evalPrompts, embedder, threshold: settings.decontaminationThreshold });
-      rows = result.kept;
-      dropped = result.dropped;
-      decontamination = { applied: true, against, threshold: settings.decontaminationThreshold, droppedRows: result.dropped, droppedExact: result.droppedExact, droppedSimilar: result.droppedSimilar };
-      log(`ridge: decontamination dropped ${result.dropped} rows`);
+  return withTrainingRun('ridge', { ...settings, seed: 0 }, async (run) => {
+    const strong = canonicalModelName(settings.strongModel);
+    const weak = canonicalModelName(settings.weakModel);
+    // Only the score rows are used; one battle per prompt keeps the unused battle list small.
+    const read = await readTrainingData(settings.data, { maxPairsPerPrompt: 1 });
+    const battleFiles = read.sources.filter((source) => source.kind !== 'scores');
+    if (battleFiles.length > 0) {
+      throw new InvalidInputError('data', `score tables (prompt, correct|scores); ${battleFiles.map((source) => source.file).join(', ')} hold battles, which have no per-model results`);
     }
+    let rows: ScoreRow[] = [...read.scoreRows];
+    const sources: DataSourceInfo[] = read.sources.map((source) => ({ name: source.source, rows: source.rows, examples: source.rows, kind: source.kind }));
+    const gold = await run.goldRows();
+    if (gold.length > 0) {
+      rows.push(...gold);
+      sources.push({ name: 'mmlu-gold', rows: gold.length, examples: gold.length, kind: 'scores' });
+    }
+    if (rows.length === 0) throw new InvalidInputError('training data', 'at least one score row (give --data score tables or mmluGold)');
+
+    const decontaminated = await run.decontaminate(rows);
+    rows = decontaminated.kept;
 
     const prompts = [...new Set(rows.map((row) => row.prompt))];
     const promptIndex = new Map(prompts.map((prompt, i) => [prompt, i]));
-    const dimension = embedder.dimension;
+    const embeddings = await run.embed(prompts);
+    const dimension = run.embedder.dimension;
     const width = dimension + TEXT_FEATURES + 1;
-    const embeddings = await embedPrompts(embedder, prompts, settings.progress ? { progressLabel: `ridge: embed (${embedder.id})` } : {});
     const features = featureRows(embeddings, dimension, prompts);
     const multipleChoice = prompts.map(isMultipleChoice);
 
@@ -163,16 +138,16 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
       });
       quantiles.set(sampleQuantiles(raw, settings.quantiles), column * settings.quantiles);
       extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, trainRows: chosen.length, referencePrompts: reference.length };
-      log(`ridge: ${head} head (${spec.target}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
+      run.log(`${head} head (${spec.target}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
     }
 
     const manifest = await writeRidgeWeights(
       settings.output,
       { heads, width, quantiles, quantileCount: settings.quantiles },
       {
-        embedder: { id: baseEmbedder.id, dimension },
+        embedder: { id: run.baseEmbedder.id, dimension },
         hyperparameters: { multipleChoice: settings.multipleChoice, open: settings.open, quantiles: settings.quantiles, strongModel: strong, weakModel: weak },
-        data: { sources, decontamination, rows: rows.length, prompts: prompts.length },
+        data: { sources, decontamination: decontaminated.record, rows: rows.length, prompts: prompts.length },
         metrics: { trainRowsMultipleChoice: extraHeads.multiple_choice.trainRows, trainRowsOpen: extraHeads.open.trainRows },
         notes:
           'Ridge router: two ridge regressions over [embedding, 7 text features, 1]; prompts with two or more lettered options use the multiple-choice head, ' +
@@ -181,8 +156,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         extra: { heads: extraHeads, pair: { strong, weak } },
       },
     );
-    return { output: settings.output, manifest, trainRows: { multiple_choice: extraHeads.multiple_choice.trainRows, open: extraHeads.open.trainRows }, droppedContaminated: dropped };
-  } finally {
-    await close();
-  }
+    const trainRows = { multiple_choice: extraHeads.multiple_choice.trainRows, open: extraHeads.open.trainRows };
+    return run.result(manifest, rows.length, decontaminated.dropped, { trainRows });
+  });
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { canonicalModelName } from '../../data/models.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
-import { asFloat32, readWeights, writeWeights, type DataSourceInfo, type TensorData } from '../../weights-format/weights.js';
+import { asFloat32, readWeights, writeWeights, type DataSourceInfo, type TensorData, type WeightsManifest } from '../../weights-format/weights.js';
 import { ELO_INITIAL } from '../bradley-terry.js';
 import { computeTiers } from '../tiers.js';
 
@@ -232,7 +232,7 @@ export interface SaveBattleIndexOptions {
 }
 
 /** Writes the index as a weights folder (`manifest.json`, `prompt_embeddings.bin`, `battles.bin`, ...). */
-export async function saveBattleIndex(dir: string, index: BattleIndex, options: SaveBattleIndexOptions = {}): Promise<void> {
+export async function saveBattleIndex(dir: string, index: BattleIndex, options: SaveBattleIndexOptions = {}): Promise<WeightsManifest> {
   const storage = options.embeddings ?? 'int8';
   const count = index.battleWinner.length;
   const table = new Float32Array(count * 4);
@@ -252,7 +252,7 @@ export async function saveBattleIndex(dir: string, index: BattleIndex, options: 
   };
   if (index.battleWeight) tensors.battle_weights = { data: index.battleWeight, shape: [count] };
   const sources: DataSourceInfo[] = index.sources.map((source) => ({ ...source, examples: source.battles }));
-  await writeWeights(dir, {
+  return writeWeights(dir, {
     router: SW_RANKING_ROUTER,
     embedder: index.embedder,
     models: index.models,

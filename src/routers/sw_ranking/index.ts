@@ -142,3 +142,8 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     this.vectors.dispose();
   }
 }
+
+/** Builds the `sw_ranking` router (registry entry). */
+export function createSwRankingRouter(options: SwRankingRouterOptions = {}): Promise<SwRankingRouter> {
+  return SwRankingRouter.create(options);
+}

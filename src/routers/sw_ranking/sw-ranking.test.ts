@@ -17,7 +17,7 @@ import { SwRankingRouter } from './index.js';
 import { mulberry32 } from '../../train/random.js';
 import { referenceEloFit } from './reference.js';
 import { TierScorer } from './scorer.js';
-import { buildSwRankingIndex } from './train.js';
+import { trainSwRanking } from './train.js';
 
 /** Test fixture: a deterministic hashed bag-of-words embedder (not a model of anything). */
 class HashedWordsEmbedder implements Embedder {
@@ -69,8 +69,8 @@ const embedder = new HashedWordsEmbedder();
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sw-ranking-'));
   float32Dir = path.join(dir, 'float32');
-  await buildSwRankingIndex({ battles: testBattles(), output: path.join(dir, 'int8'), embedder, numTiers: 4 });
-  await buildSwRankingIndex({ battles: testBattles(), output: float32Dir, embedder, numTiers: 4, embeddings: 'float32' });
+  await trainSwRanking({ battles: testBattles(), output: path.join(dir, 'int8'), embedder, numTiers: 4 });
+  await trainSwRanking({ battles: testBattles(), output: float32Dir, embedder, numTiers: 4, embeddings: 'float32' });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -284,7 +284,7 @@ describe('sw_ranking router', () => {
   });
 });
 
-describe('buildSwRankingIndex from files', () => {
+describe('trainSwRanking from files', () => {
   it('reads battle files and score tables (golden labels), records sources, rows, tiers and checksums', async () => {
     const battlesFile = path.join(dir, 'votes.jsonl');
     const scoresFile = path.join(dir, 'correctness.jsonl');
@@ -302,8 +302,8 @@ describe('buildSwRankingIndex from files', () => {
       ).join('\n') + '\n',
     );
     const output = path.join(dir, 'from-files');
-    const result = await buildSwRankingIndex({ data: [battlesFile, scoresFile], output, embedder, numTiers: 3, maxPairsPerPrompt: 2 });
-    expect(result.battlesRead).toBe(60 + MATH.length * 2);
+    const result = await trainSwRanking({ data: [battlesFile, scoresFile], output, embedder, numTiers: 3, maxPairsPerPrompt: 2 });
+    expect(result.details.battlesRead).toBe(60 + MATH.length * 2);
     const manifest = JSON.parse(await readFile(path.join(output, 'manifest.json'), 'utf8'));
     expect(manifest.router).toBe('sw_ranking');
     expect(manifest.embedder).toEqual({ id: 'test-hashed-words', dimension: 24 });
@@ -321,7 +321,7 @@ describe('sw_ranking battle index validation', () => {
   it('rejects an unknown winner value, naming the row', async () => {
     const battles = testBattles().slice(0, 20);
     battles[13] = { ...battles[13], winner: 'draw' };
-    const error = await buildSwRankingIndex({ battles, output: path.join(dir, 'bad'), embedder }).catch((e: unknown) => e);
+    const error = await trainSwRanking({ battles, output: path.join(dir, 'bad'), embedder }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toMatch(/battles\[13\].*winner.*"draw"/);
   });
@@ -329,21 +329,21 @@ describe('sw_ranking battle index validation', () => {
   it('rejects a battle with a missing model or a model against itself, naming the row', async () => {
     const battles = testBattles().slice(0, 20);
     battles[4] = { ...battles[4], modelB: '' };
-    await expect(buildSwRankingIndex({ battles, output: path.join(dir, 'bad'), embedder })).rejects.toThrow(/battles\[4\].*modelB/);
+    await expect(trainSwRanking({ battles, output: path.join(dir, 'bad'), embedder })).rejects.toThrow(/battles\[4\].*modelB/);
     battles[4] = { ...battles[4], modelB: battles[4].modelA };
-    await expect(buildSwRankingIndex({ battles, output: path.join(dir, 'bad'), embedder })).rejects.toThrow(/battles\[4\]/);
+    await expect(trainSwRanking({ battles, output: path.join(dir, 'bad'), embedder })).rejects.toThrow(/battles\[4\]/);
   });
 
   it('rejects an embedder that returns vectors of the wrong size', async () => {
     const broken: Embedder = { id: 'broken', dimension: 8, embed: async (texts) => new Float32Array(texts.length * 7), dispose() {} };
-    await expect(buildSwRankingIndex({ battles: testBattles().slice(0, 5), output: path.join(dir, 'bad'), embedder: broken })).rejects.toThrow(
+    await expect(trainSwRanking({ battles: testBattles().slice(0, 5), output: path.join(dir, 'bad'), embedder: broken })).rejects.toThrow(
       /embedder "broken".*40 floats \(5 x 8\), got 35/,
     );
   });
 
   async function copyIndex(name: string): Promise<string> {
     const target = path.join(dir, name);
-    await buildSwRankingIndex({ battles: testBattles().slice(0, 40), output: target, embedder, numTiers: 3 });
+    await trainSwRanking({ battles: testBattles().slice(0, 40), output: target, embedder, numTiers: 3 });
     return target;
   }
 
