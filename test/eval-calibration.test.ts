@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrateThreshold, thresholdFromScores } from '../src/calibration/index.js';
-import { InvalidOptionsError, RandomRouter, WeightsError } from '../src/index.js';
+import { InvalidOptionsError, WeightsError } from '../src/index.js';
+import { RandomRouter } from '../src/routers/random/index.js';
 
 const ELEVEN = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 

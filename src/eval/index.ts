@@ -34,5 +34,5 @@ export { formatResultsTable, toResultsJson } from './report.js';
 export type { ResultsJson, ResultsJsonPoint, ResultsJsonRouter } from './report.js';
 export { renderPlotSvg } from './plot.js';
 export type { PlotOptions } from './plot.js';
-export { calibrateThreshold, thresholdFromScores } from '../calibration/index.js';
-export type { CalibrateOptions, Calibration } from '../calibration/index.js';
+export { calibrationFileSchema, CALIBRATION_FILE, readCalibrationFile, thresholdFromScores } from '../calibration/index.js';
+export type { CalibrationFile } from '../calibration/index.js';

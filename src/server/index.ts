@@ -4,3 +4,4 @@ export { serverConfigSchema, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from './conf
 export type { ResolvedServerConfig, ServerConfig } from './config.js';
 export { errorResponse } from './error-body.js';
 export type { OpenAIErrorBody } from './error-body.js';
+export { controllerOptionsSchema } from '../controller/index.js';
