@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { CausalLLMRouter } from '../src/routers/causal_llm/index.js';
-import { ConcurrencyLimiter } from '../src/routers/causal_llm/concurrency.js';
+import { ConcurrencyLimiter } from '../src/concurrency.js';
 import { ratingDistributionFromLogprobs, strongWinRateFromRatings } from '../src/routers/causal_llm/labels.js';
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_TEMPLATE, renderUserMessage } from '../src/routers/causal_llm/prompt.js';
 import { logprobsReply, requestText, startFakeOpenAIServer, type PositionSpec } from '../test/helpers/fake-openai-server.js';

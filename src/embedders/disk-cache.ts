@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheDir } from '../weights-format/paths.js';
-import { forEachLimited } from './limited.js';
+import { forEachLimited } from '../concurrency.js';
 import { assertTextArray, type Embedder } from './types.js';
 
 /** How many cache files are read or written at once. */

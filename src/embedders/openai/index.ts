@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { InvalidOptionsError, ProviderError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { forEachLimited } from '../limited.js';
+import { forEachLimited } from '../../concurrency.js';
 import { assertTextArray, type Embedder } from '../types.js';
 
 /** Native widths of OpenAI's embedding models. */

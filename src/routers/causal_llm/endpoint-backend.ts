@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { ProviderError, RouteLLMError } from '../../errors.js';
-import { ConcurrencyLimiter } from './concurrency.js';
+import { ConcurrencyLimiter } from '../../concurrency.js';
 import { labelDigitCompletedBy, ratingDistributionFromLogprobs, type GeneratedPosition, type TokenLogprob } from './labels.js';
 import type { ResolvedCausalLLMOptions } from './options.js';
 import { renderCompletionPrompt, renderUserMessage, type ConversationTurn } from './prompt.js';

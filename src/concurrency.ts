@@ -24,3 +24,9 @@ export class ConcurrencyLimiter {
     }
   }
 }
+
+/** Runs `work` on every item, at most `limit` at a time, starting items in order. */
+export async function forEachLimited<Item>(items: readonly Item[], limit: number, work: (item: Item) => Promise<void>): Promise<void> {
+  const limiter = new ConcurrencyLimiter(limit);
+  await Promise.all(items.map((item) => limiter.run(() => work(item))));
+}
