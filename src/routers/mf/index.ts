@@ -5,7 +5,7 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import type { WeightsManifest } from '../../weights-format/weights.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { resolveModel } from '../shared.js';
+import { modelPosition } from '../shared.js';
 import type { PairRouter } from '../types.js';
 import { mfRouterOptionsSchema, type MfRouterOptions } from './options.js';
 import { loadMfWeights } from './weights.js';
@@ -48,8 +48,8 @@ export class MfRouter extends EmbeddingRouterBase implements PairRouter {
     const parsed = parseOptions(mfRouterOptionsSchema, options, 'mf router options');
     const dir = parsed.weightsDir ?? shippedWeightsDir('mf');
     const weights = await loadMfWeights(dir);
-    const strong = resolveModel(weights.models, parsed.strongModel, parsed.modelMapping);
-    const weak = resolveModel(weights.models, parsed.weakModel, parsed.modelMapping);
+    const strong = modelPosition(weights.models, parsed.strongModel, parsed.modelMapping);
+    const weak = modelPosition(weights.models, parsed.weakModel, parsed.modelMapping);
     return openRouterEmbedder(
       parsed.embedder,
       weights.manifest.embedder,
@@ -64,8 +64,8 @@ export class MfRouter extends EmbeddingRouterBase implements PairRouter {
    */
   pairWinRatesFromEmbeddings(strongModel: string, weakModel: string, embeddings: Float32Array, count: number): Float32Array {
     this.assertUsable();
-    const strong = resolveModel(this.models, strongModel);
-    const weak = resolveModel(this.models, weakModel);
+    const strong = modelPosition(this.models, strongModel);
+    const weak = modelPosition(this.models, weakModel);
     this.checkEmbeddings(embeddings, count);
     return scoreFolded(foldMfPair(this.parameters, strong, weak), embeddings, count);
   }
