@@ -53,7 +53,11 @@ export interface RouterDefinition<Name extends string = string> {
   readonly untrainable?: string;
 }
 
-/** Freezes a definition, keeping its literal name in the type. */
-export function defineRouter<const Name extends string>(definition: RouterDefinition<Name>): RouterDefinition<Name> {
-  return Object.freeze({ ...definition, aliases: Object.freeze([...definition.aliases]) });
+/** A definition as written in a router folder: `aliases` default to none, `calibration` to `sample`, `evaluation` to `once`. */
+export type RouterDefinitionInput<Name extends string> = Omit<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation'> &
+  Partial<Pick<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation'>>;
+
+/** Completes and freezes a definition, keeping its literal name in the type. */
+export function defineRouter<const Name extends string>(definition: RouterDefinitionInput<Name>): RouterDefinition<Name> {
+  return Object.freeze({ calibration: 'sample', evaluation: 'once', ...definition, aliases: Object.freeze([...(definition.aliases ?? [])]) });
 }

@@ -5,14 +5,11 @@ import type { TrainBertDetails } from './train.js';
 /** The `bert` router: a three-way classifier over the prompt. */
 export const bertRouter = defineRouter({
   name: 'bert',
-  aliases: [],
   summary: 'classifier (strong wins / tie / weak wins): a head over a frozen encoder, or an ONNX sequence classifier',
   optionsSchema: bertRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createBertRouter(options as object),
   scoresModelPair: false,
   weights: true,
-  calibration: 'sample',
-  evaluation: 'once',
   trainer: {
     describe: 'classification head over a frozen encoder (trainBert)',
     refuses: {},

@@ -10,7 +10,5 @@ export const causalLLMRouter = defineRouter({
   create: async (options) => (await import('./index.js')).createCausalLLMRouter(options as object),
   scoresModelPair: false,
   weights: false,
-  calibration: 'sample',
-  evaluation: 'once',
   untrainable: 'causal_llm has no training in this library (point it at a model server or ONNX folder instead)',
 });

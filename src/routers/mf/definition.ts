@@ -5,14 +5,11 @@ import type { TrainMfDetails } from './train.js';
 /** The `mf` router: matrix factorisation over prompt embeddings. */
 export const mfRouter = defineRouter({
   name: 'mf',
-  aliases: [],
   summary: 'matrix factorisation: a bilinear score per model over the prompt embedding',
   optionsSchema: mfRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createMfRouter(options as object),
   scoresModelPair: true,
   weights: true,
-  calibration: 'sample',
-  evaluation: 'once',
   trainer: {
     describe: 'matrix factorisation on prompt embeddings (trainMf)',
     refuses: { numTiers: 'does not use tiers', pair: 'learns every model in the data (pick the pair when routing)' },

@@ -5,7 +5,7 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import type { WeightsManifest } from '../../weights-format/weights.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { modelPosition } from '../shared.js';
+import { modelPosition, pairPositions } from '../shared.js';
 import type { PairRouter } from '../types.js';
 import { mfRouterOptionsSchema, type MfRouterOptions } from './options.js';
 import { loadMfWeights } from './weights.js';
@@ -48,8 +48,7 @@ export class MfRouter extends EmbeddingRouterBase implements PairRouter {
     const parsed = parseOptions(mfRouterOptionsSchema, options, 'mf router options');
     const dir = parsed.weightsDir ?? shippedWeightsDir('mf');
     const weights = await loadMfWeights(dir);
-    const strong = modelPosition(weights.models, parsed.strongModel, parsed.modelMapping);
-    const weak = modelPosition(weights.models, parsed.weakModel, parsed.modelMapping);
+    const { strong, weak } = pairPositions(weights.models, parsed);
     return openRouterEmbedder(
       parsed.embedder,
       weights.manifest.embedder,

@@ -4,7 +4,6 @@ import { createRandomRouter, randomRouterOptionsSchema } from './index.js';
 /** The `random` router: the baseline with uniform scores. */
 export const randomRouter = defineRouter({
   name: 'random',
-  aliases: [],
   summary: 'baseline: a uniform score per prompt (seeded)',
   optionsSchema: randomRouterOptionsSchema,
   create: async (options) => createRandomRouter(options as object),

@@ -5,14 +5,11 @@ import type { TrainRidgeResult } from './train.js';
 /** The `ridge` router: two closed-form ridge heads over the prompt embedding and text features. */
 export const ridgeRouter = defineRouter({
   name: 'ridge',
-  aliases: [],
   summary: 'two ridge-regression heads (multiple-choice and open prompts) over the embedding and text features',
   optionsSchema: ridgeRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createRidgeRouter(options as object),
   scoresModelPair: false,
   weights: true,
-  calibration: 'sample',
-  evaluation: 'once',
   trainer: {
     describe: 'two ridge-regression heads over a frozen encoder, multiple-choice and open prompts (trainRidge)',
     refuses: { seed: 'has no randomness (closed-form fit)', epochs: 'has no epochs (closed-form fit)', numTiers: 'does not use tiers' },

@@ -11,8 +11,6 @@ export const swRankingRouter = defineRouter({
   create: async (options) => (await import('./index.js')).createSwRankingRouter(options as object),
   scoresModelPair: true,
   weights: true,
-  calibration: 'sample',
-  evaluation: 'once',
   trainer: {
     describe: 'battle index with tiers for similarity-weighted Elo (trainSwRanking)',
     refuses: { epochs: 'has no epochs (it stores battles)', pair: 'learns every model in the data (pick the pair when routing)' },

@@ -12,7 +12,7 @@ import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { modelPosition } from '../shared.js';
+import { pairPositions } from '../shared.js';
 import type { PairRouter } from '../types.js';
 import { swRankingRouterOptionsSchema, type SwRankingRouterOptions } from './options.js';
 import { eloRatings, winProbability } from '../bradley-terry.js';
@@ -80,8 +80,7 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
     const index = await loadBattleIndex(dir);
-    const strong = modelPosition(index.models, settings.strongModel, settings.modelMapping);
-    const weak = modelPosition(index.models, settings.weakModel, settings.modelMapping);
+    const { strong, weak } = pairPositions(index.models, settings);
     const modelTiers = settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
     const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
     return openRouterEmbedder(settings.embedder, index.embedder, dir, async (embedder, owned) => {

@@ -1,18 +1,13 @@
 import { z } from 'zod';
-import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { embedderOrIdSchema } from '../embedder.js';
+import { modelPairOptionsShape } from '../shared.js';
 
 /** Options of the `sw_ranking` router. */
 export const swRankingRouterOptionsSchema = z
   .object({
     /** Folder of the battle index (`manifest.json` + binaries). Default: the shipped `weights/sw_ranking`. */
     weightsDir: z.string().min(1).optional(),
-    /** The strong model: a model of the battle set, an alias of one, or a key of `modelMapping`. Default `gpt-4-1106-preview`. */
-    strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
-    /** The weak model, likewise. Default `mistralai/Mixtral-8x7B-Instruct-v0.1`. */
-    weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
-    /** Your deployed model names -> model names of the battle set, e.g. `{ "my-gpt4": "gpt-4-1106-preview" }`. */
-    modelMapping: z.record(z.string(), z.string()).default({}),
+    ...modelPairOptionsShape,
     /** Number of tiers. Default: the tiers stored with the index (10 unless built otherwise); another value recomputes them. */
     numTiers: z.number().int().min(1).max(1000).optional(),
     /** Base of the similarity weights `gamma * gamma^(s / max s)`. Default 10 (the original). */
