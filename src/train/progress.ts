@@ -32,20 +32,22 @@ export class ProgressBar {
     this.label = options.label ?? '';
   }
 
-  /** Shows `done` of `total`, with extra text (e.g. `loss 0.61`). */
+  /** Shows `done` of `total` with the rate and the time left, and extra text (e.g. `loss 0.61`). */
   update(done: number, text = ''): void {
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
-    const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1);
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const timing = `${elapsed.toFixed(1)}s${rate > 0 ? `, ${formatRate(rate)}/s, ETA ${formatSeconds((this.total - done) / rate)}` : ''}`;
     if (this.interactive) {
       const filled = Math.round(fraction * this.width);
       const bar = '#'.repeat(filled) + '-'.repeat(this.width - filled);
-      this.stream.write(`\r${this.label} [${bar}] ${done}/${this.total} ${seconds}s ${text}\u001b[K`);
+      this.stream.write(`\r${this.label} [${bar}] ${done}/${this.total} ${timing} ${text}\u001b[K`);
       return;
     }
     const decile = Math.floor(fraction * 10);
     if (decile > this.lastDecile) {
       this.lastDecile = decile;
-      this.stream.write(`${this.label} ${done}/${this.total} (${Math.round(fraction * 100)}%) ${seconds}s ${text}\n`);
+      this.stream.write(`${this.label} ${done}/${this.total} (${Math.round(fraction * 100)}%) ${timing} ${text}\n`);
     }
   }
 
@@ -55,4 +57,14 @@ export class ProgressBar {
     if (this.interactive) this.stream.write(`\r${this.label} done ${this.total}/${this.total} ${seconds}s ${text}\u001b[K\n`);
     else this.stream.write(`${this.label} done ${this.total}/${this.total} ${seconds}s ${text}\n`);
   }
+}
+
+function formatRate(rate: number): string {
+  return rate >= 100 ? rate.toFixed(0) : rate.toFixed(1);
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 60) return `${seconds.toFixed(0)}s`;
+  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 }

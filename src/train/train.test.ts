@@ -60,4 +60,14 @@ describe('training utilities', () => {
     expect(lines.length).toBeLessThanOrEqual(12);
     expect(text).not.toContain('\r');
   });
+
+  it('progress bar shows the rate and the time left once work was done', async () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let text = '';
+    (stream as unknown as PassThrough).on('data', (chunk) => (text += chunk));
+    const bar = new ProgressBar(100, { stream, label: 'embed', interactive: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    bar.update(50);
+    expect(text).toMatch(/^\rembed \[#{12}-{12}\] 50\/100 [\d.]+s, [\d.]+\/s, ETA \d+s/);
+  });
 });
