@@ -77,7 +77,9 @@ export async function runTraining(
     for (let epoch = 0; epoch < parsed.epochs; epoch++) {
       const epochStartedAt = Date.now();
       const batches = batchIndices(trainPrompts.length, parsed.batchSize, order);
-      const bar = parsed.progress ? new ProgressBar(batches.length, { label: `mf: epoch ${epoch + 1}/${parsed.epochs}` }) : undefined;
+      const label = `mf: epoch ${epoch + 1}/${parsed.epochs}`;
+      // A redrawn bar per epoch on a terminal; in a log, one line per epoch.
+      const bar = parsed.progress && process.stderr.isTTY ? new ProgressBar(batches.length, { label }) : undefined;
       let lossSum = 0;
       for (let step = 0; step < batches.length; step++) {
         const prompts = Int32Array.from(batches[step], (position) => trainPrompts[position]);
@@ -95,7 +97,9 @@ export async function runTraining(
         bestValidation = { loss: validation.loss, accuracy: validation.accuracy };
       }
       const trainLoss = lossSum / Math.max(1, batches.length);
-      bar?.finish(`loss ${trainLoss.toFixed(4)} val loss ${validation.loss.toFixed(4)} val acc ${(validation.accuracy * 100).toFixed(2)}%${improved ? ' *' : ''}`);
+      const summary = `loss ${trainLoss.toFixed(4)} val loss ${validation.loss.toFixed(4)} val acc ${(validation.accuracy * 100).toFixed(2)}%${improved ? ' *' : ''}`;
+      if (bar) bar.finish(summary);
+      else if (parsed.progress) process.stderr.write(`${label} done in ${((Date.now() - epochStartedAt) / 1000).toFixed(1)}s ${summary}\n`);
       emit({
         phase: 'epoch',
         epoch,
