@@ -12,12 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/core/backend.js';
-import { MfTrainer, foldMfPair, initMfParameters, mfModelScores, scoreFolded, type MfExamples } from '../src/core/models/mf.js';
+import { MfTrainer, foldMfPair, initMfParameters, mfModelScores, scoreFolded, type MfExamples, type MfParameters } from '../src/core/models/mf.js';
 import { resolveDataDir } from '../src/data/evals.js';
 import { readJsonLines } from '../src/data/jsonl.js';
 import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
 import { MfRouter } from '../src/routers/mf/index.js';
-import { createRng, gaussian } from '../src/train/random.js';
+import { createRng, gaussian, type Rng } from '../src/train/random.js';
 import { batchIndices } from '../src/train/split.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { readManifest } from '../src/weights-format/weights.js';
@@ -126,8 +126,13 @@ async function main(): Promise<void> {
     console.log(`\n(no weights at ${weightsDir}: skipping the embedding measurement)`);
   }
 
+  await benchTraining(rng, parameters, Number(values['train-prompts']), haveWeights ? weightsDir : undefined);
+}
+
+/** Time of MF training steps on random data, and the epoch time that implies for the shipped data. */
+async function benchTraining(rng: Rng, parameters: MfParameters, trainPrompts: number, weightsDir: string | undefined): Promise<void> {
+  const textDim = parameters.textDim;
   console.log('\n## Training');
-  const trainPrompts = Number(values['train-prompts']);
   const battlesPerPrompt = 7;
   const examples: MfExamples = {
     embeddings: Float32Array.from({ length: trainPrompts * textDim }, () => gaussian(rng) / Math.sqrt(textDim)),
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
   trainer.dispose();
   const perStep = epochMs / batches.length;
   console.log(`${trainPrompts} prompts x ${battlesPerPrompt} battles, batch 64 prompts: ${perStep.toFixed(1)} ms/step, ${(epochMs / 1000).toFixed(1)} s/epoch`);
-  if (haveWeights) {
+  if (weightsDir) {
     const manifest = await readManifest(weightsDir);
     const shippedPrompts = Number(manifest.data.prompts ?? 0);
     const steps = Math.ceil((shippedPrompts * 0.95) / 64);
