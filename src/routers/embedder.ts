@@ -1,6 +1,5 @@
-/** Embedders as router and trainer options: the shape check, the option schema, and the embedder an embedding router scores with. */
+/** Embedders as router and trainer options: the shape check, the option schemas, and the embedder an embedding router scores with. */
 import { z } from 'zod';
-import { withDiskCache } from '../embedders/disk-cache.js';
 import { createEmbedder } from '../embedders/registry.js';
 import type { Embedder } from '../embedders/types.js';
 import { InvalidOptionsError, WeightsError } from '../errors.js';
@@ -30,15 +29,6 @@ export const embedderSchema = z.custom<Embedder>(isEmbedder, { message: 'expecte
 export const embedderOrIdSchema = z.custom<string | Embedder>((value) => (typeof value === 'string' && value.length > 0) || isEmbedder(value), {
   message: 'expected an embedder id (such as "use-lite") or an Embedder (an object with id, dimension, embed() and dispose())',
 });
-
-/**
- * Builds the embedder named by `id` through the embedder registry (`createEmbedder`). With
- * `cacheDir` the vectors are also kept in the content-addressed disk cache.
- */
-export async function embedderFromId(id: string, cacheDir?: string | false): Promise<Embedder> {
-  const embedder = await createEmbedder(id);
-  return cacheDir === false || cacheDir === undefined ? embedder : withDiskCache(embedder, cacheDir);
-}
 
 /**
  * The embedder an embedding router scores with, and what it builds around it. `option` is the
