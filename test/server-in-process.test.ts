@@ -150,7 +150,7 @@ describe('runServe (the serve command in-process)', () => {
   it('reads settings from the environment and the config file, flags winning, and never prints keys', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-serve-'));
     const configFile = path.join(folder, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ random: { seed: 5 }, server: { weakModel: 'from-file', strongModel: 'from-file-strong', port: 1 } }));
+    writeFileSync(configFile, JSON.stringify({ random: { seed: 5 }, server: { weakModel: 'from-file', strongModel: 'from-file-strong', port: 1, thresholds: { random: 0.25 } } }));
     const saved = { ...process.env };
     Object.assign(process.env, { ROUTELLM_ROUTERS: 'random', ROUTELLM_PORT: '0', ROUTELLM_AUTH_TOKEN: 'env-token-xyz', ROUTELLM_API_KEY: 'sk-env-secret-key-999' });
     const streams = io();
@@ -162,7 +162,7 @@ describe('runServe (the serve command in-process)', () => {
       const url = /listening on (\S+)/.exec(streams.out())![1];
       expect(streams.out()).toContain('strong: flag-strong; weak: from-file');
       const models = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer env-token-xyz' } }).then((response) => response.json() as Promise<any>);
-      expect(models.data.map((model: { id: string }) => model.id)).toEqual(['router-random', 'flag-strong', 'from-file']);
+      expect(models.data.map((model: { id: string }) => model.id)).toEqual(['router-random-0.25']);
       expect((await fetch(`${url}/v1/models`)).status).toBe(401);
       openaiUpstream.requests.length = 0;
       const answer = await fetch(`${url}/v1/chat/completions`, {
