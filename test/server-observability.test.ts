@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trace, type Attributes, type Span, type SpanStatus, type Tracer } from '@opentelemetry/api';
 import express from 'express';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,5 +209,89 @@ describe('createHandler mounted in node:http, Express and Hono', () => {
     app.get('/other', (context) => context.text('app route'));
     await exercise(async (path, init) => app.request(`/llm${path}`, init));
     expect(await (await app.request('/other')).text()).toBe('app route');
+  });
+});
+
+/** A real (minimal) OpenTelemetry tracer: records each span's name, attributes, status and end. */
+class RecordedSpan implements Span {
+  ended = false;
+  status?: SpanStatus;
+  constructor(
+    readonly name: string,
+    readonly attributes: Attributes,
+  ) {}
+  spanContext() {
+    return { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 };
+  }
+  setAttribute(key: string, value: unknown) {
+    this.attributes[key] = value as never;
+    return this;
+  }
+  setAttributes(attributes: Attributes) {
+    Object.assign(this.attributes, attributes);
+    return this;
+  }
+  addEvent() {
+    return this;
+  }
+  addLink() {
+    return this;
+  }
+  addLinks() {
+    return this;
+  }
+  setStatus(status: SpanStatus) {
+    this.status = status;
+    return this;
+  }
+  updateName() {
+    return this;
+  }
+  end() {
+    this.ended = true;
+  }
+  isRecording() {
+    return !this.ended;
+  }
+  recordException() {}
+}
+
+class RecordingTracer implements Tracer {
+  readonly spans: RecordedSpan[] = [];
+  startSpan(name: string, options: { attributes?: Attributes } = {}): Span {
+    const span = new RecordedSpan(name, { ...options.attributes });
+    this.spans.push(span);
+    return span;
+  }
+  startActiveSpan(name: string, ...rest: unknown[]): never {
+    const run = rest.at(-1) as (span: Span) => never;
+    const options = rest.length > 1 ? (rest[0] as { attributes?: Attributes }) : {};
+    return run(this.startSpan(name, options));
+  }
+}
+
+describe('OpenTelemetry', () => {
+  it('records request, route and upstream spans once the application registers a tracer provider', async () => {
+    const tracer = new RecordingTracer();
+    expect(trace.setGlobalTracerProvider({ getTracer: () => tracer })).toBe(true);
+    try {
+      const controller = new Controller({ routers: ['random'], strongModel: 'fault-500', weakModel: 'good', endpoints: { 'fault-500': { baseURL: upstream.baseURL }, good: { baseURL: upstream.baseURL } }, maxRetries: 0, fallback: true });
+      const handler = createHandler(controller);
+      const response = await handler.fetch(
+        new Request('http://in-process/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'router-random-0', messages: [{ role: 'user', content: 'trace me' }] }) }),
+      );
+      expect(response.status).toBe(200);
+      await controller.dispose();
+      expect(tracer.spans.map((span) => span.name)).toEqual(['routellm.request', 'routellm.route', 'routellm.upstream', 'routellm.upstream']);
+      expect(tracer.spans.every((span) => span.ended)).toBe(true);
+      const [request, route, failed, answered] = tracer.spans;
+      expect(request.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/v1/chat/completions', 'http.response.status_code': 200, 'routellm.router': 'random', 'routellm.model': 'good' });
+      expect(route.attributes).toMatchObject({ 'routellm.router': 'random', 'routellm.strong_win_rate': expect.any(Number) });
+      expect(failed.attributes['routellm.model']).toBe('fault-500');
+      expect(failed.status?.code).toBe(2);
+      expect(answered.attributes['routellm.model']).toBe('good');
+    } finally {
+      trace.disable();
+    }
   });
 });
