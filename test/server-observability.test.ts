@@ -83,8 +83,9 @@ describe('metrics, logs and stats', () => {
       ...Array.from({ length: weak }, () => post('/v1/chat/completions', { model: 'router-random-1', messages: [{ role: 'user', content: 'weak one' }] })),
       ...Array.from({ length: bad }, () => post('/v1/chat/completions', { model: 'router-nope-1', messages: [{ role: 'user', content: 'x' }] })),
       post('/v1/route', { prompts: ['a', 'b', 'c', 'd'], model: 'router-random-0.5' }),
+      post('/v1/scan-me-123', {}),
     ]);
-    expect(answers.map((answer) => answer.status)).toEqual([...Array(strong + weak).fill(200), ...Array(bad).fill(404), 200]);
+    expect(answers.map((answer) => answer.status)).toEqual([...Array(strong + weak).fill(200), ...Array(bad).fill(404), 200, 404]);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const response = await fetch(`${server.url}/metrics`, { headers: auth });
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -95,6 +96,9 @@ describe('metrics, logs and stats', () => {
     expect(sum(samples, 'routellm_requests_total', { path, decision: 'weak', model: 'good', status: '200' })).toBe(weak);
     expect(sum(samples, 'routellm_requests_total', { path, status: '404', router: '' })).toBe(bad);
     expect(sum(samples, 'routellm_requests_total', { path: '/v1/route', status: '200', router: 'random' })).toBe(1);
+    // Unknown paths share one label value, so scanners cannot grow the series without bound.
+    expect(sum(samples, 'routellm_requests_total', { path: 'other', status: '404' })).toBe(1);
+    expect(samples.some((sample) => sample.labels.path === '/v1/scan-me-123')).toBe(false);
     expect(sum(samples, 'routellm_fallbacks_total', { router: 'random', from: 'fault-500', to: 'good' })).toBe(strong);
     expect(sum(samples, 'routellm_upstream_errors_total', { kind: 'status' })).toBe(strong);
     expect(sum(samples, 'routellm_routing_duration_seconds_count', { router: 'random' })).toBe(strong + weak);

@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestRecord } from './request-record.js';
 
+/** Paths counted by name; any other path (scanners, typos) counts as `other`, so labels stay few. */
+const KNOWN_PATHS = new Set(['/v1/chat/completions', '/v1/route', '/v1/models', '/v1/stats', '/metrics', '/health']);
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
@@ -69,7 +72,7 @@ export class ServerMetrics {
   /** Counts one answered request. */
   observe(record: RequestRecord): void {
     this.requests.inc({
-      path: record.path,
+      path: KNOWN_PATHS.has(record.path) ? record.path : 'other',
       router: record.router ?? '',
       decision: record.decision ?? '',
       model: record.model ?? '',

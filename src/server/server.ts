@@ -84,7 +84,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         if (active === 0) drained?.();
       }
     });
-    void handler.node(request, response);
+    // The handler answers every error itself; a failure here can only be a broken socket.
+    handler.node(request, response).catch(() => response.destroy());
   });
   server.keepAliveTimeout = 5_000;
 
