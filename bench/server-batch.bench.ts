@@ -4,6 +4,8 @@
  * `--prompts` distinct prompts to `POST /v1/route`, and while it runs probes `GET /health` and a
  * chat request (each a new prompt, so no cache helps) one after another, every `--gap` ms. Prints
  * p50 / p99 / max of each probe during the batch, the same with no batch, and the batch's rate.
+ * The server's own event-loop lag over the batch (prom-client's monitor, read from `/metrics`) is
+ * printed too: it separates a blocked event loop from CPU shared with other processes.
  * The upstream is an instant stand-in in this process on 127.0.0.1; all traffic stays on loopback.
  *
  *   npx tsx bench/server-batch.bench.ts [--router ridge] [--workers 2] [--prompts 5000] [--gap 25]
@@ -99,6 +101,13 @@ async function probeLoop(probe: () => Promise<number>, until: Promise<unknown> |
   return times;
 }
 
+/** The server's event-loop lag since the last read, from its process metrics (ms). */
+async function eventLoopLag(url: string): Promise<{ mean: string; p99: string; max: string }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000).toFixed(1);
+  return { mean: read('nodejs_eventloop_lag_mean_seconds'), p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}
+
 function summary(label: string, times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -112,6 +121,8 @@ try {
   const idleHealth = await probeLoop(() => probeHealth(serve.url), undefined, 40);
   const idleChat = await probeLoop(() => probeChat(serve.url), undefined, 40);
   const count = Number(flags.prompts);
+  // Reading /metrics resets the server's event-loop lag histogram: what the second read shows is the batch's.
+  await eventLoopLag(serve.url);
   const batchStart = performance.now();
   const batch = fetch(`${serve.url}/v1/route`, {
     method: 'POST',
@@ -128,6 +139,8 @@ try {
   console.log(summary('/health, during the batch', busyHealth));
   console.log(summary('chat, during the batch', busyChat));
   console.log(`batch: ${(batchMs / 1000).toFixed(1)} s, ${(count / (batchMs / 1000)).toFixed(0)} prompts/s`);
+  const lag = await eventLoopLag(serve.url);
+  console.log(`server event-loop lag during the batch (its own monitor): mean ${lag.mean} ms, p99 ${lag.p99} ms, max ${lag.max} ms`);
 } finally {
   serve.stop();
   upstream.close();

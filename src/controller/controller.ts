@@ -21,7 +21,7 @@ export { RoutedChatCompletionStream } from './routed-stream.js';
 export type * from './types.js';
 
 /** Prompts scored per step of `routeBatch`: between steps the event loop runs and an abort is seen. */
-export const ROUTE_BATCH_CHUNK = 32;
+export const ROUTE_BATCH_CHUNK = 16;
 
 /** Options of `routeBatch`. */
 export interface RouteBatchOptions {

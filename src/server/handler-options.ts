@@ -40,6 +40,12 @@ export const handlerOptionsSchema = z
       .optional(),
     /** Serve `GET /metrics` (Prometheus text). Default true. */
     metrics: z.boolean().default(true),
+    /**
+     * Add prom-client's process metrics to `/metrics` (CPU, memory, GC, event-loop lag as
+     * `nodejs_eventloop_lag_*`). Default false (`routellm serve` turns them on): an application
+     * that mounts the handler usually collects its own.
+     */
+    processMetrics: z.boolean().default(false),
     /** More strings to scrub from error messages and logs (keys the handler cannot see, e.g. an upstream key). */
     secrets: z.array(z.string()).default([]),
   })

@@ -73,7 +73,7 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
   ]);
   const authorized = bearerCheck(resolved.authToken);
   const logger = createRequestLogger(resolved);
-  const metrics = resolved.metrics ? new ServerMetrics() : undefined;
+  const metrics = resolved.metrics ? new ServerMetrics(resolved.processMetrics) : undefined;
   const describeError = (error: unknown, record: RequestRecord): { status: number; body: OpenAIErrorBody } => {
     const response = errorResponse(error, redact);
     const { type, code, message } = response.body.error;

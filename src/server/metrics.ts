@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestRecord } from './request-record.js';
 
 /** Paths counted by name; any other path (scanners, typos) counts as `other`, so labels stay few. */
@@ -23,8 +23,9 @@ export class ServerMetrics {
   private readonly savings: Gauge;
   private readonly routedPrompts: Counter;
 
-  constructor() {
+  constructor(processMetrics = false) {
     const registers = [this.registry];
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'routellm_requests_total',
       help: 'Requests answered, by path, router, decision, model that answered, and HTTP status.',

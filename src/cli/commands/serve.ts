@@ -167,6 +167,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
     }
     const server = await startServer({
       logLevel: 'info',
+      processMetrics: true,
       ...(settings as object),
       routers,
       logDestination: { write: (line: string) => io.stderr.write(line) },
