@@ -22,7 +22,8 @@ function parsePrometheus(text: string): { name: string; labels: Record<string, s
   const samples = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    // Values as Go's ParseFloat reads them (prom-client writes an empty lag summary as "Nan").
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|nan|[+-]inf)$/i.exec(line);
     if (!match) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
     for (const pair of (match[2] ?? '').match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g) ?? []) {
@@ -108,6 +109,16 @@ describe('metrics, logs and stats', () => {
     expect(sum(samples, 'routellm_tokens_total', { model: 'good', type: 'completion' })).toBe(stats.models.good.completionTokens);
     expect(sum(samples, 'routellm_cost_usd_total', { model: 'good' })).toBeCloseTo(stats.costUsd, 12);
     expect(sum(samples, 'routellm_savings_usd')).toBeCloseTo(stats.savingsUsd, 12);
+  });
+
+  it('adds process metrics (event-loop lag, memory) only when asked', async () => {
+    const controller = new Controller({ routers: ['random'] });
+    const plain = await (await createHandler(controller).fetch(new Request('http://in-process/metrics'))).text();
+    const withProcess = await (await createHandler(controller, { processMetrics: true }).fetch(new Request('http://in-process/metrics'))).text();
+    expect(plain).not.toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    expect(parsePrometheus(withProcess).some((sample) => sample.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    expect(withProcess).toMatch(/^process_resident_memory_bytes \d+/m);
+    await controller.dispose();
   });
 
   it('serves the controller stats on /v1/stats behind the bearer token', async () => {
