@@ -11,7 +11,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServe } from '../src/cli/commands/serve.js';
 import { InvalidOptionsError } from '../src/errors.js';
-import { startServer, type RunningServer } from '../src/server/index.js';
+import { controllerOptionsSchema } from '../src/controller/index.js';
+import { serverConfigSchema, startServer, type RunningServer } from '../src/server/index.js';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from './helpers/fake-anthropic-server.js';
 import { startFakeOpenAIUpstream, type FakeOpenAIUpstream } from './helpers/fake-openai-upstream.js';
 
@@ -51,6 +52,16 @@ async function promptFor(side: 'strong' | 'weak'): Promise<string> {
 }
 
 describe('startServer', () => {
+  it('takes every controller option (its config is derived from the controller schema) and hands each to the controller', async () => {
+    expect(Object.keys(serverConfigSchema.shape)).toEqual(expect.arrayContaining(Object.keys(controllerOptionsSchema.shape)));
+    const server = await startServer({ routers: ['random'], port: 0, anthropicMaxTokens: 77, scoreDeployedPair: false, streamIdleTimeoutMs: 1_234, routeTurns: 2 });
+    try {
+      expect(server.controller.options).toMatchObject({ anthropicMaxTokens: 77, scoreDeployedPair: false, streamIdleTimeoutMs: 1_234, routeTurns: 2 });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves an Anthropic model to the openai client, translated, streaming and not, with cost', async () => {
     const prompt = await promptFor('strong');
     const raw = await client.chat.completions
