@@ -14,9 +14,10 @@ const models = [];
 for await (const model of client.models.list()) models.push(model.id);
 console.log('served:', models.join(', '));
 
-const router = models.find((id) => id.startsWith('router-')) ?? 'router-ridge';
+// The listed ids come from the server's `thresholds` setting and work as they are.
+const model = models.find((id) => id.startsWith('router-')) ?? 'router-ridge-0.5';
 const completion = await client.chat.completions.create({
-  model: `${router}-0.5`,
+  model,
   messages: [{ role: 'user', content: 'Name three sorting algorithms.' }],
 });
 console.log(completion.choices[0].message.content);

@@ -127,15 +127,27 @@ export class BackendError extends RouteLLMError {
   }
 }
 
+/**
+ * What went wrong upstream: an error `status`, no answer (`connection`, `timeout`), a reply that
+ * is not a chat completion (`malformed`), a stream that ended before its finish reason
+ * (`truncated`) or went quiet between chunks for longer than allowed (`idle`).
+ */
+export type ProviderErrorKind = 'status' | 'connection' | 'timeout' | 'malformed' | 'truncated' | 'idle';
+
 /** A failure of an upstream provider (OpenAI, Anthropic, an OpenAI-compatible server, an embedding API). */
 export class ProviderError extends RouteLLMError {
+  /** What went wrong; default `status` when the upstream answered with one, else `connection`. */
+  readonly kind: ProviderErrorKind;
+
   constructor(
     readonly provider: string,
     message: string,
     readonly status?: number,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; kind?: ProviderErrorKind } = {},
   ) {
-    super(`${provider}: ${message}`, { code: 'provider_error', ...options });
+    const { kind, ...rest } = options;
+    super(`${provider}: ${message}`, { code: 'provider_error', ...rest });
+    this.kind = kind ?? (status === undefined ? 'connection' : 'status');
   }
 }
 

@@ -77,7 +77,7 @@ describe('Controller input checks', () => {
     ['router-mf-abc', InvalidModelStringError],
     ['router-keyword-1.5', InvalidThresholdError],
     ['router-mf-1.5', InvalidThresholdError],
-    ['router-keyword--0.5', InvalidModelStringError],
+    ['router-keyword--0.5', InvalidThresholdError],
     ['router-unknown-0.5', UnknownRouterError],
     ['gpt-4o', InvalidModelStringError],
   ])('rejects model %s with a typed error and no upstream call', async (model, errorClass) => {

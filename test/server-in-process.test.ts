@@ -11,7 +11,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServe } from '../src/cli/commands/serve.js';
 import { InvalidOptionsError } from '../src/errors.js';
-import { startServer, type RunningServer } from '../src/server/index.js';
+import { controllerOptionsSchema } from '../src/controller/index.js';
+import { serverConfigSchema, startServer, type RunningServer } from '../src/server/index.js';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from './helpers/fake-anthropic-server.js';
 import { startFakeOpenAIUpstream, type FakeOpenAIUpstream } from './helpers/fake-openai-upstream.js';
 
@@ -51,6 +52,16 @@ async function promptFor(side: 'strong' | 'weak'): Promise<string> {
 }
 
 describe('startServer', () => {
+  it('takes every controller option (its config is derived from the controller schema) and hands each to the controller', async () => {
+    expect(Object.keys(serverConfigSchema.shape)).toEqual(expect.arrayContaining(Object.keys(controllerOptionsSchema.shape)));
+    const server = await startServer({ routers: ['random'], port: 0, anthropicMaxTokens: 77, scoreDeployedPair: false, streamIdleTimeoutMs: 1_234, routeTurns: 2 });
+    try {
+      expect(server.controller.options).toMatchObject({ anthropicMaxTokens: 77, scoreDeployedPair: false, streamIdleTimeoutMs: 1_234, routeTurns: 2 });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves an Anthropic model to the openai client, translated, streaming and not, with cost', async () => {
     const prompt = await promptFor('strong');
     const raw = await client.chat.completions
@@ -150,7 +161,7 @@ describe('runServe (the serve command in-process)', () => {
   it('reads settings from the environment and the config file, flags winning, and never prints keys', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-serve-'));
     const configFile = path.join(folder, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ random: { seed: 5 }, server: { weakModel: 'from-file', strongModel: 'from-file-strong', port: 1 } }));
+    writeFileSync(configFile, JSON.stringify({ random: { seed: 5 }, server: { weakModel: 'from-file', strongModel: 'from-file-strong', port: 1, thresholds: { random: 0.25 } } }));
     const saved = { ...process.env };
     Object.assign(process.env, { ROUTELLM_ROUTERS: 'random', ROUTELLM_PORT: '0', ROUTELLM_AUTH_TOKEN: 'env-token-xyz', ROUTELLM_API_KEY: 'sk-env-secret-key-999' });
     const streams = io();
@@ -162,7 +173,7 @@ describe('runServe (the serve command in-process)', () => {
       const url = /listening on (\S+)/.exec(streams.out())![1];
       expect(streams.out()).toContain('strong: flag-strong; weak: from-file');
       const models = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer env-token-xyz' } }).then((response) => response.json() as Promise<any>);
-      expect(models.data.map((model: { id: string }) => model.id)).toEqual(['router-random', 'flag-strong', 'from-file']);
+      expect(models.data.map((model: { id: string }) => model.id)).toEqual(['router-random-0.25']);
       expect((await fetch(`${url}/v1/models`)).status).toBe(401);
       openaiUpstream.requests.length = 0;
       const answer = await fetch(`${url}/v1/chat/completions`, {

@@ -51,7 +51,7 @@ beforeAll(async () => {
   upstream = await startFakeOpenAIUpstream({ echo: true });
   const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-serve-'));
   const configFile = path.join(folder, 'serve.yaml');
-  writeFileSync(configFile, ['random:', '  seed: 3', 'server:', '  maxRetries: 0', '  weakModel: local-weak', ''].join('\n'));
+  writeFileSync(configFile, ['random:', '  seed: 3', 'server:', '  maxRetries: 0', '  weakModel: local-weak', '  thresholds: { random: 0.5 }', ''].join('\n'));
   const common = ['--routers', 'random', '--config', configFile, '--strong-model', 'gpt-4o', '--base-url', upstream.url, '--port', '0'];
   [open, guarded] = await Promise.all([
     startServe([...common, '--api-key', UPSTREAM_KEY]),
@@ -114,10 +114,12 @@ describe('routellm serve', () => {
     expect(JSON.parse(events[0].slice('data: '.length)).routellm.router).toBe('random');
   });
 
-  it('lists the routers and both models on /v1/models, and answers /health and /v1/route', async () => {
+  it('lists on /v1/models only ids that a chat request accepts, and answers /health and /v1/route', async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toEqual(['router-random', 'gpt-4o', 'local-weak']);
+    expect(ids).toEqual(['router-random-0.5']);
+    const answered = await client.chat.completions.create({ model: ids[0], messages: [{ role: 'user', content: 'hi' }] });
+    expect((answered as any).routellm).toMatchObject({ router: 'random', threshold: 0.5 });
     expect(await (await fetch(`${open.url}/health`)).json()).toEqual({ status: 'online' });
     const routed = await fetch(`${open.url}/v1/route`, {
       method: 'POST',

@@ -1,4 +1,5 @@
-export { Controller, RoutedChatCompletionStream } from './controller.js';
+export { Controller, RoutedChatCompletionStream, ROUTE_BATCH_CHUNK } from './controller.js';
+export type { RouteBatchOptions } from './controller.js';
 export type {
   RouteResult,
   RoutedChatCompletion,
@@ -8,7 +9,7 @@ export type {
   RoutedCreateParamsStreaming,
   RoutedRequestOptions,
   RoutingRecord,
-} from './controller.js';
+} from './types.js';
 export { controllerOptionsSchema } from './options.js';
 export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedControllerOptions } from './options.js';
 export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';

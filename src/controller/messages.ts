@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.js';
+import { BLANK_PROMPT_EXPECTED, isBlankPrompt } from '../routers/base.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const TEXT_PART_TYPES: Record<string, ReadonlySet<string>> = {
@@ -69,8 +70,8 @@ export function routingText(messages: readonly CheckedMessage[], turns = 1): str
       break;
     }
   }
-  if (lastUser < 0 || messages[lastUser].text.trim() === '') {
-    throw new InvalidInputError('messages', 'a last user message with text to route on');
+  if (lastUser < 0 || isBlankPrompt(messages[lastUser].text)) {
+    throw new InvalidInputError('messages', `a last user message with text to route on (${BLANK_PROMPT_EXPECTED})`);
   }
   if (turns === 1) return messages[lastUser].text;
   const picked: string[] = [];

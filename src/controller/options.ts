@@ -97,6 +97,12 @@ export const controllerOptionsSchema = z
     maxRetries: z.number().int().min(0).default(2),
     /** Request timeout in ms of clients the controller builds itself. Default: the SDK's (10 minutes). */
     timeoutMs: z.number().int().positive().optional(),
+    /**
+     * Longest wait for the next chunk of a stream, in ms: a stream quiet for longer is aborted and
+     * fails as a `ProviderError` of kind `idle` (an in-band error event on the server). Default:
+     * `timeoutMs` when set, else 10 minutes (the SDKs' request timeout).
+     */
+    streamIdleTimeoutMs: z.number().int().positive().optional(),
     /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
     anthropicMaxTokens: z.number().int().positive().default(DEFAULT_ANTHROPIC_MAX_TOKENS),
   })

@@ -58,6 +58,7 @@ export class AnthropicChatProvider implements ChatProvider {
         for await (const event of upstream) yield* translator.translate(event);
       },
       options.signal,
+      options.idleTimeoutMs,
     );
   }
 }

@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { checkCompletion } from './checks.js';
 import { toProviderError } from './errors.js';
 import { providerStream } from './stream.js';
 import type { ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
@@ -16,7 +17,8 @@ export class OpenAIChatProvider implements ChatProvider {
 
   async complete(params: ProviderChatParams, options: ProviderCallOptions = {}): Promise<ChatCompletion> {
     try {
-      return await this.client().chat.completions.create({ ...params, stream: false }, { signal: options.signal });
+      const reply: unknown = await this.client().chat.completions.create({ ...params, stream: false }, { signal: options.signal });
+      return checkCompletion(this.name, reply);
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
     }
@@ -35,6 +37,6 @@ export class OpenAIChatProvider implements ChatProvider {
     } catch (error) {
       throw toProviderError(this.name, error, options.signal);
     }
-    return providerStream(this.name, upstream, () => upstream, options.signal);
+    return providerStream(this.name, upstream, () => upstream, options.signal, options.idleTimeoutMs);
   }
 }

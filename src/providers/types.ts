@@ -7,6 +7,8 @@ export type ProviderChatParams = Omit<ChatCompletionCreateParamsBase, 'stream'>;
 export interface ProviderCallOptions {
   /** Aborts the upstream request (and its retries). */
   signal?: AbortSignal;
+  /** Streams: longest wait for the next chunk, in ms (a quiet stream fails with kind `idle`). Default: none. */
+  idleTimeoutMs?: number;
 }
 
 /** What a streaming call returns once the upstream accepted the request. */

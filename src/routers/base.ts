@@ -15,7 +15,19 @@ export function assertPrompts(prompts: unknown): asserts prompts is readonly str
     if (typeof prompts[i] !== 'string') {
       throw new InvalidInputError(`prompts[${i}]`, `a string, got ${prompts[i] === null ? 'null' : typeof prompts[i]}`);
     }
+    if (isBlankPrompt(prompts[i])) throw new InvalidInputError(`prompts[${i}]`, BLANK_PROMPT_EXPECTED);
   }
+}
+
+/** What a prompt must have, in the error for a blank one. */
+export const BLANK_PROMPT_EXPECTED = 'a prompt with text (not empty or only whitespace)';
+
+/**
+ * The one rule for empty prompts, for scoring and chat alike: a prompt that is empty or only
+ * whitespace has nothing to route on and is rejected, never scored.
+ */
+export function isBlankPrompt(prompt: string): boolean {
+  return prompt.trim() === '';
 }
 
 /**

@@ -29,7 +29,6 @@ export const CONTRACT_PROMPTS = [
   'A train leaves at 3pm going 60 mph; another leaves at 4pm going 80 mph. When does the second catch up?',
   'Summarise the causes of the First World War in three bullet points.',
   'What is the capital of Australia?',
-  '',
   'Design a distributed rate limiter for a global API with 1M requests per second; discuss consistency trade-offs.',
 ];
 
@@ -62,6 +61,11 @@ export function runRouterContract(options: RouterContractOptions): void {
         expect(score).toBeGreaterThanOrEqual(0);
         expect(score).toBeLessThanOrEqual(1);
       }
+    });
+
+    it('rejects an empty or whitespace-only prompt (one rule with chat requests), naming it', async () => {
+      await expect(router.strongWinRates(['fine', ' \n'])).rejects.toMatchObject({ code: 'invalid_input', input: 'prompts[1]' });
+      await expect(router.strongWinRate('')).rejects.toMatchObject({ code: 'invalid_input', input: 'prompts[0]' });
     });
 
     it('gives an empty result for an empty batch', async () => {

@@ -9,7 +9,8 @@ export interface RouterModel {
   threshold: number;
 }
 
-const NUMBER = /^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+// A sign is read too, so `router-mf--0.1` is a threshold out of range, not "not a number".
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
  * Parses `router-<name>-<threshold>`, e.g. `router-mf-0.116`, `router-causal-llm-1e-05`. Router

@@ -1,7 +1,14 @@
 export { startServer, controllerOptionsFor } from './server.js';
 export type { RunningServer } from './server.js';
+export { createHandler } from './handler.js';
+export type { RouteLLMHandler } from './handler.js';
+export type { HandlerReply, HandlerRequest } from './exchange.js';
+export type { NodeHandler } from './adapters.js';
+export { handlerOptionsSchema, DEFAULT_MAX_ROUTE_PROMPTS, LOG_LEVELS } from './handler-options.js';
+export type { HandlerOptions, LogDestination, ResolvedHandlerOptions } from './handler-options.js';
 export { serverConfigSchema, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from './config.js';
 export type { ResolvedServerConfig, ServerConfig } from './config.js';
 export { errorResponse } from './error-body.js';
 export type { OpenAIErrorBody } from './error-body.js';
 export { controllerOptionsSchema } from '../controller/index.js';
+export type { RequestRecord } from './request-record.js';

@@ -56,4 +56,23 @@ describe('weights format', () => {
     writeFileSync(path.join(dir, 'manifest.json'), '{not json');
     await expect(readWeights(dir)).rejects.toMatchObject({ problem: 'corrupt' });
   });
+
+  it('rejects non-finite weights whose checksum matches (NaN or Infinity written by a diverged training run)', async () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'routellm-weights-'));
+      await writeWeights(dir, {
+        router: 'mf',
+        embedder: { id: 'e', dimension: 3 },
+        models: ['a', 'b'],
+        hyperparameters: {},
+        data: { sources: [] },
+        metrics: {},
+        tensors: { w: { data: Float32Array.from([1, bad, 3]), shape: [3] } },
+      });
+      const error = await readWeights(dir).catch((e) => e);
+      expect(error).toBeInstanceOf(WeightsError);
+      expect(error.problem).toBe('corrupt');
+      expect(error.message).toMatch(/element 1 of "w" is (NaN|Infinity); weights must be finite/);
+    }
+  });
 });

@@ -250,7 +250,15 @@ export async function readWeights(dir: string, options: ReadWeightsOptions = {})
     else {
       data = new Float32Array(bytes.length / 4);
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+      for (let i = 0; i < data.length; i++) {
+        const value = view.getFloat32(i * 4, true);
+        // A checksum proves the file is what was written, not that training wrote numbers.
+        if (!Number.isFinite(value)) throw new WeightsError('corrupt', file, `element ${i} of "${entry.name}" is ${value}; weights must be finite`);
+        data[i] = value;
+      }
+    }
+    if (entry.scale !== undefined && !Number.isFinite(entry.scale)) {
+      throw new WeightsError('corrupt', file, `the scale of "${entry.name}" is ${entry.scale}; weights must be finite`);
     }
     tensors[entry.name] = { data, shape: [...entry.shape], ...(entry.scale !== undefined ? { scale: entry.scale } : {}) };
   }

@@ -43,7 +43,7 @@ interface ReplyCommon {
 export type ScriptedReply =
   | (ReplyCommon & { json: unknown })
   | (ReplyCommon & { raw: string; contentType?: string })
-  | (ReplyCommon & { sse: unknown[]; eventDelayMs?: number; done?: boolean })
+  | (ReplyCommon & { sse: unknown[]; eventDelayMs?: number; /** Wait `eventDelayMs` before the first event too. Default true. */ delayFirstEvent?: boolean; done?: boolean })
   | { hang: true }
   | { destroy: true };
 
@@ -178,8 +178,8 @@ async function send(response: ServerResponse, reply: ScriptedReply): Promise<voi
     response.end(reply.raw);
   } else {
     response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
-    for (const event of reply.sse) {
-      if (reply.eventDelayMs) await sleep(reply.eventDelayMs);
+    for (const [index, event] of reply.sse.entries()) {
+      if (reply.eventDelayMs && (index > 0 || reply.delayFirstEvent !== false)) await sleep(reply.eventDelayMs);
       if (response.destroyed) return;
       response.write(`data: ${JSON.stringify(event)}\n\n`);
     }

@@ -24,18 +24,26 @@ const spec: CommandSpec = {
     { name: 'route-turns', type: 'number', value: '<k>', description: 'route on the last k conversation messages (default 1: the last user message)' },
     { name: 'timeout-ms', type: 'number', value: '<ms>', description: 'upstream request timeout' },
     { name: 'max-retries', type: 'number', value: '<n>', description: 'upstream SDK retries (default 2)' },
+    { name: 'stream-idle-timeout-ms', type: 'number', value: '<ms>', description: 'longest wait between stream chunks before the stream fails (default: --timeout-ms, else 10 minutes)' },
+    { name: 'max-route-prompts', type: 'number', value: '<n>', description: 'most prompts in one POST /v1/route request (default 10000)' },
+    { name: 'log-level', type: 'string', value: '<level>', description: 'JSON request log on stderr: silent, error, warn, info (default: one line per request), debug' },
     ...SHARED_ROUTER_FLAGS,
   ],
   notes: [
     'Environment (flags win): ROUTELLM_ROUTERS, ROUTELLM_STRONG_MODEL, ROUTELLM_WEAK_MODEL, ROUTELLM_BASE_URL, ROUTELLM_API_KEY,',
-    'ROUTELLM_HOST, ROUTELLM_PORT, ROUTELLM_AUTH_TOKEN, ROUTELLM_MAX_BODY_BYTES, ROUTELLM_CONFIG; provider keys OPENAI_API_KEY, ANTHROPIC_API_KEY.',
+    'ROUTELLM_HOST, ROUTELLM_PORT, ROUTELLM_AUTH_TOKEN, ROUTELLM_MAX_BODY_BYTES, ROUTELLM_LOG_LEVEL, ROUTELLM_CONFIG; provider keys OPENAI_API_KEY, ANTHROPIC_API_KEY.',
     'Config file: router name -> router options, plus an optional "server" entry with any server setting, e.g.',
     '  server: { strongModel: gpt-4o, weakModel: llama3, endpoints: { llama3: { baseURL: "http://localhost:11434/v1" } },',
-    '            prices: { gpt-4o: { input: 2.5, output: 10 } }, port: 6060 }',
-    'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), GET /v1/models, POST /v1/route, GET /health.',
+    '            prices: { gpt-4o: { input: 2.5, output: 10 } }, thresholds: { ridge: 0.55 }, port: 6060 }',
+    'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, GET /v1/models (the ids of',
+    'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health.',
+    'Embedding routers embed on 1 worker thread by default (--embed-workers 0: in the event loop; on 2 cores more than 1 starves it).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
 };
+
+/** use-lite worker threads of `routellm serve` unless `--embed-workers` or `ROUTELLM_EMBED_WORKERS` says otherwise. */
+const DEFAULT_SERVE_EMBED_WORKERS = 1;
 
 /** The `server` entry of a config file, and the router entries beside it. */
 async function readServeConfig(file: string | undefined): Promise<{ routers: RouterConfig; server: Record<string, unknown> }> {
@@ -87,6 +95,7 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     port: envNumber('ROUTELLM_PORT'),
     authToken: env.ROUTELLM_AUTH_TOKEN || undefined,
     maxBodyBytes: envNumber('ROUTELLM_MAX_BODY_BYTES'),
+    logLevel: env.ROUTELLM_LOG_LEVEL || undefined,
   });
   const fromFlags = defined({
     routers: listFlag(args, 'routers'),
@@ -102,6 +111,9 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     routeTurns: numberFlag(args, 'route-turns'),
     timeoutMs: numberFlag(args, 'timeout-ms'),
     maxRetries: numberFlag(args, 'max-retries'),
+    streamIdleTimeoutMs: numberFlag(args, 'stream-idle-timeout-ms'),
+    maxRoutePrompts: numberFlag(args, 'max-route-prompts'),
+    logLevel: stringFlag(args, 'log-level'),
   });
   return { ...fileServer, ...fromEnv, ...fromFlags };
 }
@@ -149,6 +161,8 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   // Validate everything (flags, environment, file) before loading any router.
   const checked = parseOptions(serverConfigSchema, settings, 'serve settings');
   applyEmbedWorkersFlag(args);
+  // A server embeds off its event loop by default, so a big /v1/route batch cannot stall /health or chat.
+  if (!process.env.ROUTELLM_EMBED_WORKERS?.trim()) process.env.ROUTELLM_EMBED_WORKERS = String(DEFAULT_SERVE_EMBED_WORKERS);
   const weights = stringFlag(args, 'weights');
   const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers };
   const routers: Router[] = [];
@@ -158,9 +172,11 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       routers.push((await buildRouter(name, flags, io)).router);
     }
     const server = await startServer({
+      logLevel: 'info',
+      processMetrics: true,
       ...(settings as object),
       routers,
-      log: (line) => io.stderr.write(`${line}\n`),
+      logDestination: { write: (line: string) => io.stderr.write(line) },
     } as Parameters<typeof startServer>[0]);
     const upstream = checked.baseURL ? `, upstream ${withoutCredentials(checked.baseURL)}` : '';
     io.stdout.write(

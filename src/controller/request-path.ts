@@ -1,0 +1,196 @@
+import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
+import { InvalidInputError, type ProviderError } from '../errors.js';
+import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
+import type { ProviderStream } from '../providers/types.js';
+import type { RouteDecision } from '../routers/types.js';
+import { requestCost, type Accounting } from './accounting.js';
+import { checkMessages, routingText } from './messages.js';
+import type { ResolvedControllerOptions } from './options.js';
+import type { ProviderPool, UpstreamParams } from './provider-pool.js';
+import { RoutedChatCompletionStream } from './routed-stream.js';
+import type { RouterPool } from './router-pool.js';
+import type { RoutedChatCompletion, RoutedCreateParams, RoutedRequestOptions, RouteResult, RoutingRecord } from './types.js';
+
+interface Attempt<T> {
+  model: string;
+  result: T;
+  fallback?: RoutingRecord['fallback'];
+}
+
+interface OpenedStream {
+  upstream: ProviderStream;
+  iterator: AsyncIterator<ChatCompletionChunk>;
+  first: IteratorResult<ChatCompletionChunk>;
+}
+
+const tracer = trace.getTracer('routellm');
+/** The SDKs' default request timeout, used between stream chunks when no timeout is set. */
+const DEFAULT_STREAM_IDLE_MS = 600_000;
+
+/**
+ * Runs `work` in an active span (a no-op span unless the application registered an
+ * OpenTelemetry tracer provider); a failure sets the span's error status.
+ */
+export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * One chat request from messages to answer: check, score, decide, call the chosen model (the
+ * other one once on a retryable failure when fallback is on), count. Streams resolve once the
+ * first chunk arrived, so a failure before it can still fall back.
+ */
+export class RequestPath {
+  constructor(
+    private readonly options: ResolvedControllerOptions,
+    private readonly routers: RouterPool,
+    private readonly providers: ProviderPool,
+    private readonly accounting: Accounting,
+  ) {}
+
+  /** The decision for a score. */
+  decide(router: string, threshold: number, score: number): RouteResult {
+    const decision: RouteDecision = score >= threshold ? 'strong' : 'weak';
+    return {
+      router,
+      threshold,
+      strong_win_rate: score,
+      decision,
+      model: decision === 'strong' ? this.options.strongModel : this.options.weakModel,
+    };
+  }
+
+  async create(params: RoutedCreateParams, requestOptions: RoutedRequestOptions = {}): Promise<RoutedChatCompletion | RoutedChatCompletionStream> {
+    if (typeof params !== 'object' || params === null) throw new InvalidInputError('request', 'an object with messages');
+    const messages = checkMessages(params.messages);
+    const text = routingText(messages, this.options.routeTurns);
+    const { router, threshold } = this.routers.resolveRouting(params);
+    const { model: _model, router: _router, threshold: _threshold, stream, ...upstreamParams } = params;
+    if (params.stream !== undefined && params.stream !== null && typeof params.stream !== 'boolean') {
+      throw new InvalidInputError('stream', 'a boolean');
+    }
+    const routingStart = performance.now();
+    const score = await inSpan('routellm.route', { 'routellm.router': router }, async (span) => {
+      const value = await (await this.routers.get(router)).strongWinRate(text);
+      span.setAttribute('routellm.strong_win_rate', value);
+      return value;
+    });
+    if (requestOptions.signal?.aborted) throw new RequestAbortedError({ cause: requestOptions.signal.reason });
+    const decided = this.decide(router, threshold, score);
+    this.accounting.decided(router, decided.decision);
+    const upstreamStart = performance.now();
+    const record: RoutingRecord = { ...decided, latency_ms: { routing: upstreamStart - routingStart, upstream: 0 } };
+    const base = upstreamParams as UpstreamParams;
+    try {
+      if (stream === true) return await this.createStream(base, record, requestOptions, upstreamStart);
+      const attempt = await this.withFallback(record, (model) =>
+        this.providers.call(model, base, (provider, params) => provider.complete(params, { signal: requestOptions.signal })),
+      );
+      const completion = attempt.result as RoutedChatCompletion;
+      record.latency_ms.upstream = performance.now() - upstreamStart;
+      this.finishRecord(record, attempt);
+      record.cost = requestCost(completion.usage, record.model, this.options.strongModel, this.options.prices);
+      this.accounting.answered(record.model, completion.usage, record.cost);
+      if (record.cost === undefined) delete record.cost;
+      completion.routellm = record;
+      return completion;
+    } catch (error) {
+      this.accounting.failed(router);
+      throw error;
+    }
+  }
+
+  private async createStream(
+    base: UpstreamParams,
+    record: RoutingRecord,
+    requestOptions: RoutedRequestOptions,
+    upstreamStart: number,
+  ): Promise<RoutedChatCompletionStream> {
+    const abort = new AbortController();
+    const callerSignal = requestOptions.signal;
+    const onCallerAbort = () => abort.abort(callerSignal?.reason);
+    if (callerSignal) {
+      if (callerSignal.aborted) abort.abort(callerSignal.reason);
+      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    const release = () => callerSignal?.removeEventListener('abort', onCallerAbort);
+    const callOptions = { signal: abort.signal, includeUsage: true, idleTimeoutMs: this.options.streamIdleTimeoutMs ?? this.options.timeoutMs ?? DEFAULT_STREAM_IDLE_MS };
+    let opened: Attempt<OpenedStream>;
+    try {
+      opened = await this.withFallback(record, async (model) => {
+        const upstream = await this.providers.call(model, base, (provider, params) => provider.stream(params, callOptions));
+        const iterator = upstream[Symbol.asyncIterator]();
+        try {
+          return { upstream, iterator, first: await iterator.next() };
+        } catch (error) {
+          upstream.abort();
+          throw error;
+        }
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    record.latency_ms.upstream = performance.now() - upstreamStart;
+    this.finishRecord(record, opened);
+    let usage: CompletionUsage | undefined;
+    let ended = false;
+    return new RoutedChatCompletionStream(
+      record,
+      abort,
+      opened.result.first,
+      opened.result.iterator,
+      base.stream_options?.include_usage === true,
+      (seen) => {
+        usage = seen;
+        const cost = requestCost(seen, record.model, this.options.strongModel, this.options.prices);
+        if (cost) record.cost = cost;
+      },
+      (error) => {
+        if (ended) return;
+        ended = true;
+        release();
+        if (error !== undefined) this.accounting.failed(record.router);
+        else this.accounting.answered(record.model, usage, record.cost);
+      },
+    );
+  }
+
+  private finishRecord(record: RoutingRecord, attempt: Attempt<unknown>): void {
+    record.model = attempt.model;
+    if (attempt.fallback) {
+      record.fallback = attempt.fallback;
+      this.accounting.fellBack(record.router);
+    }
+  }
+
+  private async withFallback<T>(record: RoutingRecord, call: (model: string) => Promise<T>): Promise<Attempt<T>> {
+    const chosen = record.model;
+    try {
+      return { model: chosen, result: await this.traced(chosen, call) };
+    } catch (error) {
+      if (!this.options.fallback || !isRetryableProviderError(error)) throw error;
+      const other = chosen === this.options.strongModel ? this.options.weakModel : this.options.strongModel;
+      const failure = error as ProviderError;
+      const fallback: NonNullable<RoutingRecord['fallback']> = { from: chosen, to: other, error: failure.message, kind: failure.kind };
+      if (failure.status !== undefined) fallback.status = failure.status;
+      return { model: other, result: await this.traced(other, call), fallback };
+    }
+  }
+
+  /** One upstream attempt in a `routellm.upstream` span. */
+  private traced<T>(model: string, call: (model: string) => Promise<T>): Promise<T> {
+    return inSpan('routellm.upstream', { 'routellm.model': model }, () => call(model));
+  }
+}

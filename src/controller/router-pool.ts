@@ -1,0 +1,142 @@
+import { InvalidInputError, InvalidOptionsError, UnknownRouterError } from '../errors.js';
+import { assertThreshold } from '../routers/base.js';
+import { parseRouterModel } from '../routers/model-string.js';
+import { createRouter, createRouterForPair, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
+import { isPairRouter, type Router } from '../routers/types.js';
+import type { RoutingFields } from './types.js';
+
+/** What the pool needs from the controller's options. */
+export interface RouterPoolSettings {
+  routers: readonly (string | Router)[];
+  config: Readonly<Record<string, unknown>>;
+  scoreDeployedPair: boolean;
+  strongModel: string;
+  weakModel: string;
+}
+
+/** A router and threshold a request named. */
+export type Routing = Readonly<{ router: string; threshold: number }>;
+
+/**
+ * The routers a controller serves, by name: routers given by name are built on first use (or in
+ * `ready()`) and disposed with the pool; Router instances are used as they are. Also reads the
+ * router and threshold a request names, by one set of rules for chat and `/v1/route`.
+ */
+export class RouterPool {
+  private readonly sources = new Map<string, string | Router>();
+  private readonly built = new Map<string, Promise<Router>>();
+  private readonly owned = new Set<string>();
+  /** Parsed `router-<name>-<threshold>` strings (the routers are fixed at construction). */
+  private readonly modelStrings = new Map<string, Routing>();
+
+  constructor(private readonly settings: RouterPoolSettings) {
+    for (const entry of settings.routers) {
+      const name = typeof entry === 'string' ? resolveRouterName(entry) : entry.name;
+      if (name === undefined) throw new UnknownRouterError(entry as string, ROUTER_NAMES);
+      if (this.sources.has(name)) throw new InvalidOptionsError('Controller options', `router "${name}" is listed twice`);
+      this.sources.set(name, typeof entry === 'string' ? name : entry);
+      if (typeof entry === 'string') this.owned.add(name);
+    }
+  }
+
+  /** Names of the routers served, in the order given. */
+  get names(): string[] {
+    return [...this.sources.keys()];
+  }
+
+  /** Builds every router now; rejects on the first failure. */
+  async ready(): Promise<void> {
+    await Promise.all(this.names.map((name) => this.get(name)));
+  }
+
+  /** The router of a served name (see `resolveName`). */
+  get(name: string): Promise<Router> {
+    let promise = this.built.get(name);
+    if (!promise) {
+      const source = this.sources.get(name)!;
+      promise = typeof source === 'string' ? this.build(source) : Promise.resolve(source);
+      promise.catch(() => this.built.delete(name));
+      this.built.set(name, promise);
+    }
+    return promise;
+  }
+
+  /** A served router's name from a name or alias; undefined picks the only router. */
+  resolveName(router: string | undefined): string {
+    if (router === undefined) {
+      if (this.sources.size === 1) return this.names[0];
+      throw new InvalidInputError('router', `a router name (this controller serves ${this.names.join(', ')})`);
+    }
+    const name = this.sources.has(router) ? router : (resolveRouterName(router) ?? router);
+    if (!this.sources.has(name)) throw new UnknownRouterError(router, this.names);
+    return name;
+  }
+
+  /**
+   * The router and threshold a request names: `router` and `threshold`, or else a
+   * `router-<name>-<threshold>` model string; throws the typed error of the first bad field.
+   */
+  resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): Routing {
+    if (params.router !== undefined || params.threshold !== undefined) {
+      if (params.router !== undefined && typeof params.router !== 'string') throw new InvalidInputError('router', 'a router name');
+      if (params.threshold === undefined) throw new InvalidInputError('threshold', 'a number in [0, 1] with `router`');
+      assertThreshold(params.threshold);
+      return { router: this.resolveName(params.router), threshold: params.threshold };
+    }
+    if (typeof params.model !== 'string') {
+      throw new InvalidInputError('model', 'a model string "router-<name>-<threshold>", or `router` and `threshold`');
+    }
+    const cached = this.modelStrings.get(params.model);
+    if (cached) return cached;
+    let parsed: { router: string; threshold: number };
+    try {
+      parsed = parseRouterModel(params.model, this.names);
+    } catch (error) {
+      if (error instanceof UnknownRouterError) throw new UnknownRouterError(error.router, this.names);
+      throw error;
+    }
+    // Frozen: the cached object is handed to every later request with this model string.
+    const routing = Object.freeze({ router: this.resolveName(parsed.router), threshold: parsed.threshold });
+    // Clients send the same few model strings: each is parsed once (only valid ones are kept).
+    if (this.modelStrings.size >= 1024) this.modelStrings.clear();
+    this.modelStrings.set(params.model, routing);
+    return routing;
+  }
+
+  /** Disposes the routers built from names (Router instances given stay usable). */
+  async dispose(): Promise<void> {
+    const owned = [...this.owned].filter((name) => this.built.has(name));
+    await Promise.all(owned.map(async (name) => (await this.built.get(name)!.catch(() => undefined))?.dispose()));
+    for (const name of owned) this.built.delete(name);
+  }
+
+  /** Options for a router by name from `config`, keyed by its name or any alias. */
+  private routerConfig(name: string): Record<string, unknown> {
+    for (const [key, value] of Object.entries(this.settings.config)) {
+      if (key === name || resolveRouterName(key) === name) return (value ?? {}) as Record<string, unknown>;
+    }
+    return {};
+  }
+
+  /**
+   * Builds a named router. Routers that score a model pair (mf, sw_ranking) are asked for the
+   * deployed pair unless their config names one; when their weights do not know it, they score
+   * their default pair and a process warning says so. Routers without pair options (the registry
+   * says which) are built from their config alone.
+   */
+  private async build(name: string): Promise<Router> {
+    const config = this.routerConfig(name);
+    const { strongModel, weakModel } = this.settings;
+    if (!this.settings.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    const { router, unknownModel } = await createRouterForPair(name, config, { strongModel, weakModel });
+    if (unknownModel !== undefined) {
+      process.emitWarning(
+        `routellm: the ${name} router's weights do not know "${unknownModel}"; it scores its default pair` +
+          (isPairRouter(router) ? ` (strong ${router.strongModel}, weak ${router.weakModel})` : '') +
+          `. Map your models with config.${name}.modelMapping to score your pair.`,
+        { code: 'ROUTELLM_DEFAULT_PAIR' },
+      );
+    }
+    return router;
+  }
+}

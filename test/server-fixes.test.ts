@@ -1,0 +1,204 @@
+/**
+ * The faults a hostile test found in the server (issue 20, items 1-3 and 5-8; item 4 is in
+ * src/weights-format/weights.test.ts). Each test drives a real server (startServer) with fetch
+ * or node:http against the fault-injecting stand-in upstream on 127.0.0.1.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Controller } from '../src/controller/index.js';
+import { InvalidInputError, UnknownRouterError } from '../src/errors.js';
+import { BaseRouter } from '../src/routers/base.js';
+import { createRouter } from '../src/routers/registry.js';
+import { startServer, type RunningServer } from '../src/server/index.js';
+import type { FakeOpenAIServer } from './helpers/fake-openai-server.js';
+import { startFaultUpstream } from './helpers/fault-upstream.js';
+
+/** A CPU-bound router (a busy wait per prompt) that counts what it scored. */
+class BusyRouter extends BaseRouter {
+  readonly name = 'busy';
+  scored = 0;
+  protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
+    const end = performance.now() + prompts.length * 0.2;
+    while (performance.now() < end);
+    this.scored += prompts.length;
+    return new Float32Array(prompts.length).fill(0.5);
+  }
+}
+
+let upstream: FakeOpenAIServer;
+const running: RunningServer[] = [];
+
+beforeAll(async () => {
+  upstream = await startFaultUpstream();
+});
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.close()));
+  await upstream.close();
+});
+
+async function serve(strongModel: string, extra: Record<string, unknown> = {}): Promise<RunningServer> {
+  const server = await startServer({
+    routers: ['random'],
+    strongModel,
+    weakModel: 'good',
+    baseURL: upstream.baseURL,
+    apiKey: 'sk-fault-test-0123456789',
+    port: 0,
+    maxRetries: 0,
+    ...extra,
+  } as Parameters<typeof startServer>[0]);
+  running.push(server);
+  return server;
+}
+
+/** A chat request routed to the strong model (threshold 0). */
+function chat(server: RunningServer, fields: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'router-random-0', messages: [{ role: 'user', content: 'hello there' }], ...fields }),
+  });
+}
+
+function events(text: string): string[] {
+  return text.split('\n\n').filter(Boolean);
+}
+
+describe('server faults found by the hostile test', () => {
+  it('1: an upstream 200 that is not a chat completion (null, text, {}) is a 502 provider_error and falls back when enabled', async () => {
+    for (const fault of ['null', 'text', 'empty']) {
+      const plain = await serve(`fault-${fault}`);
+      const failed = await chat(plain);
+      expect(failed.status, fault).toBe(502);
+      expect(((await failed.json()) as any).error).toMatchObject({ type: 'upstream_error', code: 'provider_error' });
+      const streamed = await chat(plain, { stream: true });
+      expect(streamed.status, `${fault} stream`).toBe(502);
+
+      const guarded = await serve(`fault-${fault}`, { fallback: true });
+      const answered = await chat(guarded);
+      expect(answered.status, fault).toBe(200);
+      const body = (await answered.json()) as any;
+      expect(body.choices[0].message.content).toBe('echo: hello there');
+      expect(body.routellm).toMatchObject({ decision: 'strong', model: 'good', fallback: { from: `fault-${fault}`, to: 'good', kind: 'malformed' } });
+    }
+  });
+
+  it('2: a stream that ends early (no finish_reason, no [DONE]) ends with an error event and no [DONE]', async () => {
+    const server = await serve('fault-truncated');
+    const response = await chat(server, { stream: true });
+    expect(response.status).toBe(200);
+    const list = events(await response.text());
+    expect(list).not.toContain('data: [DONE]');
+    expect(JSON.parse(list.at(-2)!.slice('data: '.length)).choices[0].delta.content).toBe('answer');
+    expect(JSON.parse(list.at(-1)!.slice('data: '.length)).error).toMatchObject({ code: 'provider_error', message: expect.stringMatching(/ended before a finish_reason/) });
+  });
+
+  it('3: /v1/route caps prompts per request, leaves the event loop free during a batch, and stops when the client leaves', async () => {
+    const busy = new BusyRouter();
+    const server = await startServer({ routers: [busy], port: 0 });
+    running.push(server);
+    const route = (count: number, signal?: AbortSignal) =>
+      fetch(`${server.url}/v1/route`, { method: 'POST', body: JSON.stringify({ prompts: Array(count).fill('a prompt'), threshold: 0.5, router: 'busy' }), signal });
+
+    const capped = await route(10_001);
+    expect(capped.status).toBe(400);
+    expect(((await capped.json()) as any).error.message).toMatch(/at most 10000 prompts/);
+    expect(busy.scored).toBe(0);
+
+    // 5,000 prompts keep the router busy for ~1 s; /health must answer between its steps.
+    const batch = route(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      await (await fetch(`${server.url}/health`)).json();
+      waits.push(performance.now() - start);
+    }
+    expect((await batch).status).toBe(200);
+    expect(busy.scored).toBe(5_000);
+    expect(Math.max(...waits)).toBeLessThan(250);
+
+    busy.scored = 0;
+    const abort = new AbortController();
+    const left = route(9_000, abort.signal).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    abort.abort();
+    await left;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterLeaving = busy.scored;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(busy.scored).toBe(afterLeaving);
+    expect(afterLeaving).toBeLessThan(9_000);
+  });
+
+  it('5: a declared Content-Length over the limit gets 413 at once, before the body is read', async () => {
+    const server = await serve('good', { maxBodyBytes: 1024 });
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) },
+      });
+      const timer = setTimeout(() => reject(new Error('no reply within 2 s')), 2_000);
+      request.on('response', (response) => {
+        clearTimeout(timer);
+        response.resume();
+        resolve(response.statusCode!);
+        request.destroy();
+      });
+      request.on('error', () => undefined);
+      request.write(Buffer.alloc(64 * 1024, 32));
+    });
+    expect(status).toBe(413);
+  });
+
+  it('6: the bearer scheme is case-insensitive; a wrong token or scheme is still 401', async () => {
+    const server = await serve('good', { authToken: 'tok-abc-123456' });
+    const models = (authorization: string) => fetch(`${server.url}/v1/models`, { headers: { authorization } });
+    expect((await models('Bearer tok-abc-123456')).status).toBe(200);
+    expect((await models('bearer tok-abc-123456')).status).toBe(200);
+    expect((await models('BEARER tok-abc-123456')).status).toBe(200);
+    expect((await models('bearer tok-abc-1234567')).status).toBe(401);
+    expect((await models('Basic tok-abc-123456')).status).toBe(401);
+  });
+
+  it('7: /v1/models lists only ids that work; router-x--0.1 is out of range; unknown routers list the valid ones; empty prompts are rejected everywhere', async () => {
+    const server = await serve('good');
+    const listed = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
+    for (const { id } of listed.data) expect((await chat(server, { model: id })).status, id).toBe(200);
+
+    const negative = await chat(server, { model: 'router-random--0.1' });
+    expect(negative.status).toBe(400);
+    expect(((await negative.json()) as any).error.message).toMatch(/Invalid threshold -0\.1: expected a finite number in \[0, 1\]/);
+
+    const unknown = (() => {
+      try {
+        return new Controller({ routers: ['nope'] });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(unknown).toBeInstanceOf(UnknownRouterError);
+    expect((unknown as Error).message).toMatch(/Valid routers: .*random/);
+
+    const route = await fetch(`${server.url}/v1/route`, { method: 'POST', body: JSON.stringify({ prompts: ['fine', '  '], model: 'router-random-0.5' }) });
+    expect(route.status).toBe(400);
+    expect(((await route.json()) as any).error.param).toBe('prompts[1]');
+    expect((await chat(server, { messages: [{ role: 'user', content: ' ' }] })).status).toBe(400);
+    const router = await createRouter('random');
+    await expect(router.strongWinRate('')).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(router.route('\n', 0.5)).rejects.toBeInstanceOf(InvalidInputError);
+    await router.dispose();
+  });
+
+  it('8: --timeout-ms bounds the wait between stream chunks (a trickling stream fails, never [DONE])', async () => {
+    const server = await serve('fault-trickle', { timeoutMs: 250 });
+    const start = performance.now();
+    const response = await chat(server, { stream: true });
+    const text = await response.text();
+    expect(performance.now() - start).toBeLessThan(1_500);
+    const list = events(text);
+    expect(list).not.toContain('data: [DONE]');
+    expect(list.length).toBeGreaterThan(1);
+    expect(JSON.parse(list.at(-1)!.slice('data: '.length)).error.message).toMatch(/no chunk for 250 ms/);
+  });
+});
