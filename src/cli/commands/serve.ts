@@ -5,6 +5,7 @@ import { serverConfigSchema } from '../../server/config.js';
 import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
+import { applyServerEmbeddingDefaults } from '../../embedders/server-defaults.js';
 import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
 import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
 
@@ -149,6 +150,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   // Validate everything (flags, environment, file) before loading any router.
   const checked = parseOptions(serverConfigSchema, settings, 'serve settings');
   applyEmbedWorkersFlag(args);
+  applyServerEmbeddingDefaults();
   const weights = stringFlag(args, 'weights');
   const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers };
   const routers: Router[] = [];

@@ -1,0 +1,150 @@
+;; A matrix product of int16-quantised rows with int16-quantised, pre-packed weights, with WebAssembly
+;; SIMD, for the USE-lite forward pass (src/core/use-lite-int16.ts).
+;;
+;; Assembled by `npx tsx scripts/build-wasm.ts` into int16-gemm.wasm.ts; src/core/int16-matrix.ts
+;; owns the memory (all offsets are byte addresses in the imported memory):
+;;
+;;   a         m x k int16 codes, row-major (k even; m a multiple of 4)
+;;   aScales   m float32: each row's quantisation step
+;;   w         the k x n weight codes in panels of 8 columns (n a multiple of 8): panel p holds, for
+;;             each pair of rows (2j, 2j+1), 16 codes [w(2j,c) w(2j+1,c)] for columns c = 8p..8p+3,
+;;             then 16 for columns 8p+4..8p+7 (k x 16 bytes per panel)
+;;   wScales   n float32: each column's quantisation step
+;;   bias      n float32
+;;   out       m rows of `outStride` float32; columns 0..n-1 are written
+;;
+;; out[r][c] = (sum_k a[r][k] w[k][c]) * aScales[r] * wScales[c] + bias[c], plus the old out[r][c]
+;; when `mode` has bit 2 (a residual connection), then max(0, .) when it has bit 1 (ReLU). The integer sums are exact in i32: the caller bounds |a| * |w| * k below 2^31.
+;;
+;; One i32x4.dot_i16x8_s does eight multiply-adds: a pair of a row's codes (one 32-bit load,
+;; splat) against the interleaved pairs of four columns. A tile of 4 rows x 8 columns keeps eight
+;; accumulators, two weight vectors and one splat in registers (x86-64 has 16). Rows are taken in
+;; blocks of `block` rows: every panel of weights (k x 16 bytes, <= 24 KiB, stays in L1) is run
+;; over a block's rows (which stay in L2) before the next block, so the weights are read from
+;; memory once per block.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Scales and biases one accumulator of 4 columns, adds what `at` holds (mode bit 2), clamps at 0
+  ;; (mode bit 1) and stores it.
+  (func $finish (param $sum v128) (param $scale v128) (param $bias v128) (param $mode i32) (param $at i32)
+    (local $value v128)
+    (local.set $value (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $sum)) (local.get $scale)) (local.get $bias)))
+    (if (i32.and (local.get $mode) (i32.const 2)) (then (local.set $value (f32x4.add (local.get $value) (v128.load (local.get $at))))))
+    (if (i32.and (local.get $mode) (i32.const 1)) (then (local.set $value (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $value)))))
+    (v128.store (local.get $at) (local.get $value)))
+
+  (func (export "gemm")
+    (param $a i32) (param $m i32) (param $k i32) (param $aScales i32)
+    (param $w i32) (param $n i32) (param $wScales i32) (param $bias i32)
+    (param $out i32) (param $outStride i32) (param $mode i32) (param $block i32)
+    (local $blockStart i32) (local $blockEnd i32) (local $column i32) (local $r i32)
+    (local $rowBytes i32) (local $outRowBytes i32) (local $panel i32) (local $weights i32)
+    (local $row0 i32) (local $row1 i32) (local $row2 i32) (local $row3 i32) (local $offset i32)
+    (local $w0 v128) (local $w1 v128) (local $x v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
+    (local $scale0 v128) (local $scale1 v128) (local $bias0 v128) (local $bias1 v128) (local $rowScale v128) (local $at i32)
+    (if (i32.or (i32.eqz (local.get $m)) (i32.or (i32.eqz (local.get $n)) (i32.eqz (local.get $k)))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $k) (i32.const 1)))
+    (local.set $outRowBytes (i32.shl (local.get $outStride) (i32.const 2)))
+    (loop $blocks
+      (local.set $blockEnd (i32.add (local.get $blockStart) (local.get $block)))
+      (if (i32.gt_u (local.get $blockEnd) (local.get $m)) (then (local.set $blockEnd (local.get $m))))
+      (local.set $column (i32.const 0))
+      (loop $panels
+        (local.set $panel (i32.add (local.get $w) (i32.mul (local.get $column) (local.get $rowBytes))))
+        (local.set $scale0 (v128.load (i32.add (local.get $wScales) (i32.shl (local.get $column) (i32.const 2)))))
+        (local.set $scale1 (v128.load offset=16 (i32.add (local.get $wScales) (i32.shl (local.get $column) (i32.const 2)))))
+        (local.set $bias0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $column) (i32.const 2)))))
+        (local.set $bias1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $column) (i32.const 2)))))
+        (local.set $r (local.get $blockStart))
+        (loop $rows
+          (local.set $row0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $rowBytes))))
+          (local.set $row1 (i32.add (local.get $row0) (local.get $rowBytes)))
+          (local.set $row2 (i32.add (local.get $row1) (local.get $rowBytes)))
+          (local.set $row3 (i32.add (local.get $row2) (local.get $rowBytes)))
+          (local.set $s0 (v128.const i32x4 0 0 0 0))
+          (local.set $s1 (v128.const i32x4 0 0 0 0))
+          (local.set $s2 (v128.const i32x4 0 0 0 0))
+          (local.set $s3 (v128.const i32x4 0 0 0 0))
+          (local.set $s4 (v128.const i32x4 0 0 0 0))
+          (local.set $s5 (v128.const i32x4 0 0 0 0))
+          (local.set $s6 (v128.const i32x4 0 0 0 0))
+          (local.set $s7 (v128.const i32x4 0 0 0 0))
+          (local.set $weights (local.get $panel))
+          (local.set $offset (i32.const 0))
+          (loop $pairs
+            (local.set $w0 (v128.load (local.get $weights)))
+            (local.set $w1 (v128.load offset=16 (local.get $weights)))
+            (local.set $x (v128.load32_splat (i32.add (local.get $row0) (local.get $offset))))
+            (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
+            (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
+            (local.set $x (v128.load32_splat (i32.add (local.get $row1) (local.get $offset))))
+            (local.set $s2 (i32x4.add (local.get $s2) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
+            (local.set $s3 (i32x4.add (local.get $s3) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
+            (local.set $x (v128.load32_splat (i32.add (local.get $row2) (local.get $offset))))
+            (local.set $s4 (i32x4.add (local.get $s4) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
+            (local.set $s5 (i32x4.add (local.get $s5) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
+            (local.set $x (v128.load32_splat (i32.add (local.get $row3) (local.get $offset))))
+            (local.set $s6 (i32x4.add (local.get $s6) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
+            (local.set $s7 (i32x4.add (local.get $s7) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
+            (local.set $weights (i32.add (local.get $weights) (i32.const 32)))
+            (br_if $pairs (i32.lt_u (local.tee $offset (i32.add (local.get $offset) (i32.const 4))) (local.get $rowBytes))))
+          (local.set $at (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outRowBytes))) (i32.shl (local.get $column) (i32.const 2))))
+          (local.set $rowScale (f32x4.splat (f32.load (i32.add (local.get $aScales) (i32.shl (local.get $r) (i32.const 2))))))
+          (call $finish (local.get $s0) (f32x4.mul (local.get $rowScale) (local.get $scale0)) (local.get $bias0) (local.get $mode) (local.get $at))
+          (call $finish (local.get $s1) (f32x4.mul (local.get $rowScale) (local.get $scale1)) (local.get $bias1) (local.get $mode) (i32.add (local.get $at) (i32.const 16)))
+          (local.set $at (i32.add (local.get $at) (local.get $outRowBytes)))
+          (local.set $rowScale (f32x4.splat (f32.load offset=4 (i32.add (local.get $aScales) (i32.shl (local.get $r) (i32.const 2))))))
+          (call $finish (local.get $s2) (f32x4.mul (local.get $rowScale) (local.get $scale0)) (local.get $bias0) (local.get $mode) (local.get $at))
+          (call $finish (local.get $s3) (f32x4.mul (local.get $rowScale) (local.get $scale1)) (local.get $bias1) (local.get $mode) (i32.add (local.get $at) (i32.const 16)))
+          (local.set $at (i32.add (local.get $at) (local.get $outRowBytes)))
+          (local.set $rowScale (f32x4.splat (f32.load offset=8 (i32.add (local.get $aScales) (i32.shl (local.get $r) (i32.const 2))))))
+          (call $finish (local.get $s4) (f32x4.mul (local.get $rowScale) (local.get $scale0)) (local.get $bias0) (local.get $mode) (local.get $at))
+          (call $finish (local.get $s5) (f32x4.mul (local.get $rowScale) (local.get $scale1)) (local.get $bias1) (local.get $mode) (i32.add (local.get $at) (i32.const 16)))
+          (local.set $at (i32.add (local.get $at) (local.get $outRowBytes)))
+          (local.set $rowScale (f32x4.splat (f32.load offset=12 (i32.add (local.get $aScales) (i32.shl (local.get $r) (i32.const 2))))))
+          (call $finish (local.get $s6) (f32x4.mul (local.get $rowScale) (local.get $scale0)) (local.get $bias0) (local.get $mode) (local.get $at))
+          (call $finish (local.get $s7) (f32x4.mul (local.get $rowScale) (local.get $scale1)) (local.get $bias1) (local.get $mode) (i32.add (local.get $at) (i32.const 16)))
+          (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 4))) (local.get $blockEnd))))
+        (br_if $panels (i32.lt_u (local.tee $column (i32.add (local.get $column) (i32.const 8))) (local.get $n))))
+      (local.set $blockStart (local.get $blockEnd))
+      (br_if $blocks (i32.lt_u (local.get $blockStart) (local.get $m)))))
+
+  ;; Quantises m rows of k float32 (k a multiple of 8; rows `srcStride` floats apart) into int16
+  ;; codes at `dst` (rows k codes apart): code = nearest(x / step) with step = max|x| / limit per
+  ;; row, stored at `scales` (0 for a zero row, whose codes are all 0).
+  (func (export "quantizeRows")
+    (param $src i32) (param $m i32) (param $k i32) (param $srcStride i32) (param $dst i32) (param $scales i32) (param $limit f32)
+    (local $r i32) (local $row i32) (local $end i32) (local $at i32) (local $out i32) (local $largest v128) (local $max f32)
+    (local $inverse v128)
+    (if (i32.or (i32.eqz (local.get $m)) (i32.eqz (local.get $k))) (then (return)))
+    (loop $rows
+      (local.set $row (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $srcStride)) (i32.const 2))))
+      (local.set $end (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 2))))
+      (local.set $largest (v128.const f32x4 0 0 0 0))
+      (local.set $at (local.get $row))
+      (loop $scan
+        (local.set $largest (f32x4.pmax (local.get $largest) (f32x4.abs (v128.load (local.get $at)))))
+        (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 16))) (local.get $end))))
+      (local.set $max (f32.max
+        (f32.max (f32x4.extract_lane 0 (local.get $largest)) (f32x4.extract_lane 1 (local.get $largest)))
+        (f32.max (f32x4.extract_lane 2 (local.get $largest)) (f32x4.extract_lane 3 (local.get $largest)))))
+      (if (f32.gt (local.get $max) (f32.const 0))
+        (then
+          (f32.store (i32.add (local.get $scales) (i32.shl (local.get $r) (i32.const 2))) (f32.div (local.get $max) (local.get $limit)))
+          (local.set $inverse (f32x4.splat (f32.div (local.get $limit) (local.get $max)))))
+        (else
+          (f32.store (i32.add (local.get $scales) (i32.shl (local.get $r) (i32.const 2))) (f32.const 0))
+          (local.set $inverse (v128.const f32x4 0 0 0 0))))
+      (local.set $out (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 1))))
+      (local.set $at (local.get $row))
+      (loop $convert
+        (v128.store (local.get $out)
+          (i16x8.narrow_i32x4_s
+            (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (local.get $at)) (local.get $inverse))))
+            (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $at)) (local.get $inverse))))))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br_if $convert (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 32))) (local.get $end))))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $m))))))
