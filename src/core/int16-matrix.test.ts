@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activationLimit, Int16Matrices, int16KernelAvailable } from './int16-matrix.js';
+import { codeLimit, Int16Matrices, int16KernelAvailable } from './int16-matrix.js';
 import { createRng } from '../train/random.js';
 
 /** Plain float64 product `a (m x k) x w (k x n) + bias`. */
@@ -47,7 +47,7 @@ describe('int16 matrix kernel', () => {
       const outAt = matrices.allocate(rows * packed.n * 4);
       matrices.quantizeRows(sourceAt, m, packed.k, packed.k, codesAt, scalesAt);
       const codes = matrices.codes(codesAt, m * packed.k);
-      expect(Math.max(...Array.from(codes, Math.abs))).toBe(activationLimit(packed.k));
+      expect(Math.max(...Array.from(codes, Math.abs))).toBe(codeLimit(packed.k));
       const expected = product(a, w, bias, m, k, n);
       const scale = Math.max(...Array.from(expected, Math.abs));
 
@@ -88,13 +88,13 @@ describe('int16 matrix kernel', () => {
   it('gives zero codes and a zero step for a zero row', () => {
     const matrices = Int16Matrices.create()!;
     const sourceAt = matrices.allocate(2 * 8 * 4);
-    matrices.floats(sourceAt, 16).set([0, 0, 0, 0, 0, 0, 0, 0, 1, -2, 3, 0, 0, 0, 0, 0.5]);
+    matrices.floats(sourceAt, 16).set([0, 0, 0, 0, 0, 0, 0, 0, 1, -2, 3, 0, 0, 0, 0, 0.25]);
     const codesAt = matrices.allocate(32);
     const scalesAt = matrices.allocate(8);
     matrices.quantizeRows(sourceAt, 2, 8, 8, codesAt, scalesAt);
     expect(Array.from(matrices.codes(codesAt, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(matrices.floats(scalesAt, 2)[0]).toBe(0);
-    const limit = activationLimit(8);
-    expect(Array.from(matrices.codes(codesAt + 16, 8))).toEqual([1, -2, 3, 0, 0, 0, 0, 0.5].map((x) => Math.round((x * limit) / 3)));
+    const limit = codeLimit(8);
+    expect(Array.from(matrices.codes(codesAt + 16, 8))).toEqual([1, -2, 3, 0, 0, 0, 0, 0.25].map((x) => Math.round((x * limit) / 3)));
   });
 });

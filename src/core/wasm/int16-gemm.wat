@@ -14,7 +14,8 @@
 ;;   out       m rows of `outStride` float32; columns 0..n-1 are written
 ;;
 ;; out[r][c] = (sum_k a[r][k] w[k][c]) * aScales[r] * wScales[c] + bias[c], plus the old out[r][c]
-;; when `mode` has bit 2 (a residual connection), then max(0, .) when it has bit 1 (ReLU). The integer sums are exact in i32: the caller bounds |a| * |w| * k below 2^31.
+;; when `mode` has bit 2 (a residual connection), then max(0, .) when it has bit 1 (ReLU). The
+;; integer sums are exact in i32: the caller bounds |a| * |w| * k below 2^31.
 ;;
 ;; One i32x4.dot_i16x8_s does eight multiply-adds: a pair of a row's codes (one 32-bit load,
 ;; splat) against the interleaved pairs of four columns. A tile of 4 rows x 8 columns keeps eight
