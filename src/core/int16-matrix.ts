@@ -89,14 +89,22 @@ export class Int16Matrices {
     return this.memory.buffer.byteLength;
   }
 
-  /** Reserves `bytes` (16-aligned, zero-filled) and returns their address. */
-  allocate(bytes: number): number {
+  /**
+   * Reserves `bytes` (16-aligned) and returns their address. They are zero-filled unless `zero` is
+   * false (then they hold whatever an earlier, released use left: finite numbers).
+   */
+  allocate(bytes: number, zero = true): number {
     const at = this.used;
     this.used = roundUp(at + bytes, 16);
     const have = this.memory.buffer.byteLength;
     if (this.used > have) this.memory.grow(Math.ceil((this.used - have) / WASM_PAGE_BYTES));
-    new Uint8Array(this.memory.buffer, at, this.used - at).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, at, this.used - at).fill(0);
     return at;
+  }
+
+  /** The memory, for other kernels to run on the same bytes. */
+  get wasmMemory(): WasmMemory {
+    return this.memory;
   }
 
   /** Grows the memory so that `bytes` more can be allocated without growing it (so views stay valid). */
@@ -140,16 +148,31 @@ export class Int16Matrices {
     const scales = this.floats(scalesAt, n);
     const limit = codeLimit(k);
     if (bias) this.floats(biasAt, n).set(bias.subarray(0, columns));
-    for (let column = 0; column < columns; column++) {
-      const start = offset + column * columnStride;
-      let largest = 0;
-      for (let row = 0; row < rows; row++) largest = Math.max(largest, Math.abs(source[start + row * rowStride]));
-      const inverse = largest > 0 ? limit / largest : 0;
-      scales[column] = largest / limit;
-      // Panel of 8 columns, then pair of rows (16 codes), then half (columns 0-3 or 4-7), then lane.
-      const base = (column >> 3) * k * 8 + ((column & 7) >> 2) * 8 + (column & 3) * 2;
+    // Where column c's codes start: its panel of 8 columns, then its half (columns 0-3 or 4-7) and
+    // lane; each pair of rows then takes 16 codes.
+    const bases = Int32Array.from({ length: columns }, (_, column) => (column >> 3) * k * 8 + ((column & 7) >> 2) * 8 + (column & 3) * 2);
+    if (columnStride === 1) {
+      // Rows contiguous (weights, attention values): read in row order, twice.
+      const largest = new Float64Array(columns);
       for (let row = 0; row < rows; row++) {
-        codes[base + (row >> 1) * 16 + (row & 1)] = Math.round(source[start + row * rowStride] * inverse);
+        const start = offset + row * rowStride;
+        for (let column = 0; column < columns; column++) largest[column] = Math.max(largest[column], Math.abs(source[start + column]));
+      }
+      const inverses = largest.map((value) => (value > 0 ? limit / value : 0));
+      largest.forEach((value, column) => (scales[column] = value / limit));
+      for (let row = 0; row < rows; row++) {
+        const start = offset + row * rowStride;
+        const pair = (row >> 1) * 16 + (row & 1);
+        for (let column = 0; column < columns; column++) codes[bases[column] + pair] = Math.round(source[start + column] * inverses[column]);
+      }
+    } else {
+      for (let column = 0; column < columns; column++) {
+        const start = offset + column * columnStride;
+        let largest = 0;
+        for (let row = 0; row < rows; row++) largest = Math.max(largest, Math.abs(source[start + row * rowStride]));
+        const inverse = largest > 0 ? limit / largest : 0;
+        scales[column] = largest / limit;
+        for (let row = 0; row < rows; row++) codes[bases[column] + (row >> 1) * 16 + (row & 1)] = Math.round(source[start + row * rowStride] * inverse);
       }
     }
     return { at, scalesAt, biasAt, k, n };

@@ -17,7 +17,10 @@
  *   attention: 4 heads; layer norm with epsilon 1e-6; ffn: relu(h W1 + b1) W2 + b2 (1,536 wide);
  * - output: l2-normalised tanh(mean of h over the sentence's tokens x W + b).
  */
+import type { ExpExports } from './fast-math.js';
 import { Int16Matrices, roundUp, type PackedMatrix } from './int16-matrix.js';
+import { instantiateOn } from './wasm-runtime.js';
+import { EXP_AFFINE_WASM_BASE64 } from './wasm/exp-affine.wasm.js';
 import { USE_LITE_DIMENSION, type GraphModelFiles } from './use-lite.js';
 
 /** Positions the graph reads: tokens after the first 128 of a sentence change nothing. */
@@ -71,7 +74,11 @@ export class UseLiteInt16 {
   private readonly epsilon: number;
   private readonly vocabularySize: number;
 
-  private constructor(files: GraphModelFiles, matrices: Int16Matrices) {
+  private constructor(
+    files: GraphModelFiles,
+    matrices: Int16Matrices,
+    private readonly exp: ExpExports,
+  ) {
     this.matrices = matrices;
     const weights = weightsByName(files);
     const get = (name: string): Float32Array => {
@@ -120,7 +127,8 @@ export class UseLiteInt16 {
   /** Loads the weights into a new kernel memory, or returns undefined where WebAssembly SIMD is missing. */
   static load(files: GraphModelFiles): UseLiteInt16 | undefined {
     const matrices = Int16Matrices.create();
-    return matrices ? new UseLiteInt16(files, matrices) : undefined;
+    const exp = matrices && instantiateOn<ExpExports>(EXP_AFFINE_WASM_BASE64, matrices.wasmMemory);
+    return matrices && exp ? new UseLiteInt16(files, matrices, exp.exports) : undefined;
   }
 
   /** Bytes of WebAssembly memory held (weights and the largest pass's scratch). */
@@ -163,17 +171,18 @@ export class UseLiteInt16 {
       // Rows rounded up to 4 for the kernel, plus 4 that attention may write past the last sentence.
       const height = roundUp(tokens, 4) + 4;
       const sentences = roundUp(rows.length, 4);
+      // Not zeroed: rows past the last token hold finite leftovers, and their results are never read.
       const at = {
-        input: matrices.allocate(height * 256 * 4),
-        stream: matrices.allocate(height * 512 * 4),
-        normed: matrices.allocate(height * 512 * 4),
-        qkv: matrices.allocate(height * 1536 * 4),
-        attended: matrices.allocate(height * 512 * 4),
-        wide: matrices.allocate(height * 1536 * 4),
-        codes: matrices.allocate(height * 1536 * 2),
-        codeScales: matrices.allocate(height * 4),
+        input: matrices.allocate(height * 256 * 4, false),
+        stream: matrices.allocate(height * 512 * 4, false),
+        normed: matrices.allocate(height * 512 * 4, false),
+        qkv: matrices.allocate(height * 1536 * 4, false),
+        attended: matrices.allocate(height * 512 * 4, false),
+        wide: matrices.allocate(height * 1536 * 4, false),
+        codes: matrices.allocate(height * 1536 * 2, false),
+        codeScales: matrices.allocate(height * 4, false),
         pooled: matrices.allocate(sentences * 512 * 4),
-        result: matrices.allocate(sentences * 512 * 4),
+        result: matrices.allocate(sentences * 512 * 4, false),
       };
       // Attention's scratch (scores, their codes, packed keys and values), so views stay valid.
       matrices.reserve(attentionScratchBytes());
@@ -240,24 +249,27 @@ export class UseLiteInt16 {
     // Keys as a headWidth x length matrix (columns are positions), values as length x headWidth.
     const keyMatrix = matrices.pack(qkv, base * stride + width + head * headWidth, headWidth, length, 1, stride);
     const valueMatrix = matrices.pack(qkv, base * stride + 2 * width + head * headWidth, length, headWidth, stride, 1);
-    const scoresAt = matrices.allocate(rows * keys * 4);
-    const weightCodesAt = matrices.allocate(rows * keys * 2);
-    const weightScalesAt = matrices.allocate(rows * 4);
+    const scoresAt = matrices.allocate(rows * keys * 4, false);
+    const weightCodesAt = matrices.allocate(rows * keys * 2, false);
+    const weightScalesAt = matrices.allocate(rows * 4, false);
     matrices.multiply(at.codes, rows, at.codeScales, keyMatrix, scoresAt, keys);
     const scores = matrices.floats(scoresAt, rows * keys);
+    const sums = new Float64Array(length);
     for (let row = 0; row < length; row++) {
       const offset = row * keys;
       let largest = -Infinity;
       for (let key = 0; key < length; key++) largest = Math.max(largest, scores[offset + key]);
+      // exp(scale * (score - largest)), in place, four at a time.
+      this.exp.expAffine(scoresAt + offset * 4, keys, -layer.queryScale * largest, layer.queryScale, scoresAt + offset * 4);
       let sum = 0;
-      for (let key = 0; key < length; key++) {
-        const weight = Math.exp(layer.queryScale * (scores[offset + key] - largest));
-        scores[offset + key] = weight;
-        sum += weight;
-      }
-      for (let key = 0; key < length; key++) scores[offset + key] /= sum;
+      for (let key = 0; key < length; key++) sum += scores[offset + key];
+      scores.fill(0, offset + length, offset + keys);
+      sums[row] = sum;
     }
     matrices.quantizeRows(scoresAt, length, keys, keys, weightCodesAt, weightScalesAt);
+    // Codes are per row, so dividing a row by its sum only scales its step.
+    const weightScales = matrices.floats(weightScalesAt, length);
+    for (let row = 0; row < length; row++) weightScales[row] /= sums[row];
     // Rows past `length` spill into the next sentence's rows, which its own pass overwrites later.
     matrices.multiply(weightCodesAt, rows, weightScalesAt, valueMatrix, at.attended + (base * width + head * headWidth) * 4, width);
     matrices.release(mark);
