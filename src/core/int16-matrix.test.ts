@@ -35,7 +35,7 @@ describe('int16 matrix kernel', () => {
       const a = randomMatrix(m * k, 3, random);
       const w = randomMatrix(k * n, 0.05, random);
       const bias = randomMatrix(n, 1, random);
-      const packed = matrices.pack(w, 0, k, n, n, 1, bias);
+      const packed = matrices.pack(w, k, n, bias);
       expect(packed.n % 8).toBe(0);
       expect(packed.k % 8).toBe(0);
       const rows = Math.ceil(m / 4) * 4;
@@ -74,7 +74,7 @@ describe('int16 matrix kernel', () => {
     const matrices = Int16Matrices.create()!;
     const k = 1536;
     // Every activation and weight at its largest magnitude and the same sign: the worst case.
-    const packed = matrices.pack(new Float32Array(k * 8).fill(1), 0, k, 8, 8, 1);
+    const packed = matrices.pack(new Float32Array(k * 8).fill(1), k, 8);
     const sourceAt = matrices.allocate(4 * k * 4);
     matrices.floats(sourceAt, 4 * k).fill(-2);
     const codesAt = matrices.allocate(4 * k * 2);

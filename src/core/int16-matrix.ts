@@ -33,6 +33,9 @@ interface GemmExports {
     block: number,
   ): void;
   quantizeRows(src: number, m: number, k: number, srcStride: number, dst: number, scales: number, limit: number): void;
+  columnMaxima(src: number, rows: number, columns: number, rowStride: number, out: number): void;
+  packRows(src: number, rows: number, columns: number, rowStride: number, inverses: number, dst: number, k: number): void;
+  layerNorm(src: number, m: number, width: number, scale: number, bias: number, epsilon: number, dst: number): void;
 }
 
 /** Weights packed for the kernel: `k x n` codes (k even, n a multiple of 8), their column steps and bias. */
@@ -133,49 +136,81 @@ export class Int16Matrices {
     return new Int16Array(this.memory.buffer, at, count);
   }
 
+  /** Quantises and packs a `rows x columns` row-major matrix (weights), with an optional bias. */
+  pack(values: Float32Array, rows: number, columns: number, bias?: Float32Array): PackedMatrix {
+    const packed = this.newPacked(rows, columns);
+    if (bias) this.floats(packed.biasAt, columns).set(bias.subarray(0, columns));
+    const mark = this.mark();
+    const copyAt = this.allocate(rows * packed.n * 4);
+    const copy = this.floats(copyAt, rows * packed.n);
+    for (let row = 0; row < rows; row++) copy.set(values.subarray(row * columns, (row + 1) * columns), row * packed.n);
+    this.fillPacked(packed, copyAt, rows, packed.n);
+    this.release(mark);
+    return packed;
+  }
+
   /**
-   * Quantises and packs a `rows x columns` matrix read as `source[offset + r * rowStride + c *
-   * columnStride]` (so a transposed or strided block needs no copy), with an optional bias.
+   * Quantises and packs a `rows x columns` matrix already in this memory (float32 at `sourceAt`,
+   * rows `rowStride` floats apart; `columns` a multiple of 8).
    */
-  pack(source: Float32Array, offset: number, rows: number, columns: number, rowStride: number, columnStride: number, bias?: Float32Array): PackedMatrix {
+  packStored(sourceAt: number, rows: number, columns: number, rowStride: number): PackedMatrix {
+    if (columns % 8 !== 0) throw new RangeError(`Int16Matrices.packStored: ${columns} columns is not a multiple of 8`);
+    const packed = this.newPacked(rows, columns);
+    this.fillPacked(packed, sourceAt, rows, rowStride);
+    return packed;
+  }
+
+  /**
+   * Quantises and packs the transpose of a matrix in this memory: column c of the result is the
+   * `rows` floats at `sourceAt + c * stride` floats (`rows` a multiple of 8). Each column's codes
+   * are that row quantised by the row kernel, moved into place a pair of codes (32 bits) at a time.
+   */
+  packTransposed(sourceAt: number, rows: number, columns: number, stride: number): PackedMatrix {
+    if (rows % 8 !== 0) throw new RangeError(`Int16Matrices.packTransposed: ${rows} rows is not a multiple of 8`);
+    const packed = this.newPacked(rows, columns);
+    const mark = this.mark();
+    const codesAt = this.allocate(columns * rows * 2, false);
+    this.kernel.quantizeRows(sourceAt, columns, rows, stride, codesAt, packed.scalesAt, codeLimit(rows));
+    const pairs = new Int32Array(this.memory.buffer, codesAt, (columns * rows) / 2);
+    const target = new Int32Array(this.memory.buffer, packed.at, (packed.k * packed.n) / 2);
+    const pairsPerColumn = rows / 2;
+    for (let column = 0; column < columns; column++) {
+      // In 32-bit units: a panel is k x 4, a half 4, a lane 1, a pair of rows 8.
+      const base = (column >> 3) * packed.k * 4 + ((column & 7) >> 2) * 4 + (column & 3);
+      const from = column * pairsPerColumn;
+      for (let pair = 0; pair < pairsPerColumn; pair++) target[base + pair * 8] = pairs[from + pair];
+    }
+    this.release(mark);
+    return packed;
+  }
+
+  /** Zeroed space for a packed `rows x columns` matrix (k rounded up to 8, n to 8). */
+  private newPacked(rows: number, columns: number): PackedMatrix {
     // k a multiple of 8, so that rows of codes quantised for this product can be read by the kernel.
     const k = roundUp(rows, 8);
     const n = roundUp(columns, 8);
-    const at = this.allocate(k * n * 2);
-    const scalesAt = this.allocate(n * 4);
-    const biasAt = this.allocate(n * 4);
-    const codes = this.codes(at, k * n);
-    const scales = this.floats(scalesAt, n);
-    const limit = codeLimit(k);
-    if (bias) this.floats(biasAt, n).set(bias.subarray(0, columns));
-    // Where column c's codes start: its panel of 8 columns, then its half (columns 0-3 or 4-7) and
-    // lane; each pair of rows then takes 16 codes.
-    const bases = Int32Array.from({ length: columns }, (_, column) => (column >> 3) * k * 8 + ((column & 7) >> 2) * 8 + (column & 3) * 2);
-    if (columnStride === 1) {
-      // Rows contiguous (weights, attention values): read in row order, twice.
-      const largest = new Float64Array(columns);
-      for (let row = 0; row < rows; row++) {
-        const start = offset + row * rowStride;
-        for (let column = 0; column < columns; column++) largest[column] = Math.max(largest[column], Math.abs(source[start + column]));
-      }
-      const inverses = largest.map((value) => (value > 0 ? limit / value : 0));
-      largest.forEach((value, column) => (scales[column] = value / limit));
-      for (let row = 0; row < rows; row++) {
-        const start = offset + row * rowStride;
-        const pair = (row >> 1) * 16 + (row & 1);
-        for (let column = 0; column < columns; column++) codes[bases[column] + pair] = Math.round(source[start + column] * inverses[column]);
-      }
-    } else {
-      for (let column = 0; column < columns; column++) {
-        const start = offset + column * columnStride;
-        let largest = 0;
-        for (let row = 0; row < rows; row++) largest = Math.max(largest, Math.abs(source[start + row * rowStride]));
-        const inverse = largest > 0 ? limit / largest : 0;
-        scales[column] = largest / limit;
-        for (let row = 0; row < rows; row++) codes[bases[column] + (row >> 1) * 16 + (row & 1)] = Math.round(source[start + row * rowStride] * inverse);
-      }
+    return { at: this.allocate(k * n * 2), scalesAt: this.allocate(n * 4), biasAt: this.allocate(n * 4), k, n };
+  }
+
+  /** Column steps (largest |value| / limit) and codes of `packed` from the float32 matrix at `sourceAt`. */
+  private fillPacked(packed: PackedMatrix, sourceAt: number, rows: number, rowStride: number): void {
+    const mark = this.mark();
+    const inversesAt = this.allocate(packed.n * 4, false);
+    this.kernel.columnMaxima(sourceAt, rows, packed.n, rowStride, packed.scalesAt);
+    const limit = codeLimit(packed.k);
+    const scales = this.floats(packed.scalesAt, packed.n);
+    const inverses = this.floats(inversesAt, packed.n);
+    for (let column = 0; column < packed.n; column++) {
+      inverses[column] = scales[column] > 0 ? limit / scales[column] : 0;
+      scales[column] /= limit;
     }
-    return { at, scalesAt, biasAt, k, n };
+    this.kernel.packRows(sourceAt, rows, packed.n, rowStride, inversesAt, packed.at, packed.k);
+    this.release(mark);
+  }
+
+  /** Layer normalisation of `m` rows of `width` floats (a multiple of 4) from `sourceAt` to `targetAt`; scale and bias in this memory. */
+  layerNorm(sourceAt: number, m: number, width: number, scaleAt: number, biasAt: number, epsilon: number, targetAt: number): void {
+    this.kernel.layerNorm(sourceAt, m, width, scaleAt, biasAt, epsilon, targetAt);
   }
 
   /**

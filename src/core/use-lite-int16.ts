@@ -30,9 +30,10 @@ const TOKENS_PER_PASS = 2048;
 const ENCODE = 'module_apply_default/Encoder_en/KonaTransformer/Encode/';
 const HEADS = 4;
 
+/** A layer norm's scale and bias (float32 in kernel memory). */
 interface Norm {
-  scale: Float32Array;
-  bias: Float32Array;
+  scaleAt: number;
+  biasAt: number;
 }
 
 interface Layer {
@@ -86,11 +87,16 @@ export class UseLiteInt16 {
       if (!found) throw new Error(`USE-lite weights: "${name}" not found in model.json`);
       return found;
     };
+    const stored = (values: Float32Array): number => {
+      const at = matrices.allocate(values.length * 4);
+      matrices.floats(at, values.length).set(values);
+      return at;
+    };
     const norm = (prefix: string): Norm => ({
-      scale: get(`${prefix}/layer_norm/layer_norm_scale/ConcatPartitions/concat`),
-      bias: get(`${prefix}/layer_norm/layer_norm_bias/ConcatPartitions/concat`),
+      scaleAt: stored(get(`${prefix}/layer_norm/layer_norm_scale/ConcatPartitions/concat`)),
+      biasAt: stored(get(`${prefix}/layer_norm/layer_norm_bias/ConcatPartitions/concat`)),
     });
-    const pack = (kernel: Float32Array, bias: Float32Array, rows: number, columns: number) => matrices.pack(kernel, 0, rows, columns, columns, 1, bias);
+    const pack = (kernel: Float32Array, bias: Float32Array, rows: number, columns: number) => matrices.pack(kernel, rows, columns, bias);
     this.embeddings = get('module/Embeddings_en');
     this.vocabularySize = this.embeddings.length / 256;
     this.epsilon = get(`${ENCODE}TransformerStack/Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x`)[0];
@@ -223,7 +229,7 @@ export class UseLiteInt16 {
     const matrices = this.matrices!;
     const m = roundUp(tokens, 4);
     const width = layer.width;
-    this.layerNorm(matrices.floats(sourceAt, tokens * width), matrices.floats(at.normed, tokens * width), tokens, width, layer.attentionNorm);
+    matrices.layerNorm(sourceAt, tokens, width, layer.attentionNorm.scaleAt, layer.attentionNorm.biasAt, this.epsilon, at.normed);
     matrices.quantizeRows(at.normed, tokens, width, width, at.codes, at.codeScales);
     matrices.multiply(at.codes, m, at.codeScales, layer.qkv, at.qkv, 3 * width);
     let base = 0;
@@ -245,10 +251,9 @@ export class UseLiteInt16 {
     const keys = roundUp(length, 8);
     const queriesAt = at.qkv + (base * stride + head * headWidth) * 4;
     matrices.quantizeRows(queriesAt, length, headWidth, stride, at.codes, at.codeScales);
-    const qkv = matrices.floats(at.qkv, (base + length) * stride);
     // Keys as a headWidth x length matrix (columns are positions), values as length x headWidth.
-    const keyMatrix = matrices.pack(qkv, base * stride + width + head * headWidth, headWidth, length, 1, stride);
-    const valueMatrix = matrices.pack(qkv, base * stride + 2 * width + head * headWidth, length, headWidth, stride, 1);
+    const keyMatrix = matrices.packTransposed(at.qkv + (base * stride + width + head * headWidth) * 4, headWidth, length, stride);
+    const valueMatrix = matrices.packStored(at.qkv + (base * stride + 2 * width + head * headWidth) * 4, length, headWidth, stride);
     const scoresAt = matrices.allocate(rows * keys * 4, false);
     const weightCodesAt = matrices.allocate(rows * keys * 2, false);
     const weightScalesAt = matrices.allocate(rows * 4, false);
@@ -279,24 +284,11 @@ export class UseLiteInt16 {
   private ffnBlock(layer: Layer, tokens: number, at: Buffers): void {
     const matrices = this.matrices!;
     const m = roundUp(tokens, 4);
-    this.layerNorm(matrices.floats(at.stream, tokens * 512), matrices.floats(at.normed, tokens * 512), tokens, 512, layer.ffnNorm);
+    matrices.layerNorm(at.stream, tokens, 512, layer.ffnNorm.scaleAt, layer.ffnNorm.biasAt, this.epsilon, at.normed);
     matrices.quantizeRows(at.normed, tokens, 512, 512, at.codes, at.codeScales);
     matrices.multiply(at.codes, m, at.codeScales, layer.ffnIn, at.wide, 1536, { relu: true });
     matrices.quantizeRows(at.wide, tokens, 1536, 1536, at.codes, at.codeScales);
     matrices.multiply(at.codes, m, at.codeScales, layer.ffnOut, at.stream, 512, { add: true });
-  }
-
-  private layerNorm(source: Float32Array, target: Float32Array, tokens: number, width: number, norm: Norm): void {
-    for (let token = 0; token < tokens; token++) {
-      const offset = token * width;
-      let mean = 0;
-      for (let i = 0; i < width; i++) mean += source[offset + i];
-      mean /= width;
-      let variance = 0;
-      for (let i = 0; i < width; i++) variance += (source[offset + i] - mean) ** 2;
-      const inverse = 1 / Math.sqrt(variance / width + this.epsilon);
-      for (let i = 0; i < width; i++) target[offset + i] = (source[offset + i] - mean) * inverse * norm.scale[i] + norm.bias[i];
-    }
   }
 
   /** Mean of each sentence's rows, then the tanh layer and l2 normalisation. */

@@ -148,4 +148,97 @@
             (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $at)) (local.get $inverse))))))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br_if $convert (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 32))) (local.get $end))))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $m)))))
+
+  ;; Largest |value| of each of `columns` columns (a multiple of 4) of a rows x columns float32
+  ;; matrix (rows `rowStride` floats apart), stored as float32 at `out`.
+  (func (export "columnMaxima") (param $src i32) (param $rows i32) (param $columns i32) (param $rowStride i32) (param $out i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $columnBytes i32)
+    (local.set $columnBytes (i32.shl (local.get $columns) (i32.const 2)))
+    (if (i32.eqz (local.get $columns)) (then (return)))
+    (loop $clear
+      (v128.store (i32.add (local.get $out) (local.get $c)) (v128.const f32x4 0 0 0 0))
+      (br_if $clear (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $columnBytes))))
+    (if (i32.eqz (local.get $rows)) (then (return)))
+    (loop $rowLoop
+      (local.set $row (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $rowStride)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (loop $columnLoop
+        (v128.store (i32.add (local.get $out) (local.get $c))
+          (f32x4.pmax (v128.load (i32.add (local.get $out) (local.get $c))) (f32x4.abs (v128.load (i32.add (local.get $row) (local.get $c))))))
+        (br_if $columnLoop (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $columnBytes))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; Packs a rows x columns float32 matrix (columns a multiple of 8; rows `rowStride` floats apart)
+  ;; into the weight layout of `gemm` at `dst` for k rows (k >= rows, even): code = nearest(value *
+  ;; inverses[column]). Each pair of rows becomes, per 4 columns, one i32 per column holding the
+  ;; first row's code in its low half and the second's in its high half; a missing second row (odd
+  ;; `rows`) is 0. Rows from `rows` to k are left as they are (the caller zeroes them).
+  (func (export "packRows") (param $src i32) (param $rows i32) (param $columns i32) (param $rowStride i32) (param $inverses i32) (param $dst i32) (param $k i32)
+    (local $r i32) (local $c i32) (local $first i32) (local $second i32) (local $panel i32) (local $columnBytes i32)
+    (local $low v128) (local $high v128) (local $inverse v128) (local $mask v128)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $columns))) (then (return)))
+    (local.set $columnBytes (i32.shl (local.get $columns) (i32.const 2)))
+    (local.set $mask (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+    (loop $pairs
+      (local.set $first (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $rowStride)) (i32.const 2))))
+      (local.set $second (i32.add (local.get $first) (i32.shl (local.get $rowStride) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (loop $quads
+        ;; Column c (bytes / 4) lies in panel c / 8 (k x 16 bytes each), half (c / 4) % 2.
+        (local.set $panel (i32.add (local.get $dst)
+          (i32.add
+            (i32.add (i32.mul (i32.shr_u (local.get $c) (i32.const 5)) (i32.shl (local.get $k) (i32.const 4))) (i32.shl (local.get $r) (i32.const 4)))
+            (i32.and (local.get $c) (i32.const 16)))))
+        (local.set $inverse (v128.load (i32.add (local.get $inverses) (local.get $c))))
+        (local.set $low (v128.and (local.get $mask)
+          (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (i32.add (local.get $first) (local.get $c))) (local.get $inverse))))))
+        (if (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))
+          (then (local.set $high (i32x4.shl
+            (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (i32.add (local.get $second) (local.get $c))) (local.get $inverse))))
+            (i32.const 16))))
+          (else (local.set $high (v128.const i32x4 0 0 0 0))))
+        (v128.store (local.get $panel) (v128.or (local.get $low) (local.get $high)))
+        (br_if $quads (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $columnBytes))))
+      (br_if $pairs (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 2))) (local.get $rows)))))
+
+  ;; Layer normalisation of m rows of `width` float32 (a multiple of 4): dst = (x - mean) /
+  ;; sqrt(variance + epsilon) * scale + bias, rows `width` floats apart in both.
+  (func (export "layerNorm") (param $src i32) (param $m i32) (param $width i32) (param $scale i32) (param $bias i32) (param $epsilon f32) (param $dst i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $out i32) (local $bytes i32) (local $sum v128) (local $mean v128) (local $centered v128)
+    (local $total f32) (local $inverse v128)
+    (if (i32.or (i32.eqz (local.get $m)) (i32.eqz (local.get $width))) (then (return)))
+    (local.set $bytes (i32.shl (local.get $width) (i32.const 2)))
+    (loop $rows
+      (local.set $row (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $bytes))))
+      (local.set $out (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $bytes))))
+      (local.set $sum (v128.const f32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (loop $sums
+        (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $row) (local.get $c)))))
+        (br_if $sums (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $bytes))))
+      (local.set $total (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+        (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))
+      (local.set $mean (f32x4.splat (f32.div (local.get $total) (f32.convert_i32_u (local.get $width)))))
+      (local.set $sum (v128.const f32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (loop $squares
+        (local.set $centered (f32x4.sub (v128.load (i32.add (local.get $row) (local.get $c))) (local.get $mean)))
+        (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (local.get $centered) (local.get $centered))))
+        (br_if $squares (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $bytes))))
+      (local.set $total (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+        (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))
+      (local.set $inverse (f32x4.splat (f32.div (f32.const 1)
+        (f32.sqrt (f32.add (f32.div (local.get $total) (f32.convert_i32_u (local.get $width))) (local.get $epsilon))))))
+      (local.set $c (i32.const 0))
+      (loop $scaled
+        (v128.store (i32.add (local.get $out) (local.get $c))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $row) (local.get $c))) (local.get $mean)) (local.get $inverse))
+              (v128.load (i32.add (local.get $scale) (local.get $c))))
+            (v128.load (i32.add (local.get $bias) (local.get $c)))))
+        (br_if $scaled (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $bytes))))
       (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $m))))))
