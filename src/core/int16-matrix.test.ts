@@ -46,7 +46,7 @@ describe('int16 matrix kernel', () => {
       const scalesAt = matrices.allocate(rows * 4);
       const outAt = matrices.allocate(rows * packed.n * 4);
       matrices.quantizeRows(sourceAt, m, packed.k, packed.k, codesAt, scalesAt);
-      const codes = matrices.codes(codesAt, m * packed.k);
+      const codes = matrices.codes(codesAt, rows * packed.k);
       expect(Math.max(...Array.from(codes, Math.abs))).toBe(codeLimit(packed.k));
       const expected = product(a, w, bias, m, k, n);
       const scale = Math.max(...Array.from(expected, Math.abs));
@@ -70,6 +70,48 @@ describe('int16 matrix kernel', () => {
     }
   });
 
+  it('packs matrices already in memory as they are (strided rows) and transposed, as attention does', () => {
+    const random = createRng(11);
+    const matrices = Int16Matrices.create()!;
+    // A 13 x 48 block of a wider matrix: queries are its columns 0-15, keys 16-31, values 32-47.
+    const [tokens, stride, width] = [13, 48, 16];
+    const block = randomMatrix(tokens * stride, 2, random);
+    const blockAt = matrices.allocate(block.length * 4);
+    matrices.floats(blockAt, block.length).set(block);
+    const keys = matrices.packTransposed(blockAt + width * 4, width, tokens, stride);
+    const values = matrices.packStored(blockAt + 2 * width * 4, tokens, width, stride);
+    expect([keys.k, keys.n, values.k, values.n]).toEqual([16, 16, 16, 16]);
+    const rows = 16;
+    const codesAt = matrices.allocate(rows * 16 * 2);
+    const scalesAt = matrices.allocate(rows * 4);
+    const outAt = matrices.allocate(rows * 16 * 4);
+    // scores = queries x keys^T
+    matrices.quantizeRows(blockAt, tokens, width, stride, codesAt, scalesAt);
+    matrices.multiply(codesAt, rows, scalesAt, keys, outAt, 16);
+    let out = matrices.floats(outAt, rows * 16);
+    for (let q = 0; q < tokens; q++) {
+      for (let t = 0; t < tokens; t++) {
+        let want = 0;
+        for (let d = 0; d < width; d++) want += block[q * stride + d] * block[t * stride + width + d];
+        expect(Math.abs(out[q * 16 + t] - want)).toBeLessThan(2e-3 * width * 4);
+      }
+    }
+    // mixed = queries (as 13 x 13 weights, padded to 16 columns) x values
+    const mixAt = matrices.allocate(rows * 16 * 4);
+    const mix = matrices.floats(mixAt, rows * 16);
+    for (let q = 0; q < tokens; q++) for (let t = 0; t < tokens; t++) mix[q * 16 + t] = block[q * stride + t];
+    matrices.quantizeRows(mixAt, tokens, 16, 16, codesAt, scalesAt);
+    matrices.multiply(codesAt, rows, scalesAt, values, outAt, 16);
+    out = matrices.floats(outAt, rows * 16);
+    for (let q = 0; q < tokens; q++) {
+      for (let d = 0; d < width; d++) {
+        let want = 0;
+        for (let t = 0; t < tokens; t++) want += mix[q * 16 + t] * block[t * stride + 2 * width + d];
+        expect(Math.abs(out[q * 16 + d] - want)).toBeLessThan(2e-3 * tokens * 4);
+      }
+    }
+  });
+
   it('keeps integer sums exact at the largest codes (no i32 overflow at k = 1536)', () => {
     const matrices = Int16Matrices.create()!;
     const k = 1536;
@@ -89,12 +131,15 @@ describe('int16 matrix kernel', () => {
     const matrices = Int16Matrices.create()!;
     const sourceAt = matrices.allocate(2 * 8 * 4);
     matrices.floats(sourceAt, 16).set([0, 0, 0, 0, 0, 0, 0, 0, 1, -2, 3, 0, 0, 0, 0, 0.25]);
-    const codesAt = matrices.allocate(32);
+    const codesAt = matrices.allocate(4 * 8 * 2);
     const scalesAt = matrices.allocate(8);
     matrices.quantizeRows(sourceAt, 2, 8, 8, codesAt, scalesAt);
-    expect(Array.from(matrices.codes(codesAt, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    // Groups of 4 rows; for each pair of columns, the 4 rows' two codes side by side.
+    const codes = matrices.codes(codesAt, 32);
+    const row = (index: number) => [0, 1, 2, 3].flatMap((pair) => [codes[pair * 8 + index * 2], codes[pair * 8 + index * 2 + 1]]);
+    expect(row(0)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(matrices.floats(scalesAt, 2)[0]).toBe(0);
     const limit = codeLimit(8);
-    expect(Array.from(matrices.codes(codesAt + 16, 8))).toEqual([1, -2, 3, 0, 0, 0, 0, 0.25].map((x) => Math.round((x * limit) / 3)));
+    expect(row(1)).toEqual([1, -2, 3, 0, 0, 0, 0, 0.25].map((x) => Math.round((x * limit) / 3)));
   });
 });

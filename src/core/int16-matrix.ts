@@ -169,16 +169,17 @@ export class Int16Matrices {
     if (rows % 8 !== 0) throw new RangeError(`Int16Matrices.packTransposed: ${rows} rows is not a multiple of 8`);
     const packed = this.newPacked(rows, columns);
     const mark = this.mark();
-    const codesAt = this.allocate(columns * rows * 2, false);
+    const codesAt = this.allocate(roundUp(columns, 4) * rows * 2, false);
     this.kernel.quantizeRows(sourceAt, columns, rows, stride, codesAt, packed.scalesAt, codeLimit(rows));
-    const pairs = new Int32Array(this.memory.buffer, codesAt, (columns * rows) / 2);
+    const pairs = new Int32Array(this.memory.buffer, codesAt, (roundUp(columns, 4) * rows) / 2);
     const target = new Int32Array(this.memory.buffer, packed.at, (packed.k * packed.n) / 2);
     const pairsPerColumn = rows / 2;
     for (let column = 0; column < columns; column++) {
-      // In 32-bit units: a panel is k x 4, a half 4, a lane 1, a pair of rows 8.
+      // In 32-bit units. Source (quantizeRows): a group of 4 rows is 2 x rows, a pair 4, a lane 1.
+      // Target: a panel of 8 columns is k x 4, a half 4, a lane 1, a pair of rows 8.
       const base = (column >> 3) * packed.k * 4 + ((column & 7) >> 2) * 4 + (column & 3);
-      const from = column * pairsPerColumn;
-      for (let pair = 0; pair < pairsPerColumn; pair++) target[base + pair * 8] = pairs[from + pair];
+      const from = (column >> 2) * rows * 2 + (column & 3);
+      for (let pair = 0; pair < pairsPerColumn; pair++) target[base + pair * 8] = pairs[from + pair * 4];
     }
     this.release(mark);
     return packed;
@@ -215,7 +216,9 @@ export class Int16Matrices {
 
   /**
    * Quantises `m` rows of `k` floats at `sourceAt` (rows `sourceStride` floats apart; k a multiple
-   * of 8) into codes at `codesAt` with row steps at `scalesAt`, for a product over `k` rows.
+   * of 8) into codes at `codesAt` (m rounded up to 4 rows of k codes, in groups of 4 rows with
+   * their pairs of codes interleaved, as the kernel reads them) with row steps at `scalesAt`, for a
+   * product over `k` rows.
    */
   quantizeRows(sourceAt: number, m: number, k: number, sourceStride: number, codesAt: number, scalesAt: number): void {
     this.kernel.quantizeRows(sourceAt, m, k, sourceStride, codesAt, scalesAt, codeLimit(k));

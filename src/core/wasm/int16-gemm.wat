@@ -4,7 +4,9 @@
 ;; Assembled by `npx tsx scripts/build-wasm.ts` into int16-gemm.wasm.ts; src/core/int16-matrix.ts
 ;; owns the memory (all offsets are byte addresses in the imported memory):
 ;;
-;;   a         m x k int16 codes, row-major (k even; m a multiple of 4)
+;;   a         m x k int16 codes (k even; m a multiple of 4) in groups of 4 rows: for each pair of
+;;             columns (2j, 2j+1), the 4 rows' codes [a(r,2j) a(r,2j+1)], 16 bytes per pair (as
+;;             quantizeRows writes them), so one pointer and constant offsets reach all 4 rows
 ;;   aScales   m float32: each row's quantisation step
 ;;   w         the k x n weight codes in panels of 8 columns (n a multiple of 8): panel p holds, for
 ;;             each pair of rows (2j, 2j+1), 16 codes [w(2j,c) w(2j+1,c)] for columns c = 8p..8p+3,
@@ -41,7 +43,7 @@
     (param $out i32) (param $outStride i32) (param $mode i32) (param $block i32)
     (local $blockStart i32) (local $blockEnd i32) (local $column i32) (local $r i32)
     (local $rowBytes i32) (local $outRowBytes i32) (local $panel i32) (local $weights i32)
-    (local $row0 i32) (local $row1 i32) (local $row2 i32) (local $row3 i32) (local $offset i32)
+    (local $row0 i32) (local $row1 i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
     (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
@@ -62,9 +64,7 @@
         (local.set $r (local.get $blockStart))
         (loop $rows
           (local.set $row0 (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $rowBytes))))
-          (local.set $row1 (i32.add (local.get $row0) (local.get $rowBytes)))
-          (local.set $row2 (i32.add (local.get $row1) (local.get $rowBytes)))
-          (local.set $row3 (i32.add (local.get $row2) (local.get $rowBytes)))
+          (local.set $row1 (i32.add (local.get $row0) (i32.shl (local.get $rowBytes) (i32.const 2))))
           (local.set $s0 (v128.const i32x4 0 0 0 0))
           (local.set $s1 (v128.const i32x4 0 0 0 0))
           (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -74,24 +74,24 @@
           (local.set $s6 (v128.const i32x4 0 0 0 0))
           (local.set $s7 (v128.const i32x4 0 0 0 0))
           (local.set $weights (local.get $panel))
-          (local.set $offset (i32.const 0))
+          ;; $row0 walks the 4 rows' interleaved pairs (16 bytes per pair of codes) up to $row1.
           (loop $pairs
             (local.set $w0 (v128.load (local.get $weights)))
             (local.set $w1 (v128.load offset=16 (local.get $weights)))
-            (local.set $x (v128.load32_splat (i32.add (local.get $row0) (local.get $offset))))
+            (local.set $x (v128.load32_splat (local.get $row0)))
             (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
             (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
-            (local.set $x (v128.load32_splat (i32.add (local.get $row1) (local.get $offset))))
+            (local.set $x (v128.load32_splat offset=4 (local.get $row0)))
             (local.set $s2 (i32x4.add (local.get $s2) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
             (local.set $s3 (i32x4.add (local.get $s3) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
-            (local.set $x (v128.load32_splat (i32.add (local.get $row2) (local.get $offset))))
+            (local.set $x (v128.load32_splat offset=8 (local.get $row0)))
             (local.set $s4 (i32x4.add (local.get $s4) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
             (local.set $s5 (i32x4.add (local.get $s5) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
-            (local.set $x (v128.load32_splat (i32.add (local.get $row3) (local.get $offset))))
+            (local.set $x (v128.load32_splat offset=12 (local.get $row0)))
             (local.set $s6 (i32x4.add (local.get $s6) (i32x4.dot_i16x8_s (local.get $x) (local.get $w0))))
             (local.set $s7 (i32x4.add (local.get $s7) (i32x4.dot_i16x8_s (local.get $x) (local.get $w1))))
             (local.set $weights (i32.add (local.get $weights) (i32.const 32)))
-            (br_if $pairs (i32.lt_u (local.tee $offset (i32.add (local.get $offset) (i32.const 4))) (local.get $rowBytes))))
+            (br_if $pairs (i32.lt_u (local.tee $row0 (i32.add (local.get $row0) (i32.const 16))) (local.get $row1))))
           (local.set $at (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $outRowBytes))) (i32.shl (local.get $column) (i32.const 2))))
           (local.set $rowScale (f32x4.splat (f32.load (i32.add (local.get $aScales) (i32.shl (local.get $r) (i32.const 2))))))
           (call $finish (local.get $s0) (f32x4.mul (local.get $rowScale) (local.get $scale0)) (local.get $bias0) (local.get $mode) (local.get $at))
@@ -114,12 +114,12 @@
       (br_if $blocks (i32.lt_u (local.get $blockStart) (local.get $m)))))
 
   ;; Quantises m rows of k float32 (k a multiple of 8; rows `srcStride` floats apart) into int16
-  ;; codes at `dst` (rows k codes apart): code = nearest(x / step) with step = max|x| / limit per
+  ;; codes at `dst`, laid out as `gemm` reads `a` (groups of 4 rows, pairs interleaved): code = nearest(x / step) with step = max|x| / limit per
   ;; row, stored at `scales` (0 for a zero row, whose codes are all 0).
   (func (export "quantizeRows")
     (param $src i32) (param $m i32) (param $k i32) (param $srcStride i32) (param $dst i32) (param $scales i32) (param $limit f32)
     (local $r i32) (local $row i32) (local $end i32) (local $at i32) (local $out i32) (local $largest v128) (local $max f32)
-    (local $inverse v128)
+    (local $inverse v128) (local $codes v128)
     (if (i32.or (i32.eqz (local.get $m)) (i32.eqz (local.get $k))) (then (return)))
     (loop $rows
       (local.set $row (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $srcStride)) (i32.const 2))))
@@ -139,14 +139,20 @@
         (else
           (f32.store (i32.add (local.get $scales) (i32.shl (local.get $r) (i32.const 2))) (f32.const 0))
           (local.set $inverse (v128.const f32x4 0 0 0 0))))
-      (local.set $out (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 1))))
+      ;; Row r's group of 4 rows starts at (r - r % 4) * k codes; its pairs are 16 bytes apart.
+      (local.set $out (i32.add (i32.add (local.get $dst) (i32.shl (i32.mul (i32.and (local.get $r) (i32.const -4)) (local.get $k)) (i32.const 1)))
+        (i32.shl (i32.and (local.get $r) (i32.const 3)) (i32.const 2))))
       (local.set $at (local.get $row))
       (loop $convert
-        (v128.store (local.get $out)
+        (local.set $codes
           (i16x8.narrow_i32x4_s
             (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (local.get $at)) (local.get $inverse))))
             (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $at)) (local.get $inverse))))))
-        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (v128.store32_lane 0 (local.get $out) (local.get $codes))
+        (v128.store32_lane offset=16 1 (local.get $out) (local.get $codes))
+        (v128.store32_lane offset=32 2 (local.get $out) (local.get $codes))
+        (v128.store32_lane offset=48 3 (local.get $out) (local.get $codes))
+        (local.set $out (i32.add (local.get $out) (i32.const 64)))
         (br_if $convert (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 32))) (local.get $end))))
       (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $m)))))
 
