@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCalibrationFile, thresholdFromScores, CALIBRATION_FILE } from '../src/calibration/index.js';
 import { initBackend } from '../src/core/backend.js';
+import { cosineRows } from '../src/core/ops.js';
 import { parseCsv } from '../src/data/csv.js';
 import { readJsonLines, readTextFile } from '../src/data/jsonl.js';
 import { createUseLiteEmbedder, type UseLiteEmbedder, type UseLiteOptions } from '../src/embedders/use-lite/index.js';
@@ -55,18 +56,6 @@ async function loadPrompts(count: number): Promise<{ prompts: string[]; source: 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function cosine(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftSquares = 0;
-  let rightSquares = 0;
-  for (let i = 0; i < left.length; i++) {
-    dot += left[i] * right[i];
-    leftSquares += left[i] * left[i];
-    rightSquares += right[i] * right[i];
-  }
-  return dot / Math.sqrt(leftSquares * rightSquares);
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
@@ -132,7 +121,7 @@ async function measureSingle(paths: Paths, prompts: string[]): Promise<number> {
 }
 
 function reportCosines(prompts: string[], exact: Float32Array, fast: Float32Array): { mean: number; worst: number } {
-  const cosines = prompts.map((_, index) => cosine(exact.subarray(index * 512, (index + 1) * 512), fast.subarray(index * 512, (index + 1) * 512)));
+  const cosines = Array.from(cosineRows(exact, fast, 512));
   const mean = cosines.reduce((sum, value) => sum + value, 0) / cosines.length;
   const sorted = [...cosines].sort((a, b) => a - b);
   const worst = sorted[0];

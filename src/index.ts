@@ -37,6 +37,8 @@ export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';
 export { withDiskCache, defaultEmbeddingCacheDir, embeddingCachePath } from './embedders/disk-cache.js';
+export { withMicroBatching, microBatchOptionsSchema } from './embedders/micro-batch.js';
+export type { MicroBatchOptions } from './embedders/micro-batch.js';
 export type { DiskCachedEmbedder } from './embedders/disk-cache.js';
 export { UseLiteEmbedder, createUseLiteEmbedder, useLiteOptionsSchema } from './embedders/use-lite/index.js';
 export type { UseLiteOptions } from './embedders/use-lite/index.js';

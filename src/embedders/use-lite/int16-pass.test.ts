@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, liveTensorCount } from '../../core/backend.js';
+import { cosineRows } from '../../core/ops.js';
 import { UseLiteGraph, type GraphModelFiles } from '../../core/use-lite.js';
 import { USE_LITE_POSITIONS, UseLiteInt16 } from '../../core/use-lite-int16.js';
 import { readModelJson, readUseLiteGraphFiles } from './files.js';
@@ -17,18 +18,6 @@ const TEXTS = [
   'Réponds en français : quelle est la différence entre un virus et une bactérie ?',
   '```js\nconst total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n```\nWhy is total NaN?',
 ];
-
-function cosine(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftSquares = 0;
-  let rightSquares = 0;
-  for (let i = 0; i < left.length; i++) {
-    dot += left[i] * right[i];
-    leftSquares += left[i] ** 2;
-    rightSquares += right[i] ** 2;
-  }
-  return dot / Math.sqrt(leftSquares * rightSquares);
-}
 
 describe('use-lite int16 forward pass', () => {
   let files: GraphModelFiles;
@@ -59,7 +48,7 @@ describe('use-lite int16 forward pass', () => {
     for (let index = 0; index < rows.length; index++) {
       const actual = vectors.subarray(index * 512, (index + 1) * 512);
       const expected = reference.subarray(index * 512, (index + 1) * 512);
-      expect(cosine(actual, expected), TEXTS[index]).toBeGreaterThan(0.9999);
+      expect(cosineRows(actual, expected, 512)[0], TEXTS[index]).toBeGreaterThan(0.9999);
       expect(maxAbsDifference(actual, expected)).toBeLessThan(5e-3);
       expect(Math.hypot(...actual)).toBeCloseTo(1, 5);
     }
