@@ -2,7 +2,7 @@
  * `routellm serve` with an embedding router, embedding included: routed chat requests/s at a
  * given concurrency with unique prompts (so no cache helps) against a local upstream that answers
  * at once, and the latency of `GET /health` polled during the run (how long the server's event
- * loop is kept from other work).
+ * loop is kept from other work), from a separate poller process.
  *
  *   npx tsx bench/serve-embedding.bench.ts [--router ridge] [--requests 400] [--concurrency 50] [--baseline <checkout>]
  *
@@ -22,6 +22,23 @@ import { defaultDataDir } from '../src/weights-format/paths.js';
 import { startFakeOpenAIUpstream } from '../test/helpers/fake-openai-upstream.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** GETs argv[1] every 20 ms over one kept-alive connection until stdin closes; prints the latencies (ms) as JSON. */
+const HEALTH_POLLER = `
+import http from 'node:http';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const latencies = [];
+let running = true;
+process.stdin.on('end', () => (running = false)).resume();
+while (running) {
+  const started = performance.now();
+  await new Promise((resolve, reject) => http.get(process.argv[1], { agent }, (response) => response.resume().on('end', resolve)).on('error', reject));
+  latencies.push(performance.now() - started);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+agent.destroy();
+process.stdout.write(JSON.stringify(latencies));
+`;
 
 function percentile(values: number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -76,18 +93,11 @@ async function load(url: string, router: string, prompts: string[], concurrency:
     request(agent, `${url}/v1/chat/completions`, 'POST', JSON.stringify({ model: `router-${router}-0.5`, messages: [{ role: 'user', content: prompt }] }));
   // Warm-up: loads the router and its embedder (not counted).
   await chat('warm up the model');
-  const health: number[] = [];
-  let running = true;
-  const poller = (async () => {
-    const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (running) {
-      const started = performance.now();
-      await request(healthAgent, `${url}/health`, 'GET');
-      health.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    healthAgent.destroy();
-  })();
+  // The poller runs in its own process, so the load generator's event loop does not count.
+  const poller = spawn(process.execPath, ['--input-type=module', '-e', HEALTH_POLLER, `${url}/health`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let polled = '';
+  poller.stdout!.on('data', (data: Buffer) => (polled += data));
+  const pollerDone = new Promise((resolve) => poller.on('exit', resolve));
   let next = 0;
   let failed = 0;
   const started = performance.now();
@@ -100,10 +110,10 @@ async function load(url: string, router: string, prompts: string[], concurrency:
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  running = false;
-  await poller;
+  poller.stdin!.end();
+  await pollerDone;
   agent.destroy();
-  return { requestsPerSecond: prompts.length / seconds, failed, health };
+  return { requestsPerSecond: prompts.length / seconds, failed, health: JSON.parse(polled) as number[] };
 }
 
 async function main(): Promise<void> {
