@@ -29,7 +29,11 @@ export const useLiteOptionsSchema = z
   .object({
     /** Most texts sent to the model in one batch (texts of similar length are grouped). Default 32. */
     batchSize: z.number().int().min(1).max(4096).default(32),
-    /** Texts longer than this many tokens are cut to their first `maxTokens` tokens. Default 1,024. */
+    /**
+     * Texts longer than this many tokens are cut to their first `maxTokens` tokens (what `tokenize()`
+     * returns). The model reads at most the first 128 whatever this is, so only a value below 128
+     * changes vectors. Default 1,024.
+     */
     maxTokens: z.number().int().min(1).max(8192).default(USE_LITE_MAX_TOKENS),
     /** How many vectors the in-memory LRU cache keeps, keyed by text; 0 turns it off. Default 10,000. */
     cacheSize: z.number().int().min(0).default(10_000),
@@ -120,6 +124,7 @@ async function loadModel(modelDir: string, workers: number, exact: boolean): Pro
  * - Text longer than `maxTokens` tokens (default 1,024) is cut to its first `maxTokens`
  *   tokens; past whitespace collapsing, only its first `(maxTokens + 1) * 16` characters (16 is
  *   the longest vocabulary piece) are segmented, so megabytes of input cost little more than that.
+ *   `embed()` segments no further than the 128 tokens the model reads.
  * - A non-string entry throws `InvalidInputError` naming its index.
  *
  * The model loads on the first `embed()` call. Batches are formed from texts of similar token
