@@ -190,7 +190,7 @@ export class UseLiteInt16 {
         pooled: matrices.allocate(sentences * 512 * 4),
         result: matrices.allocate(sentences * 512 * 4, false),
       };
-      // Attention's scratch (scores, their codes, packed keys and values), so views stay valid.
+      // Grow once for attention's scratch rather than during the first sentence's heads.
       matrices.reserve(attentionScratchBytes());
       const lengths = rows.map((row) => Math.min(row.length, USE_LITE_POSITIONS));
       this.embedInput(rows, lengths, matrices.floats(at.input, height * 256));
@@ -326,8 +326,12 @@ export class UseLiteInt16 {
 
 type Buffers = { qkv: number; attended: number; codes: number; codeScales: number; stream: number; normed: number; wide: number };
 
-/** The most bytes one head's attention allocates (128 positions, head width 128, with padding). */
+/** The most bytes one head's attention allocates at once (128 positions, head width 128). */
 function attentionScratchBytes(): number {
   const positions = USE_LITE_POSITIONS;
-  return 4 * (positions * 128 * 2 + 64 * 2) + positions * positions * 6 + positions * 4 + 1024;
+  const headWidth = 128;
+  // Keys and values packed (codes, column steps, bias), keys' row codes before packing, then the
+  // scores as floats and codes with their row steps; 1 KiB for 16-byte alignment.
+  const packed = positions * headWidth * 2 + positions * 8;
+  return 2 * packed + positions * headWidth * 2 + positions * positions * 6 + positions * 4 + 1024;
 }
