@@ -19,6 +19,9 @@ export const microBatchOptionsSchema = z
 /** Options of `withMicroBatching` (see `microBatchOptionsSchema`). */
 export type MicroBatchOptions = z.input<typeof microBatchOptionsSchema>;
 
+/** Callers resolved between yields to the event loop. */
+const RESOLVE_SLICE = 4;
+
 interface Waiting {
   texts: readonly string[];
   resolve(vectors: Float32Array): void;
@@ -53,12 +56,18 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions = 
       .then(() => inner.embed(texts))
       .then(
       (vectors) => {
-        let row = 0;
-        for (const call of batch) {
-          const rows = call.texts.length;
-          call.resolve(vectors.slice(row * inner.dimension, (row + rows) * inner.dimension));
-          row += rows;
-        }
+        // Each caller's work after its vectors runs as soon as they are resolved; a few callers at
+        // a time, with the event loop free in between, keep a server answering (/health, streams).
+        const deliver = (first: number, row: number) => {
+          const end = Math.min(first + RESOLVE_SLICE, batch.length);
+          for (let index = first; index < end; index++) {
+            const rows = batch[index].texts.length;
+            batch[index].resolve(vectors.slice(row * inner.dimension, (row + rows) * inner.dimension));
+            row += rows;
+          }
+          if (end < batch.length) setImmediate(() => deliver(end, row));
+        };
+        deliver(0, 0);
       },
       (error: unknown) => {
         for (const call of batch) call.reject(error);
