@@ -4,7 +4,7 @@
  * at once, and the latency of `GET /health` polled during the run (how long the server's event
  * loop is kept from other work), from a separate poller process.
  *
- *   npx tsx bench/serve-embedding.bench.ts [--router ridge] [--requests 400] [--concurrency 50] [--baseline <checkout>]
+ *   npx tsx bench/serve-embedding.bench.ts [--router ridge] [--requests 400] [--concurrency 50] [--baseline <checkout>] [--rounds 1]
  *
  * Each server is a `routellm serve` child process of the checkout named (this one by default; with
  * `--baseline <dir>`, a checkout of an earlier commit, e.g. `git archive main | tar -x -C <dir>`
@@ -39,6 +39,10 @@ while (running) {
 agent.destroy();
 process.stdout.write(JSON.stringify(latencies));
 `;
+
+function healthLine(latencies: number[]): string {
+  return `${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)} / ${Math.max(...latencies).toFixed(1)}`;
+}
 
 function percentile(values: number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -123,8 +127,10 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '400' },
       concurrency: { type: 'string', default: '50' },
       baseline: { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   });
+  const rounds = Number(values.rounds);
   const router = values.router!;
   const count = Number(values.requests);
   const concurrency = Number(values.concurrency);
@@ -136,22 +142,34 @@ async function main(): Promise<void> {
   if (values.baseline) checkouts.push(['baseline', path.resolve(values.baseline)]);
   checkouts.push(['this checkout', path.join(here, '..')]);
   console.log(`routellm serve --routers ${router}: ${count} routed chat requests per row, unique prompts, concurrency ${concurrency}, local upstream; /health every 20 ms`);
-  console.log('server | requests/s | failed | /health p50 / p99 / max ms');
-  let baseline: number | undefined;
-  for (const [index, [label, checkout]] of checkouts.entries()) {
-    // Each row its own prompts: a server never sees a prompt twice.
-    const prompts = unique.slice(index * count, (index + 1) * count);
-    const { url, child } = await startServe(checkout, router, upstream.url, {});
-    try {
-      const result = await load(url, router, prompts, concurrency);
-      baseline ??= result.requestsPerSecond;
-      console.log(
-        `${label} | ${result.requestsPerSecond.toFixed(1)} (${(result.requestsPerSecond / baseline).toFixed(2)}x) | ${result.failed} | ${percentile(result.health, 0.5).toFixed(1)} / ${percentile(result.health, 0.99).toFixed(1)} / ${Math.max(...result.health).toFixed(1)}`,
-      );
-    } finally {
-      child.kill('SIGTERM');
+  console.log('round | server | requests/s | failed | /health p50 / p99 / max ms');
+  const totals = checkouts.map(() => ({ seconds: 0, requests: 0, failed: 0, health: [] as number[] }));
+  let used = 0;
+  // Rounds alternate the servers, so a change in the machine's load falls on both.
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, [label, checkout]] of checkouts.entries()) {
+      // A server never sees a prompt twice, nor one another row saw.
+      const prompts = unique.slice(used, used + count);
+      used += count;
+      const { url, child } = await startServe(checkout, router, upstream.url, {});
+      try {
+        const result = await load(url, router, prompts, concurrency);
+        Object.assign(totals[index], {
+          seconds: totals[index].seconds + prompts.length / result.requestsPerSecond,
+          requests: totals[index].requests + prompts.length,
+          failed: totals[index].failed + result.failed,
+          health: [...totals[index].health, ...result.health],
+        });
+        console.log(`${round + 1} | ${label} | ${result.requestsPerSecond.toFixed(1)} | ${result.failed} | ${healthLine(result.health)}`);
+      } finally {
+        child.kill('SIGTERM');
+      }
     }
   }
+  const rates = totals.map((total) => total.requests / total.seconds);
+  checkouts.forEach(([label], index) => {
+    console.log(`all | ${label} | ${rates[index].toFixed(1)} (${(rates[index] / rates[0]).toFixed(2)}x) | ${totals[index].failed} | ${healthLine(totals[index].health)}`);
+  });
   await upstream.close();
 }
 
