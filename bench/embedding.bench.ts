@@ -1,30 +1,34 @@
 /**
- * Embedding throughput of the `use-lite` embedder: prompts per second one at a time and in
- * batches of 1, 8, 32 and 128, on the wasm and cpu tensor backends, on worker threads, and the
- * disk cache's hit rate.
+ * The `use-lite` embedder's int16 forward pass against the exact path (the float32 tfjs graph,
+ * `use-lite-exact`), measured in one run: prompts/s one prompt per call and in batches, the
+ * ratio of the two, cosine of the vectors, routing decisions of the shipped routers on each
+ * path's vectors, and throughput and event-loop stalls under concurrent single-prompt calls.
  *
- *   npx tsx bench/embedding.bench.ts [--prompts N] [--cpu-prompts N] [--skip-cpu]
+ *   npx tsx bench/embedding.bench.ts [--prompts 2000] [--single 300] [--chunk 64] [--skip-routers] [--skip-concurrency]
  *
- * Prompts are real ones from ../shared/data (MMLU and training prompts, fixed sample) when the
- * data folder is there, else generated sentences. The in-memory cache is off, so every prompt is
- * computed. The `workers` option (model on worker threads) is measured on wasm with 0..cpus workers.
- * The cpu backend is ~50x slower: it gets few prompts (`--cpu-prompts`, default 16).
+ * The machine is shared, so absolute numbers drift: the two paths are interleaved (chunk by chunk,
+ * prompt by prompt, alternating which goes first) and the ratios are the result. Prompts are real
+ * ones from ../shared/data (MMLU and training prompts, fixed sample) when the data folder is
+ * there, else generated sentences. The in-memory caches are off, so every prompt is computed.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { initBackend, type BackendPreference } from '../src/core/backend.js';
+import { readCalibrationFile, thresholdFromScores, CALIBRATION_FILE } from '../src/calibration/index.js';
+import { initBackend } from '../src/core/backend.js';
+import { cosineRows } from '../src/core/ops.js';
 import { parseCsv } from '../src/data/csv.js';
 import { readJsonLines, readTextFile } from '../src/data/jsonl.js';
-import { withDiskCache } from '../src/embedders/disk-cache.js';
-import type { Embedder } from '../src/embedders/types.js';
-import { createUseLiteEmbedder } from '../src/embedders/use-lite/index.js';
+import { createUseLiteEmbedder, type UseLiteEmbedder, type UseLiteOptions } from '../src/embedders/use-lite/index.js';
+import { createRouter } from '../src/routers/registry.js';
+import { isEmbeddingRouter } from '../src/routers/types.js';
 import { createRng, shuffleInPlace } from '../src/train/random.js';
-import { defaultDataDir } from '../src/weights-format/paths.js';
+import { defaultDataDir, shippedWeightsDir } from '../src/weights-format/paths.js';
 
-const BATCH_SIZES = [1, 8, 32, 128];
+/** Strong-model shares at which routing decisions are compared (thresholds from each router's calibration file). */
+const STRONG_SHARES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 async function loadPrompts(count: number): Promise<{ prompts: string[]; source: string }> {
   const dataDir = defaultDataDir();
@@ -54,62 +58,113 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-interface Measurement {
-  label: string;
-  promptsPerSecond: number;
-  prompts: number;
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
 }
 
-async function measureBackend(backend: BackendPreference, prompts: string[], batchSizes: number[]): Promise<Measurement[]> {
-  const info = await initBackend(backend);
-  console.log(`\n== backend ${info.name} (${info.tfjsBackend}): ${prompts.length} prompts ==`);
-  const results: Measurement[] = [];
-  const loadStarted = performance.now();
-  const warmup = createUseLiteEmbedder({ cacheSize: 0 });
-  await warmup.embed(['warm up the graph']);
-  console.log(`model load + first prompt: ${(performance.now() - loadStarted).toFixed(0)} ms`);
+interface Paths {
+  exact: UseLiteEmbedder;
+  fast: UseLiteEmbedder;
+}
 
-  const singleTimes: number[] = [];
-  const singleStarted = performance.now();
-  for (const prompt of prompts) {
-    const started = performance.now();
-    await warmup.embed([prompt]);
-    singleTimes.push(performance.now() - started);
-  }
-  const single = (prompts.length / (performance.now() - singleStarted)) * 1000;
-  console.log(`single prompts: ${single.toFixed(1)} prompts/s (median ${median(singleTimes).toFixed(1)} ms per prompt)`);
-  results.push({ label: 'single', promptsPerSecond: single, prompts: prompts.length });
-  await warmup.dispose();
-
-  for (const batchSize of batchSizes) {
-    const embedder = createUseLiteEmbedder({ cacheSize: 0, batchSize });
-    await embedder.embed(['warm up']);
-    const rounds = Math.max(1, Math.floor(prompts.length / batchSize));
-    const started = performance.now();
-    for (let round = 0; round < rounds; round++) {
-      await embedder.embed(prompts.slice(round * batchSize, (round + 1) * batchSize));
+/** Both paths on the same chunks, alternating which goes first; returns every prompt's vectors from each. */
+async function measureBatched(paths: Paths, prompts: string[], chunk: number): Promise<{ exact: Float32Array; fast: Float32Array; ratio: number }> {
+  const exact = new Float32Array(prompts.length * 512);
+  const fast = new Float32Array(prompts.length * 512);
+  let exactMs = 0;
+  let fastMs = 0;
+  const chunkRatios: number[] = [];
+  for (let start = 0, round = 0; start < prompts.length; start += chunk, round++) {
+    const texts = prompts.slice(start, start + chunk);
+    const order: ('exact' | 'fast')[] = round % 2 === 0 ? ['exact', 'fast'] : ['fast', 'exact'];
+    const times: Record<string, number> = {};
+    for (const which of order) {
+      const { result, ms } = await timed(() => paths[which].embed(texts));
+      (which === 'exact' ? exact : fast).set(result, start * 512);
+      times[which] = ms;
     }
-    const done = Math.min(prompts.length, rounds * batchSize);
-    const rate = (done / (performance.now() - started)) * 1000;
-    console.log(`batch ${String(batchSize).padStart(3)}: ${rate.toFixed(1)} prompts/s (${rounds} calls of ${batchSize})`);
-    results.push({ label: `batch ${batchSize}`, promptsPerSecond: rate, prompts: done });
-    await embedder.dispose();
+    exactMs += times.exact;
+    fastMs += times.fast;
+    chunkRatios.push(times.exact / times.fast);
   }
-  const grouped = createUseLiteEmbedder({ cacheSize: 0 });
-  await grouped.embed(['warm up']);
-  const groupedStarted = performance.now();
-  await grouped.embed(prompts);
-  const groupedRate = (prompts.length / (performance.now() - groupedStarted)) * 1000;
-  console.log(`one call of ${prompts.length} (default: length-grouped batches of 32): ${groupedRate.toFixed(1)} prompts/s`);
-  results.push({ label: 'one call', promptsPerSecond: groupedRate, prompts: prompts.length });
-  await grouped.dispose();
-  return results;
+  const exactRate = (prompts.length / exactMs) * 1000;
+  const fastRate = (prompts.length / fastMs) * 1000;
+  console.log(`\n== batched: ${prompts.length} prompts in calls of ${chunk} (length-grouped batches of 32), interleaved ==`);
+  console.log(`exact (tfjs graph, float32): ${exactRate.toFixed(1)} prompts/s`);
+  console.log(`int16 (wasm forward pass):   ${fastRate.toFixed(1)} prompts/s`);
+  console.log(`ratio int16 / exact: ${(fastRate / exactRate).toFixed(2)}x (median of ${chunkRatios.length} chunks: ${median(chunkRatios).toFixed(2)}x)`);
+  return { exact, fast, ratio: fastRate / exactRate };
+}
+
+/** One prompt per call, both paths on each prompt in turn (alternating which goes first). */
+async function measureSingle(paths: Paths, prompts: string[]): Promise<number> {
+  let exactMs = 0;
+  let fastMs = 0;
+  const ratios: number[] = [];
+  for (const [index, prompt] of prompts.entries()) {
+    const order: ('exact' | 'fast')[] = index % 2 === 0 ? ['exact', 'fast'] : ['fast', 'exact'];
+    const times: Record<string, number> = {};
+    for (const which of order) times[which] = (await timed(() => paths[which].embed([prompt]))).ms;
+    exactMs += times.exact;
+    fastMs += times.fast;
+    ratios.push(times.exact / times.fast);
+  }
+  const exactRate = (prompts.length / exactMs) * 1000;
+  const fastRate = (prompts.length / fastMs) * 1000;
+  console.log(`\n== single: ${prompts.length} prompts, one per call, interleaved ==`);
+  console.log(`exact: ${exactRate.toFixed(1)} prompts/s (${(exactMs / prompts.length).toFixed(1)} ms mean)`);
+  console.log(`int16: ${fastRate.toFixed(1)} prompts/s (${(fastMs / prompts.length).toFixed(1)} ms mean)`);
+  console.log(`ratio int16 / exact: ${(fastRate / exactRate).toFixed(2)}x (median per prompt ${median(ratios).toFixed(2)}x)`);
+  return fastRate / exactRate;
+}
+
+function reportCosines(prompts: string[], exact: Float32Array, fast: Float32Array): { mean: number; worst: number } {
+  const cosines = Array.from(cosineRows(exact, fast, 512));
+  const mean = cosines.reduce((sum, value) => sum + value, 0) / cosines.length;
+  const sorted = [...cosines].sort((a, b) => a - b);
+  const worst = sorted[0];
+  console.log(`\n== vectors: cosine of int16 to exact on ${prompts.length} prompts ==`);
+  console.log(`mean ${mean.toFixed(6)}, worst ${worst.toFixed(6)}, 1st percentile ${sorted[Math.floor(sorted.length / 100)].toFixed(6)}, below 0.999: ${sorted.filter((value) => value < 0.999).length}`);
+  return { mean, worst };
+}
+
+/** Routing decisions of each shipped embedding router on exact and int16 vectors, at calibrated thresholds. */
+async function reportRouting(prompts: string[], exact: Float32Array, fast: Float32Array): Promise<number> {
+  console.log(`\n== routing decisions on ${prompts.length} prompts: int16 vectors vs exact vectors ==`);
+  console.log(`thresholds: each router's ${CALIBRATION_FILE} at strong-model shares ${STRONG_SHARES.join(', ')}`);
+  let lowest = 1;
+  for (const name of ['ridge', 'mf', 'sw_ranking', 'bert']) {
+    const dir = shippedWeightsDir(name);
+    if (!existsSync(path.join(dir, CALIBRATION_FILE))) continue;
+    const router = await createRouter(name);
+    try {
+      if (!isEmbeddingRouter(router)) continue;
+      const calibration = await readCalibrationFile(path.join(dir, CALIBRATION_FILE));
+      const exactScores = await router.strongWinRatesFromEmbeddings(exact, prompts.length, prompts);
+      const fastScores = await router.strongWinRatesFromEmbeddings(fast, prompts.length, prompts);
+      let largestGap = 0;
+      for (let i = 0; i < prompts.length; i++) largestGap = Math.max(largestGap, Math.abs(exactScores[i] - fastScores[i]));
+      const agreements = STRONG_SHARES.map((share) => {
+        const { threshold } = thresholdFromScores(calibration.scores, share);
+        let same = 0;
+        for (let i = 0; i < prompts.length; i++) if (exactScores[i] >= threshold === fastScores[i] >= threshold) same++;
+        return same / prompts.length;
+      });
+      const worst = Math.min(...agreements);
+      lowest = Math.min(lowest, worst);
+      console.log(`${name.padEnd(10)} agreement ${agreements.map((value) => `${(value * 100).toFixed(1)}%`).join(' ')} (worst ${(worst * 100).toFixed(2)}%); largest score difference ${largestGap.toFixed(4)}`);
+    } finally {
+      await router.dispose();
+    }
+  }
+  return lowest;
 }
 
 /**
  * Runs `work` while a 1 ms interval timer ticks; returns the work's result and the longest gap
- * between ticks (ms): how long the event loop was kept from other work. (perf_hooks'
- * monitorEventLoopDelay records nothing when the loop never reaches its timers phase.)
+ * between ticks (ms): how long the event loop was kept from other work.
  */
 async function withLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; longestGap: number }> {
   let last = performance.now();
@@ -124,96 +179,70 @@ async function withLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; lo
   return { result, longestGap: Math.max(longestGap, performance.now() - last) };
 }
 
-/**
- * The `workers` option: one call of every prompt, and the prompts sent as concurrent single-prompt
- * calls (8 in flight, as a server sees them), for 0 (in-thread) and 1..cpus workers; with the
- * event loop's delay while it runs (in-thread embedding blocks it for a whole batch).
- */
-async function measureWorkers(prompts: string[]): Promise<void> {
-  console.log(`\n== worker threads (wasm): ${prompts.length} prompts, ${os.cpus().length} CPUs ==`);
-  console.log('workers | one call prompts/s | 8 concurrent single calls prompts/s | longest event-loop stall ms (concurrent)');
-  const counts = [0, ...Array.from({ length: Math.min(os.cpus().length, 4) }, (_, index) => index + 1)];
+/** Prompts sent as concurrent single-prompt calls (16 in flight, as a server sees them), per configuration. */
+async function measureConcurrency(prompts: string[]): Promise<void> {
+  const workers = Math.min(Math.max(os.availableParallelism() - 1, 1), 4);
+  const configurations: [string, UseLiteOptions][] = [
+    ['exact, in thread', { exact: true }],
+    ['int16, in thread', {}],
+    ['int16, in thread, 2 ms batches', { batchWindowMs: 2 }],
+    [`int16, ${workers} worker(s), 2 ms batches (serve default)`, { workers, batchWindowMs: 2 }],
+  ];
+  console.log(`\n== 16 concurrent single-prompt callers: ${prompts.length} prompts, ${os.availableParallelism()} CPUs ==`);
+  console.log('configuration | prompts/s | vs exact | longest event-loop stall ms');
   let baseline = 0;
-  for (const workers of counts) {
-    const embedder = createUseLiteEmbedder({ cacheSize: 0, workers });
+  for (const [label, options] of configurations) {
+    const embedder = createUseLiteEmbedder({ cacheSize: 0, ...options });
     await embedder.embed(['warm up']);
-    let started = performance.now();
-    await embedder.embed(prompts);
-    const oneCall = (prompts.length / (performance.now() - started)) * 1000;
     let next = 0;
-    started = performance.now();
+    const started = performance.now();
     const { longestGap } = await withLoopDelay(() =>
       Promise.all(
-        Array.from({ length: 8 }, async () => {
+        Array.from({ length: 16 }, async () => {
           while (next < prompts.length) await embedder.embed([prompts[next++]]);
         }),
       ),
     );
-    const concurrent = (prompts.length / (performance.now() - started)) * 1000;
-    if (workers === 0) baseline = concurrent;
-    console.log(
-      `${String(workers).padStart(7)} | ${oneCall.toFixed(1).padStart(18)} | ${concurrent.toFixed(1).padStart(24)} (${(concurrent / baseline).toFixed(2)}x) | ${longestGap.toFixed(1)}`,
-    );
+    const rate = (prompts.length / (performance.now() - started)) * 1000;
+    if (baseline === 0) baseline = rate;
+    console.log(`${label} | ${rate.toFixed(1)} | ${(rate / baseline).toFixed(2)}x | ${longestGap.toFixed(1)}`);
     await embedder.dispose();
-  }
-}
-
-/**
- * Disk-cache lookups alone: the cache is filled through a trivial 512-d embedder (so filling is
- * cheap), then a fresh wrapper reads every vector back.
- */
-async function measureDiskCache(count: number): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'routellm-bench-cache-'));
-  const trivial: Embedder = {
-    id: 'bench-trivial',
-    dimension: 512,
-    embed: async (texts) => new Float32Array(texts.length * 512).fill(0.5),
-    dispose: () => undefined,
-  };
-  try {
-    const texts = Array.from({ length: count }, (_, index) => `cached prompt number ${index}`);
-    let started = performance.now();
-    await withDiskCache(trivial, dir).embed(texts);
-    const writeRate = (count / (performance.now() - started)) * 1000;
-    started = performance.now();
-    await withDiskCache(trivial, dir).embed(texts);
-    const hitRate = (count / (performance.now() - started)) * 1000;
-    console.log(`\n== disk cache, ${count} vectors of 512 floats ==`);
-    console.log(`writes: ${writeRate.toFixed(0)} vectors/s; hits (one batch): ${hitRate.toFixed(0)} vectors/s`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      prompts: { type: 'string', default: '256' },
-      'cpu-prompts': { type: 'string', default: '16' },
-      'skip-cpu': { type: 'boolean', default: false },
+      prompts: { type: 'string', default: '2000' },
+      single: { type: 'string', default: '300' },
+      chunk: { type: 'string', default: '64' },
+      'skip-routers': { type: 'boolean', default: false },
+      'skip-concurrency': { type: 'boolean', default: false },
     },
   });
-  const count = Number(values.prompts);
-  const cpuCount = Number(values['cpu-prompts']);
-  const { prompts, source } = await loadPrompts(Math.max(count, cpuCount));
-  const lengths = prompts.map((prompt) => prompt.length);
-  console.log(`prompts from ${source}; median ${median(lengths)} characters; ${os.cpus().length} CPUs, Node ${process.version}`);
-
-  const wasm = await measureBackend('wasm', prompts.slice(0, count), BATCH_SIZES);
-  await measureWorkers(prompts.slice(0, count));
-  if (!values['skip-cpu']) {
-    const cpu = await measureBackend('cpu', prompts.slice(0, cpuCount), BATCH_SIZES.filter((size) => size <= cpuCount));
-    console.log('\n== wasm / cpu ==');
-    for (const row of cpu) {
-      const other = wasm.find((candidate) => candidate.label === row.label);
-      if (other) {
-        console.log(
-          `${row.label.padEnd(9)} wasm ${other.promptsPerSecond.toFixed(1)} / cpu ${row.promptsPerSecond.toFixed(2)} prompts/s = ${(other.promptsPerSecond / row.promptsPerSecond).toFixed(1)}x`,
-        );
-      }
-    }
+  const { prompts, source } = await loadPrompts(Number(values.prompts));
+  console.log(`prompts from ${source}; ${prompts.length} prompts, median ${median(prompts.map((prompt) => prompt.length))} characters; ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);
+  const info = await initBackend('wasm');
+  console.log(`exact path on tfjs backend ${info.name}`);
+  const paths: Paths = { exact: createUseLiteEmbedder({ exact: true, cacheSize: 0 }), fast: createUseLiteEmbedder({ cacheSize: 0 }) };
+  for (const [which, embedder] of Object.entries(paths)) {
+    const { ms } = await timed(() => embedder.embed(prompts.slice(0, 32)));
+    console.log(`${which}: model load + first 32 prompts ${ms.toFixed(0)} ms`);
   }
-  await measureDiskCache(5000);
+  const tokens = await Promise.all(prompts.map((prompt) => paths.fast.tokenize(prompt)));
+  const clipped = tokens.map((row) => Math.min(row.length, 128));
+  console.log(`tokens the model reads per prompt (first 128): mean ${(clipped.reduce((a, b) => a + b, 0) / clipped.length).toFixed(1)}, median ${median(clipped)}`);
+
+  const batched = await measureBatched(paths, prompts, Number(values.chunk));
+  const single = await measureSingle(paths, prompts.slice(0, Number(values.single)));
+  const { mean, worst } = reportCosines(prompts, batched.exact, batched.fast);
+  await Promise.all([paths.exact.dispose(), paths.fast.dispose()]);
+  const agreement = values['skip-routers'] ? undefined : await reportRouting(prompts, batched.exact, batched.fast);
+  if (!values['skip-concurrency']) await measureConcurrency(prompts.slice(0, 400));
+
+  console.log('\n== issue 22 targets ==');
+  console.log(`batched ${batched.ratio.toFixed(2)}x (>= 3), single ${single.toFixed(2)}x (>= 2), mean cosine ${mean.toFixed(6)} (>= 0.999), worst ${worst.toFixed(6)} (>= 0.99)`);
+  if (agreement !== undefined) console.log(`routing agreement, worst router and threshold: ${(agreement * 100).toFixed(2)}% (>= 99%)`);
 }
 
 await main();

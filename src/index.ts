@@ -27,6 +27,8 @@ export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';
 export { withDiskCache } from './embedders/disk-cache.js';
+export { withMicroBatching } from './embedders/micro-batch.js';
+export type { MicroBatchOptions } from './embedders/micro-batch.js';
 export type { DiskCachedEmbedder } from './embedders/disk-cache.js';
 export { createUseLiteEmbedder } from './embedders/use-lite/index.js';
 export type { UseLiteOptions } from './embedders/use-lite/index.js';

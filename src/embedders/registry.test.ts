@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyBertModel } from '../../test/helpers/onnx-bert.js';
 import { InvalidOptionsError } from '../errors.js';
 import { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './registry.js';
+import type { UseLiteEmbedder } from './use-lite/index.js';
 
 describe('createEmbedder', () => {
   let server: Server;
@@ -42,7 +43,7 @@ describe('createEmbedder', () => {
   });
 
   it('lists the families with use-lite first and as the default', async () => {
-    expect(EMBEDDER_NAMES).toEqual(['use-lite', 'openai', 'transformers']);
+    expect(EMBEDDER_NAMES).toEqual(['use-lite', 'use-lite-exact', 'openai', 'transformers']);
     expect(Object.isFrozen(EMBEDDER_NAMES)).toBe(true);
     expect(DEFAULT_EMBEDDER).toBe('use-lite');
     const embedder = await createEmbedder();
@@ -50,8 +51,15 @@ describe('createEmbedder', () => {
     expect(embedder.dimension).toBe(512);
     const configured = await createEmbedder({ id: 'use-lite', batchSize: 4 });
     expect(configured.id).toBe('use-lite');
+    // The float32 graph: the same model, so the same id (weights made with either serve both).
+    const reference = (await createEmbedder({ id: 'use-lite-exact', batchSize: 4 })) as UseLiteEmbedder;
+    expect(reference.id).toBe('use-lite');
+    expect(reference.exact).toBe(true);
+    expect((embedder as UseLiteEmbedder).exact).toBe(false);
+    await expect(createEmbedder('use-lite-exact:x')).rejects.toThrow(/takes nothing after/);
     await embedder.dispose();
     await configured.dispose();
+    await reference.dispose();
   });
 
   it('builds openai embedders from an id and options, and they call the server', async () => {
@@ -81,7 +89,7 @@ describe('createEmbedder', () => {
     const unknown = await createEmbedder('nope').catch((error: unknown) => error);
     expect(unknown).toBeInstanceOf(InvalidOptionsError);
     expect((unknown as Error).message).toMatch(/unknown embedder "nope"/);
-    expect((unknown as Error).message).toMatch(/use-lite, openai\[:<model>\], transformers:<folder or hub id>/);
+    expect((unknown as Error).message).toMatch(/use-lite, use-lite-exact, openai\[:<model>\], transformers:<folder or hub id>/);
     await expect(createEmbedder('use-lite:big')).rejects.toThrow(/takes nothing after/);
     await expect(createEmbedder('transformers')).rejects.toThrow(/needs a model/);
     await expect(createEmbedder({ id: 42 } as never)).rejects.toThrow(InvalidOptionsError);

@@ -7,6 +7,7 @@ import type { UseLiteOptions } from './use-lite/index.js';
 /** Options by embedder family (the part of an embedder id before `:`). */
 export interface EmbedderOptionsByName {
   'use-lite': UseLiteOptions;
+  'use-lite-exact': Omit<UseLiteOptions, 'exact'>;
   openai: OpenAIEmbedderOptions;
   transformers: Omit<TransformersEmbedderOptions, 'model'> & { model?: string };
 }
@@ -21,6 +22,7 @@ export type EmbedderName = keyof EmbedderOptionsByName;
 export type EmbedderSpec =
   | string
   | ({ id: 'use-lite' } & UseLiteOptions)
+  | ({ id: 'use-lite-exact' } & Omit<UseLiteOptions, 'exact'>)
   | ({ id: 'openai' | `openai:${string}` } & OpenAIEmbedderOptions)
   | ({ id: 'transformers' | `transformers:${string}` } & EmbedderOptionsByName['transformers']);
 
@@ -39,6 +41,12 @@ const EMBEDDERS: Readonly<Record<EmbedderName, EmbedderEntry>> = Object.freeze({
     // Each family is imported when first used: loading tfjs or onnxruntime costs seconds.
     create: async (_argument: string | undefined, options: Record<string, unknown>) =>
       (await import('./use-lite/index.js')).createUseLiteEmbedder(options as UseLiteOptions),
+  },
+  'use-lite-exact': {
+    usage: 'use-lite-exact',
+    argument: 'none',
+    create: async (_argument: string | undefined, options: Record<string, unknown>) =>
+      (await import('./use-lite/index.js')).createUseLiteEmbedder({ ...(options as UseLiteOptions), exact: true }),
   },
   openai: {
     usage: 'openai[:<model>]',
@@ -77,7 +85,8 @@ function invalid(detail: string): InvalidOptionsError {
 /**
  * Builds an embedder from its id (the same id it reports and that weights record):
  *
- * - `use-lite` (default): Universal Sentence Encoder lite, 512-d, offline.
+ * - `use-lite` (default): Universal Sentence Encoder lite, 512-d, offline (int16 WebAssembly forward pass).
+ * - `use-lite-exact`: the same model run by its float32 tfjs graph (the reference; reports the id `use-lite`).
  * - `openai` or `openai:<model>`: OpenAI embeddings (`text-embedding-3-small`, 1536-d, by default)
  *   through the `openai` client; options `apiKey`, `baseURL`, `client`, `batchSize`, ...
  * - `transformers:<folder or hub id>`: a feature-extraction model through `@huggingface/transformers`.

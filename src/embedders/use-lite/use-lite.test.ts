@@ -38,15 +38,17 @@ function dot(left: ArrayLike<number>, right: ArrayLike<number>): number {
 
 describe('use-lite embedder', () => {
   let embedder: UseLiteEmbedder;
+  let exact: UseLiteEmbedder;
 
   beforeAll(async () => {
     await initBackend('wasm');
     embedder = createUseLiteEmbedder();
-    await embedder.load();
+    exact = createUseLiteEmbedder({ exact: true });
+    await Promise.all([embedder.load(), exact.load()]);
   });
 
   afterAll(async () => {
-    await embedder.dispose();
+    await Promise.all([embedder.dispose(), exact.dispose()]);
   });
 
   it('returns 512-d unit vectors, one row per text', async () => {
@@ -62,12 +64,16 @@ describe('use-lite embedder', () => {
     expect(await embedder.embed([])).toHaveLength(0);
   });
 
-  it('matches vectors computed by an independent USE-lite implementation', async () => {
-    const vectors = await embedder.embed(reference.prompts);
+  it('matches vectors computed by an independent USE-lite implementation (exact graph and int16 pass)', async () => {
+    const graphVectors = await exact.embed(reference.prompts);
+    const fastVectors = await embedder.embed(reference.prompts);
     reference.vectors.forEach((expected, index) => {
-      const actual = row(vectors, index);
+      const actual = row(graphVectors, index);
       expect(dot(actual, expected)).toBeGreaterThan(0.999);
       expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-3);
+      // The int16 pass adds its quantisation error (~1e-5 of cosine) to the graph's.
+      expect(dot(row(fastVectors, index), expected)).toBeGreaterThan(0.999);
+      expect(dot(row(fastVectors, index), actual)).toBeGreaterThan(0.9999);
     });
   });
 
@@ -112,11 +118,23 @@ describe('use-lite embedder', () => {
   it('gives the same vectors for concurrent calls as for sequential ones', async () => {
     const groups = [['first group, one'], ['second group', 'has two texts in it'], ['third']];
     const fresh = createUseLiteEmbedder({ cacheSize: 0 });
+    const merged = createUseLiteEmbedder({ cacheSize: 0, batchWindowMs: 5 });
     const concurrent = await Promise.all(groups.map((group) => fresh.embed(group)));
+    const batched = await Promise.all(groups.map((group) => merged.embed(group)));
     for (let index = 0; index < groups.length; index++) {
-      expect(maxAbsDifference(concurrent[index], await fresh.embed(groups[index]))).toBeLessThan(1e-6);
+      const sequential = await fresh.embed(groups[index]);
+      expect(maxAbsDifference(concurrent[index], sequential)).toBeLessThan(1e-6);
+      expect(maxAbsDifference(batched[index], sequential)).toBeLessThan(1e-6);
     }
-    await fresh.dispose();
+    await Promise.all([fresh.dispose(), merged.dispose()]);
+    const saved = process.env.ROUTELLM_EMBED_BATCH_MS;
+    try {
+      process.env.ROUTELLM_EMBED_BATCH_MS = 'soon';
+      expect(() => createUseLiteEmbedder()).toThrow(/ROUTELLM_EMBED_BATCH_MS[\s\S]*integer from 0 to 1000/);
+    } finally {
+      if (saved === undefined) delete process.env.ROUTELLM_EMBED_BATCH_MS;
+      else process.env.ROUTELLM_EMBED_BATCH_MS = saved;
+    }
   });
 
   it('embeds empty and whitespace-only text as one fixed unit vector', async () => {
@@ -149,6 +167,12 @@ describe('use-lite embedder', () => {
     const [first, second] = [await short.embed([base]), await short.embed([`${base} and many more words after it`])];
     expect(maxAbsDifference(first, second)).toBe(0);
     await short.dispose();
+    // The model reads the first 128 tokens: what follows them changes no vector, on either path.
+    const long = `${base}. `.repeat(12);
+    expect((await embedder.tokenize(long)).length).toBeGreaterThan(128);
+    for (const model of [embedder, exact]) {
+      expect(maxAbsDifference(await model.embed([long]), await model.embed([`${long} Then a different ending.`]))).toBe(0);
+    }
 
     const megabyte = 'lorem ipsum dolor sit amet '.repeat(40_000);
     expect(megabyte.length).toBeGreaterThan(1_000_000);
@@ -160,11 +184,13 @@ describe('use-lite embedder', () => {
 
   it('leaks no tensors across calls, and dispose frees the model', async () => {
     const before = liveTensorCount();
-    await embedder.embed(['leak check one', 'leak check number two is longer']);
-    await embedder.embed(['leak check three']);
+    for (const model of [embedder, exact]) {
+      await model.embed(['leak check one', 'leak check number two is longer']);
+      await model.embed(['leak check three']);
+    }
     expect(liveTensorCount()).toBe(before);
 
-    const extra = createUseLiteEmbedder();
+    const extra = createUseLiteEmbedder({ exact: true });
     await extra.embed(['load a second copy']);
     expect(liveTensorCount()).toBeGreaterThan(before);
     await extra.dispose();

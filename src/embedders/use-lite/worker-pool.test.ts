@@ -128,7 +128,7 @@ describe('use-lite on worker threads', () => {
       modelJson.modelTopology = { node: [{ name: 'broken', op: 'NoSuchOp' }] };
       await writeFile(path.join(dir, 'model.json'), JSON.stringify(modelJson));
       // Two workers fail to load: the call fails once, and a second call tries again (and fails).
-      const pooled = createUseLiteEmbedder({ workers: 2, modelDir: dir });
+      const pooled = createUseLiteEmbedder({ workers: 2, modelDir: dir, exact: true });
       const failure = pooled.embed(['x']);
       await expect(failure).rejects.toBeInstanceOf(BackendError);
       await expect(failure).rejects.toThrow(/could not load the model/);

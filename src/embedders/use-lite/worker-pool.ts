@@ -8,6 +8,8 @@ export interface WorkerStart {
   files: GraphModelFiles;
   /** The backend the calling thread was told to use, if any (else the worker picks as usual). */
   backend?: string;
+  /** Run the float32 tfjs graph rather than the int16 forward pass. */
+  exact: boolean;
 }
 /** A batch for a worker. */
 export interface WorkerRequest {
@@ -48,7 +50,7 @@ function spawnWorker(start: WorkerStart): Worker {
 }
 
 /**
- * Worker threads that each hold a copy of the USE-lite graph. `embedTokens` queues a batch and
+ * Worker threads that each hold a copy of the USE-lite model. `embedTokens` queues a batch and
  * resolves when a worker has embedded it; batches run in parallel, one per worker. A worker that
  * dies fails its batch with a `BackendError` and is replaced by the next batch that needs it.
  */
@@ -69,9 +71,9 @@ export class UseLiteWorkerPool {
   ) {}
 
   /** Starts `size` workers and waits until each has loaded the graph (the first failure rejects, after stopping the others). */
-  static async start(size: number, files: GraphModelFiles): Promise<UseLiteWorkerPool> {
+  static async start(size: number, files: GraphModelFiles, exact = false): Promise<UseLiteWorkerPool> {
     const info = backendInfo();
-    const pool = new UseLiteWorkerPool(size, { files, ...(info?.forced ? { backend: info.name } : {}) });
+    const pool = new UseLiteWorkerPool(size, { files, exact, ...(info?.forced ? { backend: info.name } : {}) });
     try {
       await Promise.all(Array.from({ length: size }, () => pool.addWorker()));
     } catch (error) {

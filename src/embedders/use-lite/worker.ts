@@ -1,21 +1,22 @@
 /**
- * Entry of a `use-lite` worker thread: loads the graph from the files in `workerData` into this
- * thread's own tfjs and answers `{ id, rows }` messages with `{ id, vectors }` (or `{ id, error }`).
+ * Entry of a `use-lite` worker thread: loads the model from the files in `workerData` (the int16
+ * forward pass, or the graph into this thread's own tfjs) and answers `{ id, rows }` messages with
+ * `{ id, vectors }` (or `{ id, error }`).
  * Built as its own file (`dist/use-lite-worker.js`) so a bundle can start it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendPreference } from '../../core/backend.js';
-import { UseLiteGraph } from '../../core/use-lite.js';
+import { loadUseLiteRunner, type UseLiteRunner } from './runner.js';
 import type { WorkerRequest, WorkerResponse, WorkerStart } from './worker-pool.js';
 
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('use-lite worker: start me with new Worker()');
   const start = workerData as WorkerStart;
-  let graph: UseLiteGraph;
+  let graph: UseLiteRunner;
   try {
-    await initBackend(start.backend as BackendPreference | undefined);
-    graph = await UseLiteGraph.load(start.files);
+    if (start.exact) await initBackend(start.backend as BackendPreference | undefined);
+    graph = await loadUseLiteRunner(start.files, start.exact);
   } catch (error) {
     port.postMessage({ id: -1, error: error instanceof Error ? error.message : String(error) } satisfies WorkerResponse);
     return;
