@@ -6,27 +6,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
 import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
+import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter, waitFor } from '../../test/helpers/routing-fixtures.js';
 import { calibrateThreshold } from '../calibration/index.js';
 import { InvalidInputError, InvalidOptionsError } from '../errors.js';
-import { BaseRouter } from '../routers/base.js';
 import { createRouter } from '../routers/registry.js';
 import { createRoutedModel } from './index.js';
 
 // The SDK logs a warning for the fake Anthropic model's unknown max output tokens.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-/** A router whose scores the tests control: 0.75 for prompts about proofs, 0.25 otherwise. */
-class KeywordRouter extends BaseRouter {
-  readonly name = 'keyword';
-  readonly scored: string[] = [];
-  protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
-    this.scored.push(...prompts);
-    return Float32Array.from(prompts, (prompt) => (/prove|theorem/i.test(prompt) ? 0.75 : 0.25));
-  }
-}
-
-const HARD = 'Prove that there are infinitely many primes.';
-const EASY = 'What is the capital of France?';
+const HARD = HARD_PROMPT;
+const EASY = EASY_PROMPT;
 
 let openaiServer: FakeOpenAIServer;
 let anthropicServer: FakeAnthropicServer;
@@ -224,7 +214,7 @@ describe('generateText with a routed model', () => {
 describe('streamText with a routed model', () => {
   it('streams from the strong upstream for a prompt that routes strong', async () => {
     const result = streamText({ model: routed(), prompt: HARD });
-    expect(await collect(result.textStream)).toBe(`echo: ${HARD}`);
+    expect(await collectText(result.textStream)).toBe(`echo: ${HARD}`);
     expect(await result.providerMetadata).toMatchObject({ routellm: strongDecision });
     expect(await result.finishReason).toBe('stop');
     expect(openaiServer.requests[0].body.stream).toBe(true);
@@ -233,7 +223,7 @@ describe('streamText with a routed model', () => {
 
   it('streams from the weak upstream for a prompt that routes weak, with its usage', async () => {
     const result = streamText({ model: routed(), prompt: EASY });
-    expect(await collect(result.textStream)).toBe('claude-weak says: ok ok ok');
+    expect(await collectText(result.textStream)).toBe('claude-weak says: ok ok ok');
     expect(await result.providerMetadata).toMatchObject({ routellm: weakDecision });
     expect((await result.usage).outputTokens).toBe(5);
     expect(anthropicServer.requests[0].body.stream).toBe(true);
@@ -268,7 +258,7 @@ describe('streamText with a routed model', () => {
     anthropicServer.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'weak says no' });
     const errors: unknown[] = [];
     const result = streamText({ model: routed(), prompt: EASY, maxRetries: 0, onError: ({ error }) => void errors.push(error) });
-    await collect(result.textStream);
+    await collectText(result.textStream);
     expect(errors).toHaveLength(1);
     expect(APICallError.isInstance(errors[0])).toBe(true);
     expect((errors[0] as APICallError).statusCode).toBe(400);
@@ -295,17 +285,3 @@ describe('a routed model among other AI SDK models', () => {
     expect(await routed(undefined, { strong: weak, weak }).supportedUrls).toEqual(anthropicUrls);
   });
 });
-
-async function collect(stream: AsyncIterable<string>): Promise<string> {
-  let text = '';
-  for await (const piece of stream) text += piece;
-  return text;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
