@@ -68,7 +68,9 @@ export const routedModelOptionsSchema = z
      * Route to `strong` when the router's strong win rate is >= this, else to `weak`: a number in
      * [0, 1] or the result of `calibrateThreshold()`. Required unless `router` is a model string.
      */
-    threshold: z.union([z.number(), calibrationSchema]).optional(),
+    threshold: z
+      .union([z.number(), calibrationSchema], { error: 'expected a number in [0, 1] or a calibrateThreshold() result' })
+      .optional(),
     /** The strong (expensive) model, an AI SDK language model. */
     strong: languageModelSchema,
     /** The weak (cheap) model, an AI SDK language model of the same specification version as `strong`. */
