@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,8 +27,8 @@ afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-async function run(script: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: project, timeout: 60_000 });
+async function run(script: string, cwd = project): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd, timeout: 60_000 });
   return stdout.trim();
 }
 
@@ -55,5 +55,32 @@ describe('without the ai package installed', () => {
       packageName: 'ai',
       message: 'routellm/ai-sdk needs the package "ai", which is not installed: npm install ai',
     });
+  });
+});
+
+describe('with the ai package installed', () => {
+  it('importing routellm and routing never resolves ai or @ai-sdk/* (seen by a hook that sees them once ai is imported)', async () => {
+    // A module resolution hook (node:module register) appends every AI SDK specifier it sees to a file.
+    const log = path.join(project, 'resolved.log');
+    const hook = path.join(project, 'log-ai-sdk.mjs');
+    writeFileSync(log, '');
+    writeFileSync(
+      hook,
+      `import { appendFileSync } from 'node:fs';
+      export async function resolve(specifier, context, next) {
+        if (specifier === 'ai' || specifier.startsWith('@ai-sdk/')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
+        return next(specifier, context);
+      }`,
+    );
+    const seen = () => readFileSync(log, 'utf8').trim();
+    const script = (after: string) => `
+      const { register } = await import('node:module');
+      register(${JSON.stringify(pathToFileURL(hook).href)});
+      const routellm = await import(${JSON.stringify(path.join(root, 'src', 'index.ts'))});
+      ${after}`;
+    await run(script(`const router = await routellm.createRouter('random'); await router.route('hi', 0.5);`), root);
+    expect(seen()).toBe('');
+    await run(script(`await import('ai');`), root);
+    expect(seen().split('\n')).toEqual(expect.arrayContaining(['ai', '@ai-sdk/provider']));
   });
 });
