@@ -3,10 +3,11 @@
 import { createAnthropic } from '@ai-sdk/anthropic-v3';
 import { createOpenAI } from '@ai-sdk/openai-v3';
 import { generateText as generateTextV7 } from 'ai';
-import { APICallError, generateText, streamText } from 'ai-v6';
+import { APICallError, generateObject, generateText, streamText } from 'ai-v6';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
-import { openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
+import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
 import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
 import { createRoutedModel } from './index.js';
 
@@ -55,6 +56,14 @@ describe('a routed model of specification v3 (AI SDK 6)', () => {
     expect(await collectText(result.textStream)).toBe('claude-weak says: ok ok ok');
     expect(await result.providerMetadata).toMatchObject({ routellm: { decision: 'weak', model: 'claude-weak' } });
     expect(anthropicServer.requests[0].body.stream).toBe(true);
+  });
+
+  it('passes generateObject (structured output) through to the chosen model', async () => {
+    openaiServer.enqueue({ json: chatCompletion({ content: '{"primes":[2,3,5]}', model: 'gpt-strong' }) });
+    const result = await generateObject({ model: routedV3(), schema: z.object({ primes: z.array(z.number()) }), prompt: `${HARD_PROMPT} List three.` });
+    expect(result.object).toEqual({ primes: [2, 3, 5] });
+    expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong' });
+    expect(openaiServer.requests[0].body.response_format.type).toBe('json_schema');
   });
 
   it('surfaces an upstream error as AI SDK 6 APICallError', async () => {
