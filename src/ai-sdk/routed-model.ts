@@ -83,8 +83,8 @@ export function createRoutedModel<Model extends RoutableLanguageModel>(options: 
   if (parsed.strong.specificationVersion !== parsed.weak.specificationVersion) {
     throw new InvalidOptionsError(
       SUBJECT,
-      `✖ strong (${describe(parsed.strong)}) implements the AI SDK language-model specification ${parsed.strong.specificationVersion}, ` +
-        `weak (${describe(parsed.weak)}) ${parsed.weak.specificationVersion}: use providers of one AI SDK major version`,
+      `✖ strong (${modelLabel(parsed.strong)}) implements the AI SDK language-model specification ${parsed.strong.specificationVersion}, ` +
+        `weak (${modelLabel(parsed.weak)}) ${parsed.weak.specificationVersion}: use providers of one AI SDK major version`,
     );
   }
   const { source, threshold } = resolveRouting(parsed.router, parsed.threshold);
@@ -202,7 +202,7 @@ function withDecision(metadata: ProviderMetadata | undefined, decision: RoutingD
   return { ...metadata, routellm: { ...decision } };
 }
 
-function describe(model: RoutableLanguageModel): string {
+function modelLabel(model: RoutableLanguageModel): string {
   return `${model.provider} ${model.modelId}`;
 }
 
