@@ -73,3 +73,4 @@ export type {
   RoutingRecord,
 } from './controller/index.js';
 export { RequestAbortedError } from './providers/errors.js';
+export { MissingPeerDependencyError } from './ai-sdk/errors.js';

@@ -1,0 +1,80 @@
+// The routed model with AI SDK 6 (`ai-v6`, `@ai-sdk/*-v3`: npm aliases of ai@6 and its providers,
+// language-model specification v3), and a v3 routed model under AI SDK 7.
+import { createAnthropic } from '@ai-sdk/anthropic-v3';
+import { createOpenAI } from '@ai-sdk/openai-v3';
+import { generateText as generateTextV7 } from 'ai';
+import { APICallError, generateObject, generateText, streamText } from 'ai-v6';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
+import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
+import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
+import { createRoutedModel } from './index.js';
+
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
+let openaiServer: FakeOpenAIServer;
+let anthropicServer: FakeAnthropicServer;
+
+beforeAll(async () => {
+  [openaiServer, anthropicServer] = await Promise.all([startFakeOpenAIServer(), startFakeAnthropicServer()]);
+});
+
+afterEach(() => {
+  openaiServer.reset();
+  anthropicServer.requests.length = 0;
+});
+
+afterAll(async () => {
+  await Promise.all([openaiServer.close(), anthropicServer.close()]);
+});
+
+function routedV3() {
+  return createRoutedModel({
+    router: new KeywordRouter(),
+    threshold: 0.5,
+    strong: createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
+    weak: createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
+  });
+}
+
+describe('a routed model of specification v3 (AI SDK 6)', () => {
+  it('is a v3 model that generateText sends to the strong or the weak upstream', async () => {
+    const model = routedV3();
+    expect(model.specificationVersion).toBe('v3');
+    const hard = await generateText({ model, prompt: HARD_PROMPT });
+    expect(hard.text).toBe(`echo: ${HARD_PROMPT}`);
+    expect(hard.providerMetadata?.routellm).toMatchObject({ decision: 'strong', model: 'gpt-strong', score: 0.75 });
+    const easy = await generateText({ model, prompt: EASY_PROMPT });
+    expect(easy.text).toBe('claude-weak says: ok ok ok');
+    expect(easy.providerMetadata?.routellm).toMatchObject({ decision: 'weak', model: 'claude-weak', score: 0.25 });
+    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 1]);
+  });
+
+  it('streams with streamText and reports the decision in the finish metadata', async () => {
+    const result = streamText({ model: routedV3(), prompt: EASY_PROMPT });
+    expect(await collectText(result.textStream)).toBe('claude-weak says: ok ok ok');
+    expect(await result.providerMetadata).toMatchObject({ routellm: { decision: 'weak', model: 'claude-weak' } });
+    expect(anthropicServer.requests[0].body.stream).toBe(true);
+  });
+
+  it('passes generateObject (structured output) through to the chosen model', async () => {
+    openaiServer.enqueue({ json: chatCompletion({ content: '{"primes":[2,3,5]}', model: 'gpt-strong' }) });
+    const result = await generateObject({ model: routedV3(), schema: z.object({ primes: z.array(z.number()) }), prompt: `${HARD_PROMPT} List three.` });
+    expect(result.object).toEqual({ primes: [2, 3, 5] });
+    expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong' });
+    expect(openaiServer.requests[0].body.response_format.type).toBe('json_schema');
+  });
+
+  it('surfaces an upstream error as AI SDK 6 APICallError', async () => {
+    openaiServer.enqueue(openAIError(400, 'no thanks'));
+    const error = await generateText({ model: routedV3(), prompt: HARD_PROMPT, maxRetries: 0 }).catch((caught: unknown) => caught);
+    expect(APICallError.isInstance(error)).toBe(true);
+  });
+
+  it('works under AI SDK 7, which adapts v3 models', async () => {
+    const result = await generateTextV7({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(result.text).toBe(`echo: ${HARD_PROMPT}`);
+    expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong' });
+  });
+});
