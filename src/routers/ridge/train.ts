@@ -18,7 +18,7 @@ import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-optio
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
-const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) =>
+const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, sources?: string[]) =>
   z
     .object({
       /**
@@ -31,9 +31,15 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) 
       lambda: z.number().positive().default(lambda),
       /** Use the seven text features besides the embedding. */
       textFeatures: z.boolean().default(textFeatures),
+      /**
+       * Sources (a data file's name without `.jsonl`, or `mmlu-gold`) whose rows this head is
+       * fitted on; any other source is left out of it. Default: every source, except that a head
+       * given no list leaves out the sources another head lists.
+       */
+      sources: z.array(z.string().min(1)).min(1).optional(),
     })
     .strict()
-    .default({ target, lambda, textFeatures });
+    .default(sources ? { target, lambda, textFeatures, sources } : { target, lambda, textFeatures });
 
 /** Options of `trainRidge`. The head defaults are the shipped recipe (chosen on validation data, docs/experiments.md). */
 export const trainRidgeOptionsSchema = z
@@ -79,6 +85,12 @@ export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, 
   if (target === 'weak-fails') return w !== undefined ? 1 - w : undefined;
   const values = Object.values(row.scores);
   return values.length > 0 ? 1 - values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
+/** Which sources a head fits on: its own list, else every source that the other head does not list. */
+function headSourceFilter(own: readonly string[] | undefined, other: readonly string[] | undefined): (source: string) => boolean {
+  if (own) return (source) => own.includes(source);
+  return other ? (source) => !other.includes(source) : () => true;
 }
 
 /**
@@ -136,14 +148,17 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
     const extraHeads = {} as RidgeExtra['heads'];
     for (const [column, head] of HEADS.entries()) {
       const spec = head === 'multiple_choice' ? settings.multipleChoice : settings.open;
+      const other = head === 'multiple_choice' ? settings.open : settings.multipleChoice;
+      const fitsOn = headSourceFilter(spec.sources, other.sources);
       const chosen: { at: number; y: number }[] = [];
       for (const row of rows) {
-        const y = ridgeTarget(spec.target, row, strong, weak);
+        const y = fitsOn(row.source) ? ridgeTarget(spec.target, row, strong, weak) : undefined;
         if (y !== undefined) chosen.push({ at: promptIndex.get(row.prompt)!, y });
       }
       if (chosen.length === 0) {
         const needs = spec.target === 'pair-gap' ? `results for both ${strong} and ${weak}` : spec.target === 'weak-fails' ? `results for ${weak}` : 'results';
-        throw new InvalidInputError('training data', `rows with ${needs} for the ${head} head (target ${spec.target}); none were found`);
+        const among = spec.sources ? ` among the sources ${spec.sources.join(', ')}` : '';
+        throw new InvalidInputError('training data', `rows with ${needs} for the ${head} head (target ${spec.target})${among}; none were found`);
       }
       const x = new Float64Array(chosen.length * width);
       chosen.forEach(({ at }, n) => {
@@ -162,7 +177,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         return sum;
       });
       quantiles.set(sampleQuantiles(raw, settings.quantiles), column * settings.quantiles);
-      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, trainRows: chosen.length, referencePrompts: reference.length };
+      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, ...(spec.sources ? { sources: spec.sources } : {}), trainRows: chosen.length, referencePrompts: reference.length };
       log(`ridge: ${head} head (${spec.target}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
     }
 
