@@ -54,8 +54,12 @@ export const trainRidgeOptionsSchema = z
     weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
     /** Head for multiple-choice prompts. Default: pair gap, lambda 1, text features. */
     multipleChoice: headSchema('pair-gap', 1, true),
-    /** Head for every other prompt. Default: weak fails, lambda 1000, embedding only. */
-    open: headSchema('weak-fails', 1000, false),
+    /**
+     * Head for every other prompt. Default: weak fails, lambda 3, embedding only, fitted on the
+     * `arenabench-scores` rows (open-ended chat graded for the pair; chosen out-of-fold,
+     * docs/experiments.md section 11).
+     */
+    open: headSchema('weak-fails', 3, false, ['arenabench-scores']),
     ...frozenEncoderTrainingShape,
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
