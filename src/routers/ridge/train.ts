@@ -18,7 +18,7 @@ import { frozenEncoderTrainingShape, openTrainingEmbedder } from '../train-optio
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
-const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, sources?: string[]) =>
+const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) =>
   z
     .object({
       /**
@@ -39,7 +39,7 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, 
       sources: z.array(z.string().min(1)).min(1).optional(),
     })
     .strict()
-    .default(sources ? { target, lambda, textFeatures, sources } : { target, lambda, textFeatures });
+    .default({ target, lambda, textFeatures });
 
 /** Options of `trainRidge`. The head defaults are the shipped recipe (chosen on validation data, docs/experiments.md). */
 export const trainRidgeOptionsSchema = z
@@ -55,11 +55,11 @@ export const trainRidgeOptionsSchema = z
     /** Head for multiple-choice prompts. Default: pair gap, lambda 1, text features. */
     multipleChoice: headSchema('pair-gap', 1, true),
     /**
-     * Head for every other prompt. Default: weak fails, lambda 3, embedding only, fitted on the
-     * `arenabench-scores` rows (open-ended chat graded for the pair; chosen out-of-fold,
-     * docs/experiments.md section 11).
+     * Head for every other prompt. Default: weak fails, lambda 3, embedding only (chosen
+     * out-of-fold on open-ended chat, docs/experiments.md section 11; the shipped weights fit it
+     * on `sources: ['arenabench-scores']`, scripts/build-ridge-weights.ts).
      */
-    open: headSchema('weak-fails', 3, false, ['arenabench-scores']),
+    open: headSchema('weak-fails', 3, false),
     ...frozenEncoderTrainingShape,
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
