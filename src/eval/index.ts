@@ -36,3 +36,5 @@ export { renderPlotSvg } from './plot.js';
 export type { PlotOptions } from './plot.js';
 export { calibrateThreshold, thresholdFromScores } from '../calibration/index.js';
 export type { CalibrateOptions, Calibration } from '../calibration/index.js';
+export { randomNoiseFloor } from './noise-floor.js';
+export type { NoiseFloor } from './noise-floor.js';
