@@ -32,7 +32,7 @@ const BENCHMARKS = ['mt-bench', 'mmlu', 'gsm8k'] as const;
 const TRAFFIC_NOTES = [
   '- **Open-ended chat** (writing, advice, code, reasoning requests): the default `ridge` scores these with its open head, fitted',
   '  on 295 graded Arena prompts. Out-of-fold it recovers APGR ~0.57 against 0.50 for random (table above): a real but small gain,',
-  '  about 3 bootstrap sd. Expect its ranking to be right more often than not, not reliably; code and multi-step requests tend to',
+  '  about 2.7 of random\'s standard deviations. Expect its ranking to be right more often than not, not reliably; code and multi-step requests tend to',
   '  score high. It is fitted on few prompts: calibrate the threshold on your own traffic (`routellm calibrate --input`).',
   '- **Multiple-choice questions** (two or more lettered options) go to the multiple-choice head: MMLU-rest APGR ~0.59.',
   '- **Maths word problems** (GSM8K-like) are at chance with every shipped router but bert (see GSM8K below); if most of your',
