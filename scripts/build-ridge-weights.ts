@@ -27,5 +27,5 @@ const files = readdirSync(trainDir)
 const output = flagValues('output')?.[0] ?? shippedWeightsDir('ridge');
 process.stderr.write(`build-ridge-weights: ${files.length} files -> ${output}\n`);
 const started = Date.now();
-const result = await trainRidge({ data: files, output, mmluGold: true, dataDir, embedder: 'use-lite', open: { sources: ['arenabench-scores'] }, notes: 'Reproduce: npx tsx scripts/build-ridge-weights.ts.' });
+const result = await trainRidge({ data: files, output, mmluGold: true, dataDir, embedder: 'use-lite', open: { sources: ['arenabench-scores'] }, notes: 'Reproduce: npx tsx scripts/build-ridge-weights.ts. Head settings: multiple choice chosen by scripts/experiments/gated.ts, open chosen out-of-fold on arenabench by scripts/experiments/open-ended.ts (docs/experiments.md, sections 10-11).' });
 console.log(JSON.stringify({ output: result.output, seconds: Math.round((Date.now() - started) / 1000), trainRows: result.trainRows, droppedContaminated: result.droppedContaminated }, null, 2));
