@@ -144,6 +144,38 @@ describe('routellm score', () => {
     for (const line of lines) expect(line.strong_win_rate).toBeCloseTo(await router.strongWinRate(line.prompt), 6);
   });
 
+  it('routes "messages" rows (OpenAI chat format) on the conversation by the controller\'s rule', async () => {
+    const conversation = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Write a sorting function in C.' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Here is quicksort.' }] },
+      { role: 'user', content: 'Now make it stable.' },
+    ];
+    const input = path.join(dir, 'chats.jsonl');
+    writeFileSync(input, [{ id: 'a', messages: conversation }, { prompt: 'hi' }].map((row) => JSON.stringify(row)).join('\n') + '\n');
+    const router = new RandomRouter({ seed: 3 });
+    const expected = {
+      1: await router.strongWinRate('Now make it stable.'),
+      3: await router.strongWinRate('Write a sorting function in C.\n\nHere is quicksort.\n\nNow make it stable.'),
+    };
+    for (const turns of [1, 3] as const) {
+      const output = path.join(dir, `chats-${turns}.jsonl`);
+      const result = await runCli(['score', '--router', 'random', '--config', path.join(dir, 'config.json'), '--input', input, '--output', output, '--route-turns', String(turns)]);
+      expect(result.code).toBe(0);
+      const [chat, plain] = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      expect(chat.messages).toEqual(conversation);
+      expect(chat.strong_win_rate).toBeCloseTo(expected[turns], 6);
+      expect(plain.strong_win_rate).toBeCloseTo(await router.strongWinRate('hi'), 6);
+    }
+    const badChat = path.join(dir, 'bad-chat.jsonl');
+    writeFileSync(badChat, JSON.stringify({ messages: [{ role: 'user', content: 'ok' }] }) + '\n' + JSON.stringify({ messages: [{ role: 'assistant', content: 'no user turn' }] }) + '\n');
+    const bad = await runCli(['score', '--router', 'random', '--input', badChat, '--output', path.join(dir, 'bad-chat-out.jsonl')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${badChat}:2`);
+    expect(bad.stderr).toMatch(/"messages".*last user message/);
+    expect(existsSync(path.join(dir, 'bad-chat-out.jsonl'))).toBe(false);
+  });
+
   it('a bad line or missing file names the file and line, exits 2, and writes nothing', async () => {
     const badJson = path.join(dir, 'bad-json.jsonl');
     writeFileSync(badJson, '{"prompt": "ok"}\n{"prompt": oops}\n');
@@ -161,7 +193,7 @@ describe('routellm score', () => {
     expect(notJson.stderr).toMatch(/not JSON/);
     expect(missingPrompt.code).toBe(2);
     expect(missingPrompt.stderr).toContain(`${noPrompt}:3`);
-    expect(missingPrompt.stderr).toMatch(/"prompt" string/);
+    expect(missingPrompt.stderr).toMatch(/"prompt" string or a "messages" array/);
     expect(missingFile.code).toBe(2);
     expect(missingFile.stderr).toMatch(/nope\.jsonl.*no such file/);
     expect(badOutput.code).toBe(2);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
-import { InvalidOptionsError, UnknownModelError } from '../errors.js';
+import { checkMessages, routingText } from '../controller/messages.js';
+import { InvalidInputError, InvalidOptionsError, UnknownModelError } from '../errors.js';
 import { createRouterForPair, requireRouterDefinition, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
 import { isPairRouter, type Router } from '../routers/types.js';
 import { ProgressBar } from '../train/progress.js';
@@ -189,19 +190,27 @@ export interface PromptRecord {
 }
 
 /**
- * Reads a JSON Lines file of objects with a `prompt` string (other fields kept). A missing file,
- * a line that is not a JSON object, or one without a `prompt` string is a `DataError` naming the
- * file and line (exit code 2).
+ * Reads a JSON Lines file of objects with a `prompt` string or a `messages` conversation (OpenAI
+ * chat format), other fields kept. A conversation is routed on the text `routingText` builds from
+ * it (the controller's rule: the last user message, or the last `routeTurns` user and assistant
+ * messages). A missing file, a line that is not a JSON object, or one with neither a `prompt`
+ * string nor valid `messages` is a `DataError` naming the file and line (exit code 2).
  */
-export async function readPromptFile(file: string): Promise<PromptRecord[]> {
+export async function readPromptFile(file: string, options: { routeTurns?: number } = {}): Promise<PromptRecord[]> {
   const records = parseJsonLines(await readTextFile(file), file);
   return records.map((record) => {
-    const prompt = record.value.prompt;
-    if (typeof prompt !== 'string') {
-      const got = prompt === undefined ? 'missing' : `got ${prompt === null ? 'null' : typeof prompt}`;
-      throw new DataError('invalid', file, `each line needs a "prompt" string (${got})`, record.line);
+    const { prompt, messages } = record.value;
+    if (typeof prompt === 'string') return { value: record.value, prompt, line: record.line };
+    if (prompt === undefined && messages !== undefined) {
+      try {
+        return { value: record.value, prompt: routingText(checkMessages(messages), options.routeTurns), line: record.line };
+      } catch (error) {
+        if (error instanceof InvalidInputError) throw new DataError('invalid', file, `"messages": ${error.message}`, record.line, { cause: error });
+        throw error;
+      }
     }
-    return { value: record.value, prompt, line: record.line };
+    const got = prompt === undefined ? 'missing' : `got ${prompt === null ? 'null' : typeof prompt}`;
+    throw new DataError('invalid', file, `each line needs a "prompt" string or a "messages" array of chat messages (prompt ${got})`, record.line);
   });
 }
 
@@ -216,7 +225,9 @@ export async function readPromptJob(args: ParsedArgs, spec: CommandSpec, default
   checkOutputPath(output, '--output');
   const batchSize = numberFlag(args, 'batch-size') ?? defaultBatchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliUsageError(`--batch-size must be a positive integer, got ${batchSize}.`, '--batch-size');
-  return { records: await readPromptFile(input), output, batchSize };
+  const routeTurns = numberFlag(args, 'route-turns');
+  if (routeTurns !== undefined && (!Number.isInteger(routeTurns) || routeTurns < 1)) throw new CliUsageError(`--route-turns must be a positive integer, got ${routeTurns}.`, '--route-turns');
+  return { records: await readPromptFile(input, { routeTurns }), output, batchSize };
 }
 
 /** Throws a `CliUsageError` naming `flag` unless the output's folder exists. */

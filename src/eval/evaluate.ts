@@ -2,6 +2,7 @@
  * The evaluation run: score a benchmark with each router, sweep the thresholds as the original
  * does, and compute APGR, CPT and the optimal router's curve.
  */
+import { randomNoiseFloor, type NoiseFloor } from './noise-floor.js';
 import type { Embedder } from '../embedders/types.js';
 import { InvalidInputError } from '../errors.js';
 import { createRouter, routerDefinition } from '../routers/registry.js';
@@ -40,6 +41,8 @@ export interface EvaluateOptions {
   wrapEmbedder?: (embedder: Embedder) => Embedder;
   /** Called while scoring. */
   onProgress?: (progress: ScoringProgress) => void;
+  /** Random routers drawn for the noise floor (default 200; 0 skips it). */
+  noiseDraws?: number;
 }
 
 /** One router's evaluation. */
@@ -71,6 +74,8 @@ export interface EvaluationResult {
   weakScore: number;
   routers: Record<string, RouterEvaluation>;
   optimal: OptimalEvaluation;
+  /** The spread of one random router's APGR on this benchmark (null when skipped or undefined). */
+  noiseFloor: NoiseFloor | null;
 }
 
 function toSpec(entry: string | RouterSpec): RouterSpec {
@@ -148,5 +153,6 @@ export async function evaluateRouters(options: EvaluateOptions): Promise<Evaluat
     weakScore,
     routers,
     optimal,
+    noiseFloor: options.noiseDraws === 0 ? null : randomNoiseFloor(benchmark.strongScores, benchmark.weakScores, { draws: options.noiseDraws, bins: options.bins }),
   };
 }

@@ -36,3 +36,5 @@ export { renderPlotSvg } from './plot.js';
 export type { PlotOptions } from './plot.js';
 export { calibrationFileSchema, CALIBRATION_FILE, readCalibrationFile, thresholdFromScores } from '../calibration/index.js';
 export type { CalibrationFile } from '../calibration/index.js';
+export { randomNoiseFloor } from './noise-floor.js';
+export type { NoiseFloor } from './noise-floor.js';

@@ -36,6 +36,8 @@ export interface ResultsJson {
   weak_score: number;
   /** The optimal router (an upper bound, knows the outcomes). */
   optimal: ResultsJsonRouter;
+  /** Mean and standard deviation of one random router's APGR (null when undefined). */
+  noise_floor: { draws: number; apgr_mean: number; apgr_sd: number } | null;
 }
 
 function round(value: number | null, digits: number): number | null {
@@ -84,6 +86,7 @@ export function toResultsJson(result: EvaluationResult): ResultsJson {
       cpt80: round(optimal.cpt80, 4),
       points: jsonPoints(optimal.points),
     },
+    noise_floor: result.noiseFloor && { draws: result.noiseFloor.draws, apgr_mean: round(result.noiseFloor.apgrMean, 6) as number, apgr_sd: round(result.noiseFloor.apgrSd, 6) as number },
   };
 }
 
@@ -122,12 +125,23 @@ export function formatResultsTable(result: EvaluationResult, options: { sweeps?:
   lines.push(`Strong ${result.strongModel}: ${formatScore(result.strongScore, result.unit)}    Weak ${result.weakModel}: ${formatScore(result.weakScore, result.unit)}`);
   if (result.strongScore === result.weakScore) lines.push('Both models score the same: PGR, APGR and CPT are undefined (n/a).');
   lines.push('');
-  const rows = [['router', 'APGR', 'APGR (trapezoid)', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)']];
+  const noise = result.noiseFloor;
+  const rows = [['router', 'APGR', 'noise (random sd)', 'APGR (trapezoid)', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)']];
   const entries = [...Object.values(result.routers).map((router) => [router.runs > 1 ? `${router.name} (${router.runs} seeds)` : router.name, router] as const), ['optimal', result.optimal] as const];
   for (const [name, metrics] of entries) {
-    rows.push([name, formatApgr(metrics.apgr), formatApgr(metrics.apgrTrapezoid), formatPct(metrics.cpt20), formatPct(metrics.cpt50), formatPct(metrics.cpt80)]);
+    // An average of k random draws spreads sqrt(k) times less than one router's APGR.
+    const runs = 'runs' in metrics ? metrics.runs : 1;
+    const spread = noise && name !== 'optimal' ? `± ${(noise.apgrSd / Math.sqrt(runs)).toFixed(3)}` : '';
+    rows.push([name, formatApgr(metrics.apgr), spread, formatApgr(metrics.apgrTrapezoid), formatPct(metrics.cpt20), formatPct(metrics.cpt50), formatPct(metrics.cpt80)]);
   }
   lines.push(table(rows));
+  if (noise) {
+    lines.push(
+      '',
+      `Noise floor: one random router scores APGR ${noise.apgrMean.toFixed(3)} ± ${noise.apgrSd.toFixed(3)} here (standard deviation over ${noise.draws} draws); ` +
+        `an APGR within about 2 x ${noise.apgrSd.toFixed(3)} of 0.5, or of another router, is not a real difference.`,
+    );
+  }
   if (options.sweeps) {
     for (const router of Object.values(result.routers)) {
       lines.push('', `${router.name}: threshold sweep`);

@@ -11,7 +11,13 @@ const spec: CommandSpec = {
   usage: 'routellm score --router <name> --input <file.jsonl> --output <file.jsonl>',
   flags: [
     { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of ridge, sw_ranking, bert, mf whose weights ship)' },
-    { name: 'input', type: 'string', value: '<file.jsonl>', description: 'one JSON object per line with a "prompt" string (other fields are kept)' },
+    {
+      name: 'input',
+      type: 'string',
+      value: '<file.jsonl>',
+      description: 'one JSON object per line with a "prompt" string or a "messages" array (OpenAI chat format); other fields are kept',
+    },
+    { name: 'route-turns', type: 'number', value: '<k>', description: 'for "messages" rows: route on the last k messages (default 1: the last user message), as the server does' },
     { name: 'output', type: 'string', value: '<file.jsonl>', description: 'the input objects in the same order, each with "strong_win_rate" added' },
     { name: 'batch-size', type: 'number', value: '<n>', description: 'prompts per batch (default 64)' },
     ...SHARED_ROUTER_FLAGS,

@@ -146,6 +146,28 @@ describe('ridge router', () => {
     ]);
   });
 
+  it('fits a head on the sources it lists, and the other head on the rest', async () => {
+    const other = path.join(root, 'other.jsonl');
+    // Inverted labels in a second source: the open head must not see them when it lists only "planted".
+    writeFileSync(other, plantedRows(1200, 8).map(({ prompt, scores }) => JSON.stringify({ prompt, scores: { 'strong-s': scores['strong-s'], 'weak-w': 1 - scores['weak-w'] } })).join('\n') + '\n');
+    const dir = path.join(root, 'sources');
+    const result = await trainRidge({ ...training, data: [table, other], output: dir, open: { lambda: 0.1, sources: ['planted'] } });
+    expect(result.details.trainRows).toEqual({ multiple_choice: 1200, open: 600 });
+    const router = await createRouter('ridge', { weightsDir: dir, embedder });
+    try {
+      const heldOut = plantedRows(200, 99).filter((row) => !isMultipleChoice(row.prompt));
+      const scores = await router.strongWinRates(heldOut.map((row) => row.prompt));
+      const mean = (hard: boolean) => {
+        const values = heldOut.flatMap((row, i) => (row.hard === hard ? [scores[i]] : []));
+        return values.reduce((a, b) => a + b, 0) / values.length;
+      };
+      expect(mean(true)).toBeGreaterThan(mean(false) + 0.3);
+    } finally {
+      await router.dispose();
+    }
+    await expect(trainRidge({ ...training, output: path.join(root, 'e'), open: { sources: ['nowhere'] } })).rejects.toThrow(/among the sources nowhere/);
+  });
+
   it('refuses battle files, data without the pair, corrupt weights and another embedder', async () => {
     const battles = path.join(root, 'battles.jsonl');
     writeFileSync(battles, JSON.stringify({ prompt: 'p', model_a: 'x', model_b: 'y', winner: 'model_a' }) + '\n');
@@ -187,12 +209,13 @@ describe('ridge router, shipped weights', () => {
       const prompts = [
         'Which planet is largest?\nA. Mars\nB. Jupiter\nC. Venus\nD. Earth\nAnswer:',
         'hi',
-        'Prove that the square root of 2 is irrational, then generalise to every non-square integer.',
+        'Generate a C11 bounded lockless multi-producer multi-consumer queue that utilises C11 atomics, waiting on Linux futexes when full or empty.',
       ];
       const scores = await router.strongWinRates(prompts);
       for (const score of scores) expect(score >= 0 && score <= 1).toBe(true);
+      // On the open-ended data the open head was fitted on, demanding code requests are where the weak model fails most.
       expect(scores[2]).toBeGreaterThan(scores[1]);
-      expect((router as RidgeRouter).heads.open.target).toBe('weak-fails');
+      expect((router as RidgeRouter).heads.open).toMatchObject({ target: 'weak-fails', sources: ['arenabench-scores'] });
     } finally {
       await router.dispose();
     }

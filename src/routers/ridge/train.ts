@@ -28,6 +28,12 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) 
       lambda: z.number().positive().default(lambda),
       /** Use the seven text features besides the embedding. */
       textFeatures: z.boolean().default(textFeatures),
+      /**
+       * Sources (a data file's name without `.jsonl`, or `mmlu-gold`) whose rows this head is
+       * fitted on; any other source is left out of it. Default: every source, except that a head
+       * given no list leaves out the sources another head lists.
+       */
+      sources: z.array(z.string().min(1)).min(1).optional(),
     })
     .strict()
     .default({ target, lambda, textFeatures });
@@ -47,8 +53,12 @@ export const trainRidgeOptionsSchema = z
     weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
     /** Head for multiple-choice prompts. Default: pair gap, lambda 1, text features. */
     multipleChoice: headSchema('pair-gap', 1, true),
-    /** Head for every other prompt. Default: weak fails, lambda 1000, embedding only. */
-    open: headSchema('weak-fails', 1000, false),
+    /**
+     * Head for every other prompt. Default: weak fails, lambda 3, embedding only (chosen
+     * out-of-fold on open-ended chat, docs/experiments.md section 11; the shipped weights fit it
+     * on `sources: ['arenabench-scores']`, scripts/build-ridge-weights.ts).
+     */
+    open: headSchema('weak-fails', 3, false),
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
   })
@@ -67,6 +77,12 @@ export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, 
   if (target === 'weak-fails') return w !== undefined ? 1 - w : undefined;
   const values = Object.values(row.scores);
   return values.length > 0 ? 1 - values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
+/** Which sources a head fits on: its own list, else every source that the other head does not list. */
+function headSourceFilter(own: readonly string[] | undefined, other: readonly string[] | undefined): (source: string) => boolean {
+  if (own) return (source) => own.includes(source);
+  return other ? (source) => !other.includes(source) : () => true;
 }
 
 /**
@@ -111,14 +127,17 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
     const extraHeads = {} as RidgeExtra['heads'];
     for (const [column, head] of HEADS.entries()) {
       const spec = head === 'multiple_choice' ? settings.multipleChoice : settings.open;
+      const other = head === 'multiple_choice' ? settings.open : settings.multipleChoice;
+      const fitsOn = headSourceFilter(spec.sources, other.sources);
       const chosen: { at: number; y: number }[] = [];
       for (const row of rows) {
-        const y = ridgeTarget(spec.target, row, strong, weak);
+        const y = fitsOn(row.source) ? ridgeTarget(spec.target, row, strong, weak) : undefined;
         if (y !== undefined) chosen.push({ at: promptIndex.get(row.prompt)!, y });
       }
       if (chosen.length === 0) {
         const needs = spec.target === 'pair-gap' ? `results for both ${strong} and ${weak}` : spec.target === 'weak-fails' ? `results for ${weak}` : 'results';
-        throw new InvalidInputError('training data', `rows with ${needs} for the ${head} head (target ${spec.target}); none were found`);
+        const among = spec.sources ? ` among the sources ${spec.sources.join(', ')}` : '';
+        throw new InvalidInputError('training data', `rows with ${needs} for the ${head} head (target ${spec.target})${among}; none were found`);
       }
       const x = new Float64Array(chosen.length * width);
       chosen.forEach(({ at }, n) => {
@@ -137,7 +156,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         return sum;
       });
       quantiles.set(sampleQuantiles(raw, settings.quantiles), column * settings.quantiles);
-      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, trainRows: chosen.length, referencePrompts: reference.length };
+      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, ...(spec.sources ? { sources: spec.sources } : {}), trainRows: chosen.length, referencePrompts: reference.length };
       run.log(`${head} head (${spec.target}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
     }
 

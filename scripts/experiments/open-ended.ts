@@ -1,0 +1,65 @@
+/**
+ * Selection of the ridge router's open head on open-ended validation (docs/experiments.md,
+ * section 11): out-of-fold APGR on the arenabench prompts graded for both benchmark models.
+ * Folds are by prompt (10 folds, 3 seeded repeats); a candidate is fitted on the other nine folds
+ * of arenabench only, and its scores on the held-out fold are pooled into one out-of-fold score
+ * per prompt. The arenabench human battles are not read here (the ridge heads do not train on
+ * battles), so no battle can cross folds.
+ *
+ *   npx tsx scripts/experiments/open-ended.ts
+ *
+ * Prints one line per candidate (target x text features x lambda): mean out-of-fold APGR over
+ * the repeats, its spread over the repeats, and the spread of the ten per-fold APGRs; then random
+ * (200 draws) and the shipped weights on the same prompts, and the chosen candidate (highest mean
+ * out-of-fold APGR) with a bootstrap standard deviation over prompts.
+ */
+import { RidgeRouter } from '../../src/routers/ridge/index.js';
+import { isMultipleChoice } from '../../src/routers/ridge/features.js';
+import type { RidgeTarget } from '../../src/routers/ridge/weights.js';
+import { randomNoiseFloor } from '../../src/eval/noise-floor.js';
+import { STRONG, WEAK } from './features.js';
+import { apgrOn, bootstrapSd, foldsFor, loadOpenEnded, mean, outOfFold, sd } from './open-ended-folds.js';
+
+const REPEATS = 3;
+const TARGETS: RidgeTarget[] = ['weak-fails', 'difficulty', 'pair-gap'];
+const LAMBDAS = [1, 3, 10, 30, 100];
+
+const set = await loadOpenEnded();
+const { rows, prompts, embeddings, benchmark } = set;
+const apgrOf = (scores: ArrayLike<number>) => apgrOn(benchmark, scores);
+const fixed = (value: number) => value.toFixed(3);
+
+console.log(`arenabench prompts graded for both ${STRONG} and ${WEAK}: ${rows.length} (multiple-choice: ${prompts.filter(isMultipleChoice).length})`);
+const foldsOf = Array.from({ length: REPEATS }, (_, repeat) => foldsFor(rows.length, repeat));
+
+const results: { candidate: { target: RidgeTarget; textFeatures: boolean; lambda: number }; apgr: number; repeatSd: number; foldSd: number; scores: Float64Array }[] = [];
+for (const target of TARGETS) {
+  for (const textFeatures of [false, true]) {
+    for (const lambda of LAMBDAS) {
+      const candidate = { target, textFeatures, lambda };
+      const runs = foldsOf.map((folds) => outOfFold(set, candidate, folds));
+      const apgrs = runs.map((run) => apgrOf(run.scores));
+      const result = { candidate, apgr: mean(apgrs), repeatSd: sd(apgrs), foldSd: mean(runs.map((run) => sd(run.perFold))), scores: runs[0].scores };
+      results.push(result);
+      console.log(`${target.padEnd(10)} ${textFeatures ? '+text' : '     '} lambda ${String(lambda).padEnd(4)} out-of-fold APGR ${fixed(result.apgr)} (repeats sd ${fixed(result.repeatSd)}, per-fold sd ${fixed(result.foldSd)})`);
+    }
+  }
+}
+
+const noise = randomNoiseFloor(rows.map((row) => row.scores[STRONG]), rows.map((row) => row.scores[WEAK]))!;
+console.log(`random (${noise.draws} draws): ${fixed(noise.apgrMean)} ± ${fixed(noise.apgrSd)}`);
+
+const shipped = await RidgeRouter.create({ embedder: 'use-lite' });
+try {
+  const scores = await shipped.strongWinRatesFromEmbeddings(embeddings, rows.length, prompts);
+    // In-sample when the shipped open head was fitted on arenabench: printed to compare, never to choose.
+  console.log(`shipped ridge router weights (${JSON.stringify(shipped.heads.open)}): ${fixed(apgrOf(scores))}${shipped.heads.open.sources?.includes('arenabench-scores') ? ' (in-sample)' : ''}`);
+} finally {
+  await shipped.dispose();
+}
+
+const best = results.reduce((a, b) => (b.apgr > a.apgr ? b : a));
+console.log(
+  `chosen open head: ${JSON.stringify(best.candidate)}, out-of-fold APGR ${fixed(best.apgr)}; bootstrap sd over prompts ${fixed(bootstrapSd(set, best.scores))}; ` +
+    `per-fold sd ${fixed(best.foldSd)}`,
+);
