@@ -205,7 +205,7 @@ export async function readPromptFile(file: string, options: { routeTurns?: numbe
       try {
         return { value: record.value, prompt: routingText(checkMessages(messages), options.routeTurns), line: record.line };
       } catch (error) {
-        if (error instanceof InvalidInputError) throw new DataError('invalid', file, `"messages": ${error.message}`, record.line, { cause: error });
+        if (InvalidInputError.isInstance(error)) throw new DataError('invalid', file, `"messages": ${error.message}`, record.line, { cause: error });
         throw error;
       }
     }

@@ -92,7 +92,7 @@ export class RouterPool {
     try {
       parsed = parseRouterModel(params.model, this.names);
     } catch (error) {
-      if (error instanceof UnknownRouterError) throw new UnknownRouterError(error.router, this.names);
+      if (UnknownRouterError.isInstance(error)) throw new UnknownRouterError(error.router, this.names);
       throw error;
     }
     // Frozen: the cached object is handed to every later request with this model string.

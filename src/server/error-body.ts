@@ -33,16 +33,16 @@ export function errorResponse(error: unknown, redact: (text: string) => string):
     body: { error: { message: redact(message), type, param, code } },
   });
   if (error instanceof HttpError) return body(error.status, error.message, error.type, error.code, error.param);
-  if (error instanceof UnknownRouterError) return body(404, error.message, 'invalid_request_error', 'model_not_found', 'model');
-  if (error instanceof InvalidModelStringError || error instanceof InvalidThresholdError) {
+  if (UnknownRouterError.isInstance(error)) return body(404, error.message, 'invalid_request_error', 'model_not_found', 'model');
+  if (InvalidModelStringError.isInstance(error) || InvalidThresholdError.isInstance(error)) {
     return body(400, error.message, 'invalid_request_error', error.code, 'model');
   }
-  if (error instanceof InvalidInputError) return body(400, error.message, 'invalid_request_error', error.code, error.input);
-  if (error instanceof ProviderError) {
+  if (InvalidInputError.isInstance(error)) return body(400, error.message, 'invalid_request_error', error.code, error.input);
+  if (ProviderError.isInstance(error)) {
     const upstream = error.status === undefined ? '' : ` (upstream status ${error.status})`;
     return body(502, `Upstream provider failed${upstream}: ${error.message}`, 'upstream_error', 'provider_error');
   }
-  if (error instanceof InvalidOptionsError) return body(500, error.message, 'server_error', error.code);
+  if (InvalidOptionsError.isInstance(error)) return body(500, error.message, 'server_error', error.code);
   if (RouteLLMError.isInstance(error)) return body(500, error.message, 'server_error', error.code);
   return body(500, 'Internal server error.', 'server_error', null);
 }

@@ -147,7 +147,7 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
   };
 
   const failure = (error: unknown, record: RequestRecord): HandlerReply => {
-    if (error instanceof RequestAbortedError) {
+    if (RequestAbortedError.isInstance(error)) {
       // The client has gone: nobody reads this reply; 499 is what the log and metrics say.
       return jsonReply(499, { error: { message: 'The client closed the request.', type: 'invalid_request_error', param: null, code: 'client_closed' } });
     }

@@ -99,5 +99,5 @@ export function modelList(context: RouteContext): Route {
 
 /** The upstream failure kind of an error, for the record (undefined for errors that are not upstream ones). */
 export function upstreamKind(error: unknown): string | undefined {
-  return error instanceof ProviderError ? error.kind : undefined;
+  return ProviderError.isInstance(error) ? error.kind : undefined;
 }
