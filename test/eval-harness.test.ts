@@ -46,7 +46,7 @@ describe('built-in benchmarks', () => {
     const mmlu = await loadEvalBenchmark('mmlu', { dataDir });
     expect(mmlu.label).toMatch(/^MMLU-rest \(12,537/);
     expect(mmlu.unit).toBe('accuracy-percent');
-    const mtBench = await loadEvalBenchmark('mt_bench', { dataDir });
+    const mtBench = await loadEvalBenchmark('mt-bench', { dataDir });
     const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
     expect(mean(mtBench.strongScores)).toBeCloseTo(9.21, 2);
     expect(mean(mtBench.weakScores)).toBeCloseTo(8.28, 2);

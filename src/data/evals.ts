@@ -13,8 +13,8 @@ import { readJsonLines, readTextFile, stringField } from './jsonl.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, canonicalModelName } from './models.js';
 
 /** The benchmarks, and the two halves of MMLU (`mmlu-gold` may be trained on; report on `mmlu-rest`). */
-export type BenchmarkName = 'mmlu' | 'mmlu-gold' | 'mmlu-rest' | 'gsm8k' | 'mt_bench';
-export const BENCHMARK_NAMES: readonly BenchmarkName[] = Object.freeze(['mmlu', 'mmlu-gold', 'mmlu-rest', 'gsm8k', 'mt_bench']);
+export type BenchmarkName = 'mmlu' | 'mmlu-gold' | 'mmlu-rest' | 'gsm8k' | 'mt-bench';
+export const BENCHMARK_NAMES: readonly BenchmarkName[] = Object.freeze(['mmlu', 'mmlu-gold', 'mmlu-rest', 'gsm8k', 'mt-bench']);
 
 /** Number of MMLU rows (after decontamination, sorted by SHA-256 of the prompt) in the gold split. */
 export const MMLU_GOLD_SIZE = 1500;
@@ -217,7 +217,7 @@ export async function loadMtBench(options: LoadBenchmarkOptions = {}): Promise<B
     if (typeof record.value.category === 'string') row.category = record.value.category;
     rows.push(row);
   }
-  return benchmark('mt_bench', rows, [...models], [1, 10], removed, folder);
+  return benchmark('mt-bench', rows, [...models], [1, 10], removed, folder);
 }
 
 /** Loads a benchmark by name (see `BenchmarkName`). */
@@ -231,7 +231,7 @@ export async function loadBenchmark(name: BenchmarkName, options: LoadBenchmarkO
       return (await loadMmluSplit(options)).rest;
     case 'gsm8k':
       return loadGsm8k(options);
-    case 'mt_bench':
+    case 'mt-bench':
       return loadMtBench(options);
     default:
       throw new DataError('missing', String(name), `unknown benchmark: expected one of ${BENCHMARK_NAMES.join(', ')}`);

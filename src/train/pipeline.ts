@@ -161,7 +161,7 @@ export class TrainingRun {
       dropped: result.dropped,
       record: {
         applied: true,
-        against: [mmlu === 'rest' ? 'mmlu-rest' : 'mmlu', 'gsm8k', 'mt_bench'],
+        against: [mmlu === 'rest' ? 'mmlu-rest' : 'mmlu', 'gsm8k', 'mt-bench'],
         threshold: settings.decontaminationThreshold,
         droppedRows: result.dropped,
         droppedExact: result.droppedExact,
