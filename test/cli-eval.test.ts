@@ -4,9 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { benchmarkDataDir, hasBenchmarkData } from './helpers/benchmark-data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(root, '..', 'shared', 'data');
+const dataDir = benchmarkDataDir;
 const bin = path.join(root, 'bin', 'routellm.js');
 
 /** Runs `node bin/routellm.js ...args` as a process. */
@@ -19,7 +20,7 @@ function runCli(args: string[], options: { env?: Record<string, string> } = {}):
 }
 
 describe('routellm eval', () => {
-  it('evaluates random on MT-Bench: table, results.json and plot.svg', async () => {
+  it.skipIf(!hasBenchmarkData)('evaluates random on MT-Bench: table, results.json and plot.svg', async () => {
     const output = mkdtempSync(path.join(os.tmpdir(), 'routellm-eval-'));
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'routellm-cache-'));
     const result = await runCli(['eval', '--routers', 'random', '--benchmark', 'mt-bench', '--data-dir', dataDir, '--output', output], {

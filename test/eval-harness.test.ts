@@ -3,7 +3,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../src/data/errors.js';
 import type { Embedder } from '../src/embedders/types.js';
@@ -18,11 +17,11 @@ import {
 import type { EvalBenchmark } from '../src/eval/index.js';
 import { BaseRouter } from '../src/routers/base.js';
 import type { EmbeddingRouter } from '../src/routers/types.js';
+import { benchmarkDataDir, hasBenchmarkData } from './helpers/benchmark-data.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(root, '..', 'shared', 'data');
+const dataDir = benchmarkDataDir;
 
-describe('built-in benchmarks', () => {
+describe.skipIf(!hasBenchmarkData)('built-in benchmarks', () => {
   // Over 200 draws of 10 seeds, the 10-seed average of random's APGR on MT-Bench (72 prompts) had
   // a standard deviation of 0.021; GSM8K and MMLU-rest have far more prompts.
   it.each([
@@ -181,7 +180,7 @@ describe('evaluateRouters', () => {
   });
 });
 
-describe('fetchBenchmarkData', () => {
+describe.skipIf(!hasBenchmarkData)('fetchBenchmarkData', () => {
   it('downloads a benchmark from a (local) mirror of the original repository into a data folder', async () => {
     const served: string[] = [];
     const files: Record<string, string> = {
