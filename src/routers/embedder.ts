@@ -45,10 +45,9 @@ export async function openRouterEmbedder<T>(
 ): Promise<T> {
   if (!recorded) throw new WeightsError('corrupt', weightsDir, 'the manifest records no embedder');
   const given = typeof option === 'object' ? option : undefined;
-  if (given) checkEmbedder({ embedder: recorded }, given, weightsDir);
   const embedder = given ?? (await buildNamedEmbedder(typeof option === 'string' ? option : undefined, recorded.id));
   try {
-    if (!given) checkEmbedder({ embedder: recorded }, embedder, weightsDir);
+    checkEmbedder({ embedder: recorded }, embedder, weightsDir);
     return await build(embedder, !given);
   } catch (error) {
     if (!given) await embedder.dispose();

@@ -14,7 +14,7 @@ import type { Battle } from '../data/types.js';
 import { ELO_INITIAL, ELO_SCALE, emptyCounts, fitBradleyTerry } from './bradley-terry.js';
 
 /** Population variance of `values[start..end]` (inclusive), two-pass. */
-export function segmentVariance(values: ArrayLike<number>, start: number, end: number): number {
+function segmentVariance(values: ArrayLike<number>, start: number, end: number): number {
   const count = end - start + 1;
   let mean = 0;
   for (let i = start; i <= end; i++) mean += values[i];

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { decontaminate } from '../data/decontaminate.js';
-import { loadEvaluationPrompts, loadMmluSplit, resolveDataDir } from '../data/evals.js';
+import { loadEvaluationPrompts, loadMmluSplit } from '../data/evals.js';
 import type { ScoreRow } from '../data/types.js';
 import { withDiskCache } from '../embedders/disk-cache.js';
 import { createEmbedder } from '../embedders/registry.js';
@@ -89,7 +89,7 @@ function decontaminationWanted(setting: boolean | 'auto', dataDir: string | unde
 /** One training run: its settings, its embedder (opened on first use), its progress lines; `close()` when done. */
 export class TrainingRun {
   private readonly startedAt = Date.now();
-  private opened: { base: Embedder; cached: Embedder; owned: boolean } | undefined;
+  private opened: { cached: Embedder; owned: boolean } | undefined;
 
   constructor(
     /** The router being trained, the prefix of progress lines. */
@@ -105,9 +105,9 @@ export class TrainingRun {
     if (!this.opened) {
       const option = this.settings.embedder;
       const owned = typeof option === 'string';
-      const base = typeof option === 'string' ? await createEmbedder(option) : option;
+      const base = owned ? await createEmbedder(option) : option;
       const cache = this.settings.embeddingCache ?? (owned ? undefined : false);
-      this.opened = { base, cached: cache === false ? base : withDiskCache(base, cache), owned };
+      this.opened = { cached: cache === false ? base : withDiskCache(base, cache), owned };
     }
     return this.opened.cached;
   }
@@ -116,12 +116,6 @@ export class TrainingRun {
   get embedder(): Embedder {
     if (!this.opened) throw new Error('TrainingRun: openEmbedder() first');
     return this.opened.cached;
-  }
-
-  /** The opened embedder as built or given: its id is the one a manifest records. */
-  get baseEmbedder(): Embedder {
-    if (!this.opened) throw new Error('TrainingRun: openEmbedder() first');
-    return this.opened.base;
   }
 
   /** A progress line on stderr, when `progress` is on. */
@@ -146,7 +140,7 @@ export class TrainingRun {
     const { settings } = this;
     if (!decontaminationWanted(settings.decontaminate, settings.dataDir)) return { kept: [...rows], dropped: 0, record: { applied: false } };
     const mmlu = settings.decontaminationMmlu;
-    const evalPrompts = await loadEvaluationPrompts({ dataDir: resolveDataDir(settings.dataDir), mmlu });
+    const evalPrompts = await loadEvaluationPrompts({ dataDir: settings.dataDir, mmlu });
     let bar: ProgressBar | undefined;
     const result = await decontaminate(rows, {
       evalPrompts,

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { trainClassifierHead, type HeadArchitecture, type TrainedClassifierHead } from '../../core/models/classifier-head.js';
 import { scoreRowsToBattles } from '../../data/golden.js';
-import { canonicalModelName, DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../../data/models.js';
 import { readTrainingData } from '../../data/training-data.js';
 import type { Battle } from '../../data/types.js';
 import { InvalidInputError } from '../../errors.js';
@@ -136,7 +135,7 @@ export async function trainBert(options: TrainBertOptions): Promise<TrainBertRes
     const fitted = await fitHeads(settings, run, labelled, prompts, vectors);
     const { best, trained, labelCounts, classWeights } = fitted;
     const manifest = await writeBertHead(settings.output, best.result.parameters, {
-      embedder: { id: run.baseEmbedder.id, dimension: run.embedder.dimension },
+      embedder: { id: run.embedder.id, dimension: run.embedder.dimension },
       hyperparameters: {
         architecture: best.architecture,
         hidden: best.architecture === 'mlp' ? settings.hidden : 0,
@@ -280,5 +279,3 @@ async function fitHeads(settings: TrainBertSettings, run: TrainingRun, labelled:
   return { best, trained, labelCounts, classWeights, priorLoss: crossEntropyOfPrior(split.train, split.validation, classWeights) };
 }
 
-/** The benchmark pair, for `--strong-model`/`--weak-model` defaults in scripts. */
-export const BENCHMARK_PAIR = Object.freeze({ strong: canonicalModelName(DEFAULT_STRONG_MODEL), weak: canonicalModelName(DEFAULT_WEAK_MODEL) });

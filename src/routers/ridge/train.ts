@@ -164,7 +164,7 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
       settings.output,
       { heads, width, quantiles, quantileCount: settings.quantiles },
       {
-        embedder: { id: run.baseEmbedder.id, dimension },
+        embedder: { id: run.embedder.id, dimension },
         hyperparameters: { multipleChoice: settings.multipleChoice, open: settings.open, quantiles: settings.quantiles, strongModel: strong, weakModel: weak },
         data: { sources, decontamination: decontaminated.record, rows: rows.length, prompts: prompts.length },
         metrics: { trainRowsMultipleChoice: extraHeads.multiple_choice.trainRows, trainRowsOpen: extraHeads.open.trainRows },
