@@ -98,10 +98,10 @@ export class Int16Matrices {
    */
   allocate(bytes: number, zero = true): number {
     const at = this.used;
-    this.used = roundUp(at + bytes, 16);
-    const have = this.memory.buffer.byteLength;
-    if (this.used > have) this.memory.grow(Math.ceil((this.used - have) / WASM_PAGE_BYTES));
-    if (zero) new Uint8Array(this.memory.buffer, at, this.used - at).fill(0);
+    const end = roundUp(at + bytes, 16);
+    this.reserve(end - at);
+    this.used = end;
+    if (zero) new Uint8Array(this.memory.buffer, at, end - at).fill(0);
     return at;
   }
 

@@ -203,7 +203,7 @@ export class UseLiteInt16 {
       this.ffnBlock(first, tokens, at);
       this.attentionBlock(second, at.stream, lengths, tokens, at);
       this.ffnBlock(second, tokens, at);
-      return this.pool(lengths, at.stream, at.pooled, at.codes, at.codeScales, at.result);
+      return this.pool(lengths, tokens, at.stream, at.pooled, at.codes, at.codeScales, at.result);
     } finally {
       matrices.release(mark);
     }
@@ -292,9 +292,8 @@ export class UseLiteInt16 {
   }
 
   /** Mean of each sentence's rows, then the tanh layer and l2 normalisation. */
-  private pool(lengths: number[], streamAt: number, pooledAt: number, codesAt: number, scalesAt: number, resultAt: number): Float32Array {
+  private pool(lengths: number[], tokens: number, streamAt: number, pooledAt: number, codesAt: number, scalesAt: number, resultAt: number): Float32Array {
     const matrices = this.matrices!;
-    const tokens = lengths.reduce((sum, length) => sum + length, 0);
     const stream = matrices.floats(streamAt, tokens * 512);
     const pooled = matrices.floats(pooledAt, lengths.length * 512);
     let base = 0;

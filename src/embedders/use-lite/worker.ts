@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendPreference } from '../../core/backend.js';
+import { int16KernelAvailable } from '../../core/int16-matrix.js';
 import { loadUseLiteRunner, type UseLiteRunner } from './runner.js';
 import type { WorkerRequest, WorkerResponse, WorkerStart } from './worker-pool.js';
 
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   const start = workerData as WorkerStart;
   let graph: UseLiteRunner;
   try {
-    if (start.exact) await initBackend(start.backend as BackendPreference | undefined);
+    // The graph (exact, or the fallback where wasm SIMD is missing) runs on the backend the main thread chose.
+    if (start.exact || !int16KernelAvailable()) await initBackend(start.backend as BackendPreference | undefined);
     graph = await loadUseLiteRunner(start.files, start.exact);
   } catch (error) {
     port.postMessage({ id: -1, error: error instanceof Error ? error.message : String(error) } satisfies WorkerResponse);
