@@ -1,8 +1,8 @@
-import { InvalidOptionsError, UnknownRouterError } from '../errors.js';
+import { InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
-import { createRouter, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
+import { createRouter, requireRouterDefinition } from '../routers/registry.js';
 import type { RouteDecision, Router } from '../routers/types.js';
 import { routedModelOptionsSchema, type RoutableLanguageModel, type RoutedModelOptions } from './options.js';
 import { promptRoutingText } from './prompt-text.js';
@@ -193,9 +193,7 @@ function resolveRouting(router: string | Router, threshold: number | { threshold
   const value = typeof threshold === 'number' ? threshold : threshold.threshold;
   assertThreshold(value);
   if (typeof router !== 'string') return { source: router, threshold: value };
-  const name = resolveRouterName(router);
-  if (!name) throw new UnknownRouterError(router, ROUTER_NAMES);
-  return { source: name, threshold: value };
+  return { source: requireRouterDefinition(router).name, threshold: value };
 }
 
 function withDecision(metadata: ProviderMetadata | undefined, decision: RoutingDecision): ProviderMetadata {

@@ -138,17 +138,13 @@ export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterF
   };
 }
 
-/** Router options from the config file plus `--weights`; `withPair` adds `--strong-model` / `--weak-model` for routers that score a pair (flags win). */
-export function routerOptionsFor(router: string, flags: SharedRouterFlags, options: { usePair?: boolean } = {}): Record<string, unknown> {
+/** Router options from the config file plus `--weights` (the flag wins); the deployed pair is `createRouterForPair`'s. */
+export function routerOptionsFor(router: string, flags: SharedRouterFlags): Record<string, unknown> {
   const definition = requireRouterDefinition(router);
   const result: Record<string, unknown> = { ...(flags.config[definition.name] ?? {}) };
   if (flags.weights !== undefined) {
     if (!definition.weights) throw new CliUsageError(`--weights: the ${definition.name} router has no weights folder.`, '--weights');
     result.weightsDir = flags.weights;
-  }
-  if (definition.scoresModelPair && options.usePair !== false) {
-    if (flags.strongModel !== undefined) result.strongModel = flags.strongModel;
-    if (flags.weakModel !== undefined) result.weakModel = flags.weakModel;
   }
   return result;
 }
@@ -163,7 +159,7 @@ export async function buildRouter(name: string, flags: SharedRouterFlags, io: Cl
   const canonical = definition.name;
   const askedPair = flags.strongModel !== undefined || flags.weakModel !== undefined;
   try {
-    const built = await createRouterForPair(canonical, routerOptionsFor(canonical, flags, { usePair: false }), { strongModel: flags.strongModel, weakModel: flags.weakModel });
+    const built = await createRouterForPair(canonical, routerOptionsFor(canonical, flags), { strongModel: flags.strongModel, weakModel: flags.weakModel });
     if (built.unknownModel !== undefined) notePair(built.router, io, `its weights do not know "${built.unknownModel}"; `);
     else if (askedPair && definition.scoresModelPair) notePair(built.router, io, '');
     else if (askedPair) io.stderr.write(`routellm: ${canonical}: this router does not score a model pair; --strong-model / --weak-model only name the deployed models\n`);

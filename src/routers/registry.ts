@@ -51,11 +51,6 @@ export function resolveRouterName(name: string): RouterName | undefined {
   return BY_SPELLING.get(name)?.name;
 }
 
-/** Whether the router of this name (or alias) takes `strongModel` / `weakModel` options; false for unknown names. */
-export function routerScoresModelPair(name: string): boolean {
-  return BY_SPELLING.get(name)?.scoresModelPair ?? false;
-}
-
 /**
  * Builds a router by name (`random`, `mf`, `sw_ranking`, `bert`, `ridge`, `causal_llm`; `sw-ranking`
  * and `causal-llm` are accepted too). Options are checked against that router's schema; bad options

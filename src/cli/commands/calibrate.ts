@@ -54,7 +54,7 @@ export async function runCalibrate(argv: string[], io: CliIo = processIo): Promi
       await router.dispose();
     }
   } else {
-    const weightsDir = routerOptionsFor(name, flags, { usePair: false }).weightsDir as string | undefined;
+    const weightsDir = routerOptionsFor(name, flags).weightsDir as string | undefined;
     calibration = await calibrateThreshold({ router: name, strongModelPct: pct, weightsDir, strongModel: flags.strongModel, weakModel: flags.weakModel });
   }
   if (args.flags.json) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainerFlag } from '../../routers/definition.js';
-import { requireRouterDefinition, ROUTER_DEFINITIONS, ROUTER_NAMES } from '../../routers/registry.js';
+import { routerDefinition, ROUTER_DEFINITIONS, ROUTER_NAMES } from '../../routers/registry.js';
 import { CliUsageError, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { parseCommandArgs, processIo, readRouterConfig } from '../shared.js';
@@ -36,16 +36,8 @@ const spec: CommandSpec = {
     'Example: routellm train mf --data ../shared/data/train/arena-battles.jsonl --output my-mf && routellm route "hi" --router mf --weights my-mf',
 };
 
-/** The value of an optional trainer flag, refused with the trainer's reason when it does not take it. */
-function trainerFlag<T>(router: string, refuses: Partial<Record<TrainerFlag, string>>, key: TrainerFlag, flag: string, value: T | undefined): T | undefined {
-  if (value === undefined) return undefined;
-  const reason = refuses[key];
-  if (reason !== undefined) throw new CliUsageError(`--${flag}: ${router} ${reason}.`, `--${flag}`);
-  return value;
-}
-
-function trainingOptions(router: string, args: ParsedArgs, config: Record<string, unknown>, output: string): Record<string, unknown> {
-  const refuses = requireRouterDefinition(router).trainer?.refuses ?? {};
+/** The trainer's options from the flags; an optional flag the trainer does not take is refused with its reason. */
+function trainingOptions(router: string, refuses: Partial<Record<TrainerFlag, string>>, args: ParsedArgs, config: Record<string, unknown>, output: string): Record<string, unknown> {
   // The CLI always shows progress; the library call is silent unless asked.
   const options: Record<string, unknown> = { progress: true, ...config, data: listFlag(args, 'data'), output };
   const embedder = stringFlag(args, 'embedder');
@@ -58,7 +50,10 @@ function trainingOptions(router: string, args: ParsedArgs, config: Record<string
     ['pair', 'weak-model', 'weakModel', stringFlag(args, 'weak-model')],
   ];
   for (const [key, flag, option, value] of optional) {
-    if (trainerFlag(router, refuses, key, flag, value) !== undefined) options[option] = value;
+    if (value === undefined) continue;
+    const reason = refuses[key];
+    if (reason !== undefined) throw new CliUsageError(`--${flag}: ${router} ${reason}.`, `--${flag}`);
+    options[option] = value;
   }
   if (args.flags['mmlu-gold']) options.mmluGold = true;
   const decontaminate = stringFlag(args, 'decontaminate');
@@ -78,12 +73,8 @@ export async function runTrain(argv: string[], io: CliIo = processIo): Promise<n
   if (args.positionals.length === 0) throw new CliUsageError(`Missing the router to train. Usage: ${spec.usage}`);
   if (args.positionals.length > 1) throw new CliUsageError(`Unexpected argument "${args.positionals[1]}". Usage: ${spec.usage}`);
   const requested = args.positionals[0];
-  let definition;
-  try {
-    definition = requireRouterDefinition(requested);
-  } catch {
-    throw new CliUsageError(`Unknown router "${requested}". Trainable routers: ${TRAINABLE.join(', ')}.`);
-  }
+  const definition = routerDefinition(requested);
+  if (!definition) throw new CliUsageError(`Unknown router "${requested}". Trainable routers: ${TRAINABLE.join(', ')}.`);
   const router = definition.name;
   const trainer = definition.trainer;
   if (!trainer) {
@@ -103,7 +94,7 @@ export async function runTrain(argv: string[], io: CliIo = processIo): Promise<n
   }
   const config = await readRouterConfig(stringFlag(args, 'config'));
   const temporary = `${output}.${process.pid}.partial`;
-  const options = trainingOptions(router, args, config[router] ?? {}, temporary);
+  const options = trainingOptions(router, trainer.refuses, args, config[router] ?? {}, temporary);
   try {
     const result = await trainer.train(options);
     const summary = { output, examples: result.examples, ...trainer.summary(result.details), dropped_contaminated: result.droppedContaminated, seconds: Math.round(result.seconds * 10) / 10 };
