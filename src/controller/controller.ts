@@ -18,7 +18,6 @@ import type {
 } from './types.js';
 
 export { RoutedChatCompletionStream } from './routed-stream.js';
-export type * from './types.js';
 
 /** Prompts scored per step of `routeBatch`: between steps the event loop runs and an abort is seen. */
 export const ROUTE_BATCH_CHUNK = 16;

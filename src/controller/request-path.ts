@@ -1,6 +1,5 @@
 import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { CompletionUsage } from 'openai/resources/completions';
 import { InvalidInputError, type ProviderError } from '../errors.js';
 import { isRetryableProviderError, RequestAbortedError } from '../providers/errors.js';
 import type { ProviderStream } from '../providers/types.js';
@@ -77,7 +76,7 @@ export class RequestPath {
     const text = routingText(messages, this.options.routeTurns);
     const { router, threshold } = this.routers.resolveRouting(params);
     const { model: _model, router: _router, threshold: _threshold, stream, ...upstreamParams } = params;
-    if (params.stream !== undefined && params.stream !== null && typeof params.stream !== 'boolean') {
+    if (stream != null && typeof stream !== 'boolean') {
       throw new InvalidInputError('stream', 'a boolean');
     }
     const routingStart = performance.now();
@@ -144,16 +143,14 @@ export class RequestPath {
     }
     record.latency_ms.upstream = performance.now() - upstreamStart;
     this.finishRecord(record, opened);
-    let usage: CompletionUsage | undefined;
     let ended = false;
-    return new RoutedChatCompletionStream(
+    const stream = new RoutedChatCompletionStream(
       record,
       abort,
       opened.result.first,
       opened.result.iterator,
       base.stream_options?.include_usage === true,
       (seen) => {
-        usage = seen;
         const cost = requestCost(seen, record.model, this.options.strongModel, this.options.prices);
         if (cost) record.cost = cost;
       },
@@ -162,9 +159,10 @@ export class RequestPath {
         ended = true;
         release();
         if (error !== undefined) this.accounting.failed(record.router);
-        else this.accounting.answered(record.model, usage, record.cost);
+        else this.accounting.answered(record.model, stream.usage, record.cost);
       },
     );
+    return stream;
   }
 
   private finishRecord(record: RoutingRecord, attempt: Attempt<unknown>): void {

@@ -34,7 +34,7 @@ export function toProviderError(provider: string, error: unknown, signal?: Abort
  * 408, 409, 429 or >= 500. A 4xx about the request itself would fail there too.
  */
 export function isRetryableProviderError(error: unknown): boolean {
-  if (!(ProviderError.isInstance(error))) return false;
+  if (!ProviderError.isInstance(error)) return false;
   if (error.kind !== 'status') return true;
   const status = error.status!;
   return status === 408 || status === 409 || status === 429 || status >= 500;

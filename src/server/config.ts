@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { controllerOptionsSchema } from '../controller/options.js';
 import { handlerOptionsSchema } from './handler-options.js';
 
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROUTE_PROMPTS } from './handler-options.js';
+export { DEFAULT_MAX_BODY_BYTES } from './handler-options.js';
 
 /** Default port, as the original RouteLLM server. */
 export const DEFAULT_PORT = 6060;

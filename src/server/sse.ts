@@ -26,7 +26,7 @@ export async function* sseEvents(
     yield 'data: [DONE]\n\n';
   } catch (error) {
     failure = error;
-    if (!(RequestAbortedError.isInstance(error))) yield `data: ${JSON.stringify(errorBody(error))}\n\n`;
+    if (!RequestAbortedError.isInstance(error)) yield `data: ${JSON.stringify(errorBody(error))}\n\n`;
   } finally {
     onEnd(failure);
   }
