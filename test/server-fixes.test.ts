@@ -4,6 +4,7 @@
  * or node:http against the fault-injecting stand-in upstream on 127.0.0.1.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Controller } from '../src/controller/index.js';
 import { InvalidInputError, UnknownRouterError } from '../src/errors.js';
@@ -149,6 +150,41 @@ describe('server faults found by the hostile test', () => {
       request.write(Buffer.alloc(64 * 1024, 32));
     });
     expect(status).toBe(413);
+  });
+
+  it('5: a slow client still sending a body over the limit reads the whole 413, not a reset connection', async () => {
+    const server = await serve('good', { maxBodyBytes: 1024 });
+    const { port } = new URL(server.url);
+    const chunk = Buffer.alloc(64 * 1024, 32);
+    const chunks = 16;
+    const socket = net.connect(Number(port), '127.0.0.1');
+    // The client does not read while it uploads (as a busy process would not): if the server
+    // closed with body bytes unread, the reset would discard the reply waiting in this socket.
+    socket.pause();
+    let received = '';
+    let failure: string | null = null;
+    socket.on('error', (error: NodeJS.ErrnoException) => (failure = error.code ?? error.message));
+    socket.on('data', (part) => (received += part.toString('utf8')));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${chunk.length * chunks}\r\n\r\n`,
+    );
+    for (let index = 0; index < chunks && !failure; index += 1) {
+      socket.write(chunk);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.resume();
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 2_000);
+    });
+    expect(failure).toBeNull();
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received).toContain('"request_too_large"');
   });
 
   it('6: the bearer scheme is case-insensitive; a wrong token or scheme is still 401', async () => {

@@ -47,6 +47,48 @@ async function writeEvents(response: http.ServerResponse, events: AsyncIterable<
   if (!response.destroyed) response.end();
 }
 
+/** How much of an unread request body is discarded, and for how long, before the socket closes. */
+const LINGER_BYTES = 32 * 1024 * 1024;
+const LINGER_MS = 5_000;
+
+/**
+ * Sends an early reply (a 413 before the body was read) while the client may still be sending.
+ * Closing at once would reset the connection under the client's writes, and many clients then
+ * report a connection error instead of the reply. So the reply goes out whole (with its length),
+ * the rest of the body is read and dropped for a bounded number of bytes and time, and only then
+ * does the response end and node close the connection.
+ */
+async function replyThenDiscard(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<void> {
+  response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  response.write(body);
+  await new Promise<void>((resolve) => {
+    let discarded = 0;
+    const done = () => {
+      clearTimeout(timer);
+      request.off('data', count);
+      request.off('end', done);
+      request.off('close', done);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) done();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    request.on('data', count);
+    request.once('end', done);
+    request.once('close', done);
+    request.resume();
+  });
+  if (!response.destroyed) response.end();
+}
+
 /** Answers a node:http request; unknown paths go to `next` when given (Express). */
 export async function nodeHandler(
   core: Core,
@@ -76,6 +118,10 @@ export async function nodeHandler(
     return;
   }
   if (typeof reply.body === 'string') {
+    if (reply.headers.connection === 'close' && !request.complete) {
+      await replyThenDiscard(request, response, reply.status, reply.headers, reply.body);
+      return;
+    }
     response.writeHead(reply.status, reply.headers);
     response.end(reply.body);
     return;
