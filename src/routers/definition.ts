@@ -37,6 +37,8 @@ export interface RouterDefinition<Name extends string = string> {
   create(options: unknown): Promise<Router>;
   /** Whether it scores one pair of the models its weights know: it then takes `strongModel`, `weakModel` and `modelMapping`. */
   readonly scoresModelPair: boolean;
+  /** Whether its routers score N models (`ModelScoringRouter`); the others score one pair only. */
+  readonly scoresModels: boolean;
   /** Whether it reads a weights folder: it then takes `weightsDir`, defaulting to the shipped `weights/<name>`. */
   readonly weights: boolean;
   /**
@@ -53,11 +55,14 @@ export interface RouterDefinition<Name extends string = string> {
   readonly untrainable?: string;
 }
 
-/** A definition as written in a router folder: `aliases` default to none, `calibration` to `sample`, `evaluation` to `once`. */
-export type RouterDefinitionInput<Name extends string> = Omit<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation'> &
-  Partial<Pick<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation'>>;
+/**
+ * A definition as written in a router folder: `aliases` default to none, `calibration` to
+ * `sample`, `evaluation` to `once`, `scoresModels` to false.
+ */
+export type RouterDefinitionInput<Name extends string> = Omit<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation' | 'scoresModels'> &
+  Partial<Pick<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation' | 'scoresModels'>>;
 
 /** Completes and freezes a definition, keeping its literal name in the type. */
 export function defineRouter<const Name extends string>(definition: RouterDefinitionInput<Name>): RouterDefinition<Name> {
-  return Object.freeze({ calibration: 'sample', evaluation: 'once', ...definition, aliases: Object.freeze([...(definition.aliases ?? [])]) });
+  return Object.freeze({ calibration: 'sample', evaluation: 'once', scoresModels: false, ...definition, aliases: Object.freeze([...(definition.aliases ?? [])]) });
 }

@@ -52,3 +52,25 @@ export function isPairRouter(router: Router): router is PairRouter {
   const candidate = router as Partial<PairRouter>;
   return typeof candidate.strongModel === 'string' && typeof candidate.weakModel === 'string' && Array.isArray(candidate.models);
 }
+
+/**
+ * A router that predicts how good each of N models' answers will be (routing among N models).
+ * Scores are comparable across models (higher is better) but not across routers; the choice
+ * itself is `chooseModel` in `src/policy`.
+ */
+export interface ModelScoringRouter extends Router {
+  /** The models it can score, as named in its weights. */
+  readonly models: readonly string[];
+  /**
+   * Predicted quality of each of `models` on each prompt, row-major: prompt `i`'s score for
+   * `models[j]` is at `i * models.length + j`. A model the weights do not know throws
+   * `UnknownModelError` (after the router's documented name mapping, if it has one).
+   */
+  modelScores(prompts: readonly string[], models: readonly string[]): Promise<Float32Array>;
+}
+
+/** True when `router` scores N models. */
+export function isModelScoringRouter(router: Router): router is ModelScoringRouter {
+  const candidate = router as Partial<ModelScoringRouter>;
+  return typeof candidate.modelScores === 'function' && Array.isArray(candidate.models);
+}
