@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.freeze({
     load: async () => (await import('./commands/calibrate.js')).calibrateCommand,
   },
   eval: { summary: 'evaluate routers on MT-Bench, MMLU, GSM8K or your file', load: async () => (await import('./commands/eval.js')).evalCommand },
+  label: { summary: 'label prompts with both models and an LLM judge', load: async () => (await import('./commands/label.js')).labelCommand },
   train: { summary: 'train a router from battles or correctness tables', load: async () => (await import('./commands/train.js')).trainCommand },
   serve: { summary: 'OpenAI-compatible HTTP server that routes each request', load: async () => (await import('./commands/serve.js')).serveCommand },
 });

@@ -54,7 +54,7 @@ export interface ControllerStats {
 }
 
 /** Dollars for `usage` at `price` (per 1M tokens). */
-function usageCost(usage: CompletionUsage, price: ModelPrice): number {
+export function usageCost(usage: CompletionUsage, price: ModelPrice): number {
   return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000;
 }
 

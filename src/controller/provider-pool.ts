@@ -8,6 +8,9 @@ import { resolveModel, type ProviderKind } from '../providers/resolve.js';
 import type { ChatProvider, ProviderChatParams } from '../providers/types.js';
 import type { ResolvedControllerOptions } from './options.js';
 
+/** What a provider pool reads of the controller's options (the labeller gives the same fields). */
+export type ProviderPoolOptions = Pick<ResolvedControllerOptions, 'providers' | 'endpoints' | 'maxRetries' | 'timeoutMs' | 'anthropicMaxTokens'>;
+
 /** Upstream request parameters without the model (set per attempt). */
 export type UpstreamParams = Omit<ProviderChatParams, 'model'>;
 
@@ -21,7 +24,7 @@ export class ProviderPool {
   private anthropicClient?: Anthropic;
   private nodeFetch?: NodeFetch;
 
-  constructor(private readonly options: ResolvedControllerOptions) {
+  constructor(private readonly options: ProviderPoolOptions) {
     this.openaiClient = options.providers.openai;
     this.anthropicClient = options.providers.anthropic;
   }

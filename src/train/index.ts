@@ -17,3 +17,8 @@ export { trainingOptionsShape, TrainingRun, withTrainingRun } from './pipeline.j
 export type { DecontaminationRecord, TrainingResult, TrainingSettings } from './pipeline.js';
 export { ProgressBar } from './progress.js';
 export type { ProgressBarOptions } from './progress.js';
+export { labelPrompts } from '../label/label.js';
+export type { LabelSummary } from '../label/label.js';
+export { labelOptionsSchema } from '../label/options.js';
+export type { LabelOptions } from '../label/options.js';
+export { DEFAULT_JUDGE_TEMPLATE, parseRating, ratingOutcome } from '../label/judge.js';
