@@ -55,11 +55,13 @@ export { DataError } from './data/errors.js';
 export type { DataProblem } from './data/errors.js';
 export { calibrateThreshold } from './calibration/index.js';
 export type { CalibrateOptions, Calibration, CalibrationSource } from './calibration/index.js';
-export { Controller } from './controller/index.js';
+export { Controller, UnknownCompletionError } from './controller/index.js';
 export type {
   ControllerOptions,
   ControllerStats,
   EndpointOptions,
+  FeedbackOutcome,
+  FeedbackRow,
   ModelPrice,
   RequestCost,
   RouteResult,

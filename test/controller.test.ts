@@ -187,6 +187,8 @@ describe('Controller routing over OpenAI and an OpenAI-compatible endpoint', () 
     expect(strong.model).toBe('gpt-4o');
     expect(strong.choices[0].message.content).toBe('gpt-4o says: ok ok ok');
     expect(strong.routellm).toEqual({
+      id: strong.id,
+      upstream_id: 'chatcmpl-fake-1',
       router: 'keyword',
       threshold: 0.5,
       strong_win_rate: expect.closeTo(0.9, 5),
@@ -195,6 +197,7 @@ describe('Controller routing over OpenAI and an OpenAI-compatible endpoint', () 
       latency_ms: { routing: expect.any(Number), upstream: expect.any(Number) },
     });
     expect(strong.routellm.latency_ms.upstream).toBeGreaterThan(0);
+    expect(strong.id).toMatch(/^chatcmpl-rl-[0-9a-f-]{36}$/);
 
     const weak = await controller.chat.completions.create({ model: 'router-keyword-0.5', messages: [{ role: 'user', content: 'hello there' }] });
     expect(localUpstream.requests).toHaveLength(1);

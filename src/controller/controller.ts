@@ -2,6 +2,7 @@ import { parseOptions } from '../options.js';
 import { RequestAbortedError } from '../providers/errors.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
 import { Accounting, type ControllerStats } from './accounting.js';
+import { CompletionLog, learnFromRow, type FeedbackOutcome, type FeedbackRow, type ServedCompletion } from './feedback.js';
 import { controllerOptionsSchema, type ControllerOptions, type ResolvedControllerOptions } from './options.js';
 import { ProviderPool } from './provider-pool.js';
 import { RequestPath } from './request-path.js';
@@ -60,6 +61,7 @@ export class Controller {
   private readonly providers: ProviderPool;
   private readonly requests: RequestPath;
   private readonly accounting = new Accounting();
+  private readonly completions: CompletionLog;
 
   constructor(options: ControllerOptions) {
     this.options = parseOptions(controllerOptionsSchema, options, 'Controller options');
@@ -67,7 +69,9 @@ export class Controller {
     this.weakModel = this.options.weakModel;
     this.routers = new RouterPool(this.options);
     this.providers = new ProviderPool(this.options);
-    this.requests = new RequestPath(this.options, this.routers, this.providers, this.accounting);
+    const { maxEntries, ttlMs } = this.options.feedbackRetention;
+    this.completions = new CompletionLog(maxEntries, ttlMs);
+    this.requests = new RequestPath(this.options, this.routers, this.providers, this.accounting, this.completions);
     const create = (params: RoutedCreateParams, requestOptions?: RoutedRequestOptions) => this.requests.create(params, requestOptions);
     this.chat = { completions: { create: create as Controller['chat']['completions']['create'] } };
   }
@@ -118,6 +122,24 @@ export class Controller {
    */
   resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): Routing {
     return this.routers.resolveRouting(params);
+  }
+
+  /**
+   * Records an outcome for a completion this controller served (its response `id`): `{ score }` in
+   * [0, 1] for the answer the client got, or `{ winner: 'strong' | 'weak' | 'tie' }`. Returns the
+   * training row (`feedbackWinner` gives the rule); with `learn`, a router that learns online
+   * (`addBattles`, as sw_ranking) absorbs it at once and `learned` says so. Throws
+   * `UnknownCompletionError` for an id not kept (see `feedbackRetention`), `InvalidInputError` for a bad outcome.
+   */
+  async feedback(id: string, outcome: FeedbackOutcome, options: { learn?: boolean } = {}): Promise<{ row: FeedbackRow; learned: boolean }> {
+    const row = this.completions.feedback(id, outcome);
+    const learned = options.learn === true && (await learnFromRow(await this.routers.get(row.router), row));
+    return { row, learned };
+  }
+
+  /** What this controller keeps of a served completion (for feedback), or undefined when it is not kept. */
+  servedCompletion(id: string): ServedCompletion | undefined {
+    return this.completions.find(id);
   }
 
   /** Counts per router and model, and cost totals, since creation or `resetStats()`. */

@@ -13,3 +13,5 @@ export type {
 export { controllerOptionsSchema } from './options.js';
 export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedControllerOptions } from './options.js';
 export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';
+export { feedbackWinner, UnknownCompletionError } from './feedback.js';
+export type { FeedbackOutcome, FeedbackRow, ServedCompletion } from './feedback.js';

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
+import { DEFAULT_FEEDBACK_MAX_ENTRIES, DEFAULT_FEEDBACK_TTL_MS } from './feedback.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
 import type { Router } from '../routers/types.js';
 
@@ -103,6 +104,19 @@ export const controllerOptionsSchema = z
      * `timeoutMs` when set, else 10 minutes (the SDKs' request timeout).
      */
     streamIdleTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * Completions kept for `feedback(id, outcome)`: at most `maxEntries` (default 10,000; the
+     * oldest go first), each for `ttlMs` (default 24 hours). They hold the routed text, never keys.
+     */
+    feedbackRetention: z
+      .object({
+        /** Most completions kept. Default 10,000. */
+        maxEntries: z.number().int().positive().default(DEFAULT_FEEDBACK_MAX_ENTRIES),
+        /** How long one is kept, in ms. Default 24 hours. */
+        ttlMs: z.number().int().positive().default(DEFAULT_FEEDBACK_TTL_MS),
+      })
+      .strict()
+      .prefault({}),
     /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
     anthropicMaxTokens: z.number().int().positive().default(DEFAULT_ANTHROPIC_MAX_TOKENS),
   })

@@ -5,6 +5,7 @@ import { isRetryableProviderError, RequestAbortedError } from '../providers/erro
 import type { ProviderStream } from '../providers/types.js';
 import type { RouteDecision } from '../routers/types.js';
 import { requestCost, type Accounting } from './accounting.js';
+import { newCompletionId, type CompletionLog } from './feedback.js';
 import { checkMessages, routingText } from './messages.js';
 import type { ResolvedControllerOptions } from './options.js';
 import type { ProviderPool, UpstreamParams } from './provider-pool.js';
@@ -56,6 +57,7 @@ export class RequestPath {
     private readonly routers: RouterPool,
     private readonly providers: ProviderPool,
     private readonly accounting: Accounting,
+    private readonly completions: CompletionLog,
   ) {}
 
   /** The decision for a score. */
@@ -89,10 +91,11 @@ export class RequestPath {
     const decided = this.decide(router, threshold, score);
     this.accounting.decided(router, decided.decision);
     const upstreamStart = performance.now();
-    const record: RoutingRecord = { ...decided, latency_ms: { routing: upstreamStart - routingStart, upstream: 0 } };
+    const record: RoutingRecord = { id: newCompletionId(), ...decided, latency_ms: { routing: upstreamStart - routingStart, upstream: 0 } };
+    const served = () => this.remember(record, text);
     const base = upstreamParams as UpstreamParams;
     try {
-      if (stream === true) return await this.createStream(base, record, requestOptions, upstreamStart);
+      if (stream === true) return await this.createStream(base, record, requestOptions, upstreamStart).then((opened) => (served(), opened));
       const attempt = await this.withFallback(record, (model) =>
         this.providers.call(model, base, (provider, params) => provider.complete(params, { signal: requestOptions.signal })),
       );
@@ -102,7 +105,10 @@ export class RequestPath {
       record.cost = requestCost(completion.usage, record.model, this.options.strongModel, this.options.prices);
       this.accounting.answered(record.model, completion.usage, record.cost);
       if (record.cost === undefined) delete record.cost;
+      if (typeof completion.id === 'string' && completion.id !== '') record.upstream_id = completion.id;
+      completion.id = record.id;
       completion.routellm = record;
+      served();
       return completion;
     } catch (error) {
       this.accounting.failed(router);
@@ -163,6 +169,13 @@ export class RequestPath {
       },
     );
     return stream;
+  }
+
+  /** Keeps what a training row needs, for `feedback()`. */
+  private remember(record: RoutingRecord, prompt: string): void {
+    const { id, router, threshold, strong_win_rate, decision, model } = record;
+    const { strongModel: strong_model, weakModel: weak_model } = this.options;
+    this.completions.remember({ id, created: Date.now(), prompt, router, threshold, strong_win_rate, decision, model, strong_model, weak_model });
   }
 
   private finishRecord(record: RoutingRecord, attempt: Attempt<unknown>): void {

@@ -38,6 +38,7 @@ export class RoutedChatCompletionStream implements AsyncIterable<RoutedChatCompl
         }
         const usageOnly = chunk.choices.length === 0 && chunk.usage != null;
         if (!usageOnly || this.forwardUsageChunk) {
+          chunk.id = this.routellm.id;
           chunk.routellm = this.routellm;
           yield chunk;
         }

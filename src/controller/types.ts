@@ -27,6 +27,10 @@ export interface RouteResult {
  * `model` is the model id that answered (the other side after a fallback).
  */
 export interface RoutingRecord extends RouteResult {
+  /** The response id (routellm's own, unique; also each streamed chunk's `id`): send it to `feedback()`. */
+  id: string;
+  /** The id the upstream gave its completion, when it gave one (non-streaming). */
+  upstream_id?: string;
   /** Present when the chosen model failed and the other one answered. */
   fallback?: {
     /** The model id that failed. */

@@ -1,3 +1,4 @@
+import { UnknownCompletionError } from '../controller/feedback.js';
 import {
   InvalidInputError,
   InvalidModelStringError,
@@ -37,6 +38,7 @@ export function errorResponse(error: unknown, redact: (text: string) => string):
   if (InvalidModelStringError.isInstance(error) || InvalidThresholdError.isInstance(error)) {
     return body(400, error.message, 'invalid_request_error', error.code, 'model');
   }
+  if (UnknownCompletionError.isInstance(error)) return body(404, error.message, 'invalid_request_error', error.code, 'id');
   if (InvalidInputError.isInstance(error)) return body(400, error.message, 'invalid_request_error', error.code, error.input);
   if (ProviderError.isInstance(error)) {
     const upstream = error.status === undefined ? '' : ` (upstream status ${error.status})`;
