@@ -46,6 +46,22 @@ export const handlerOptionsSchema = z
      * that mounts the handler usually collects its own.
      */
     processMetrics: z.boolean().default(false),
+    /**
+     * Folder of the traffic log: `completions.jsonl` (each served completion: id, routed text,
+     * router, score, decision, models) and `feedback.jsonl` (one battle per `POST /v1/feedback`,
+     * readable by `routellm train --data`). No headers, keys or answers are written. Default: none
+     * (completions are kept in memory only, per the controller's `feedbackRetention`).
+     */
+    logDir: z.string().min(1).optional(),
+    /** Size at which a traffic log file rotates, in bytes. Default 16 MiB. */
+    logMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** Files kept per traffic log (the live one and its rotations); the oldest is deleted. Default 5. */
+    logMaxFiles: z.number().int().min(1).default(5),
+    /**
+     * Fold each feedback into a router that learns online (sw_ranking's `addBattles`) at once, so
+     * the next request with a similar prompt is decided with it. Default false.
+     */
+    learn: z.boolean().default(false),
     /** More strings to scrub from error messages and logs (keys the handler cannot see, e.g. an upstream key). */
     secrets: z.array(z.string()).default([]),
   })

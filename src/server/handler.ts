@@ -13,7 +13,8 @@ import { handlerOptionsSchema, type HandlerOptions } from './handler-options.js'
 import { ServerMetrics } from './metrics.js';
 import { createRequestLogger, logRequest } from './request-log.js';
 import type { RequestRecord } from './request-record.js';
-import { chatCompletions, modelList, routePrompts, stats, upstreamKind, type Route, type RouteContext } from './routes.js';
+import { TrafficLog } from './traffic-log.js';
+import { chatCompletions, feedback, modelList, routePrompts, stats, upstreamKind, type Route, type RouteContext } from './routes.js';
 
 /** The routes as a handler any server can mount. */
 export interface RouteLLMHandler {
@@ -80,10 +81,12 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
     record.error = { type, code, kind: upstreamKind(error), message };
     return response;
   };
-  const context: RouteContext = { controller, options: resolved, metrics, errorBody: (error, record) => describeError(error, record).body };
+  const traffic = resolved.logDir === undefined ? undefined : new TrafficLog(resolved.logDir, { maxBytes: resolved.logMaxBytes, maxFiles: resolved.logMaxFiles });
+  const context: RouteContext = { controller, options: resolved, metrics, traffic, errorBody: (error, record) => describeError(error, record).body };
   const routes: Record<string, { method: string; run: Route }> = {
     '/v1/chat/completions': { method: 'POST', run: chatCompletions },
     '/v1/route': { method: 'POST', run: routePrompts },
+    '/v1/feedback': { method: 'POST', run: feedback },
     '/v1/models': { method: 'GET', run: modelList(context) },
     '/v1/stats': { method: 'GET', run: stats },
   };

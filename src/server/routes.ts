@@ -8,12 +8,15 @@ import type { ResolvedHandlerOptions } from './handler-options.js';
 import type { ServerMetrics } from './metrics.js';
 import { recordRouting, recordUsage, type RequestRecord } from './request-record.js';
 import { SSE_HEADERS, sseEvents } from './sse.js';
+import type { TrafficLog } from './traffic-log.js';
 
 /** What the routes share. */
 export interface RouteContext {
   controller: Controller;
   options: ResolvedHandlerOptions;
   metrics?: ServerMetrics;
+  /** The traffic log, with `logDir`. */
+  traffic?: TrafficLog;
   /** The OpenAI error body of an error (redacted); also fills the record's `error`. */
   errorBody(error: unknown, record: RequestRecord): OpenAIErrorBody;
 }
@@ -33,6 +36,8 @@ export const chatCompletions: Route = async (context, request, record) => {
   record.stream = body.stream === true;
   const result = await context.controller.chat.completions.create(body as never, { signal: request.signal });
   recordRouting(record, result.routellm);
+  const served = context.traffic && context.controller.servedCompletion(result.routellm.id);
+  if (served) void context.traffic!.served(served);
   const { routing, upstream } = result.routellm.latency_ms;
   const headers = {
     'server-timing': `routing;dur=${routing.toFixed(3)}, upstream;dur=${upstream.toFixed(3)}, server;dur=${(performance.now() - record.started).toFixed(3)}`,
@@ -50,6 +55,18 @@ export const chatCompletions: Route = async (context, request, record) => {
     },
   );
   return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: events };
+};
+
+/**
+ * `POST /v1/feedback`: `{ "id", "score" }` (score in [0, 1]) or `{ "id", "winner" }` for a served
+ * completion; answers the training row, written to the traffic log and (with `learn`) absorbed.
+ */
+export const feedback: Route = async (context, request, record) => {
+  const { id, ...outcome } = await readObject(context, request);
+  const { row, learned } = await context.controller.feedback(id as string, outcome as never, { learn: context.options.learn });
+  record.router = row.router;
+  await context.traffic?.learned(row);
+  return jsonReply(200, { object: 'routellm.feedback', id: row.id, winner: row.winner, learned, row });
 };
 
 /** `POST /v1/route`: decisions for `prompts` (or one `prompt`), without a model call. */

@@ -28,6 +28,10 @@ const spec: CommandSpec = {
     { name: 'stream-idle-timeout-ms', type: 'number', value: '<ms>', description: 'longest wait between stream chunks before the stream fails (default: --timeout-ms, else 10 minutes)' },
     { name: 'max-route-prompts', type: 'number', value: '<n>', description: 'most prompts in one POST /v1/route request (default 10000)' },
     { name: 'log-level', type: 'string', value: '<level>', description: 'JSON request log on stderr: silent, error, warn, info (default: one line per request), debug' },
+    { name: 'log-dir', type: 'string', value: '<dir>', description: 'traffic log: completions.jsonl (routed text, decision, models) and feedback.jsonl (battles for routellm train), rotated by size; no keys or answers' },
+    { name: 'log-max-bytes', type: 'number', value: '<n>', description: 'size at which a traffic log file rotates (default 16777216)' },
+    { name: 'log-max-files', type: 'number', value: '<n>', description: 'files kept per traffic log, the oldest deleted (default 5)' },
+    { name: 'learn', type: 'boolean', description: 'fold each POST /v1/feedback into routers that learn online (sw_ranking) at once' },
     ...SHARED_ROUTER_FLAGS,
   ],
   notes: [
@@ -36,7 +40,7 @@ const spec: CommandSpec = {
     'Config file: router name -> router options, plus an optional "server" entry with any server setting, e.g.',
     '  server: { strongModel: gpt-4o, weakModel: llama3, endpoints: { llama3: { baseURL: "http://localhost:11434/v1" } },',
     '            prices: { gpt-4o: { input: 2.5, output: 10 } }, thresholds: { ridge: 0.55 }, port: 6060 }',
-    'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, GET /v1/models (the ids of',
+    'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, POST /v1/feedback, GET /v1/models (the ids of',
     'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health.',
     'Embedding routers embed on worker threads by default (one per core beyond the first, at most 4; --embed-workers 0: in the event loop).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
@@ -112,6 +116,10 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     streamIdleTimeoutMs: numberFlag(args, 'stream-idle-timeout-ms'),
     maxRoutePrompts: numberFlag(args, 'max-route-prompts'),
     logLevel: stringFlag(args, 'log-level'),
+    logDir: stringFlag(args, 'log-dir'),
+    logMaxBytes: numberFlag(args, 'log-max-bytes'),
+    logMaxFiles: numberFlag(args, 'log-max-files'),
+    learn: args.flags.learn === true ? true : undefined,
   });
   return { ...fileServer, ...fromEnv, ...fromFlags };
 }
