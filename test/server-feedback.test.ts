@@ -27,7 +27,7 @@ async function post(pathname: string, body: unknown, token = TOKEN): Promise<{ s
 }
 
 const chat = (content: string) => post('/v1/chat/completions', { model: 'router-keyword-0.5', messages: [{ role: 'user', content }] });
-const lines = (file: string): any[] => (!existsSync(file) ? [] : readFileSync(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const lines = (file: string): any[] => (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 
 beforeAll(async () => {
   upstream = await startFakeOpenAIServer();
