@@ -3,9 +3,7 @@
  * battle prompt, battle weights `gamma * gamma^(s / max s)`, an exact weighted Bradley-Terry fit
  * over tiers of models, and the probability that the strong model's tier beats the weak model's.
  */
-import type { ExpWeightedBins } from '../../core/exp-weighted-bins.js';
-import { Int8VectorIndex, int8KernelAvailable } from '../../core/int8-vector-index.js';
-import { VectorIndex, type SimilarityIndex } from '../../core/ops.js';
+import { Int8VectorIndex } from '../../core/int8-vector-index.js';
 import type { Embedder } from '../../embedders/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
@@ -17,7 +15,8 @@ import type { PairRouter } from '../types.js';
 import { swRankingRouterOptionsSchema, type SwRankingRouterOptions } from './options.js';
 import { eloRatings, winProbability } from '../bradley-terry.js';
 import { computeTiers } from '../tiers.js';
-import { loadBattleIndex, type BattleIndex } from './battle-index.js';
+import { loadBattleIndex, type BattleIndex, type BattleInput } from './battle-index.js';
+import { OnlineBattles, scoringState, type ScoringState } from './online-state.js';
 import { TierScorer } from './scorer.js';
 
 export { buildBattleIndex, loadBattleIndex, saveBattleIndex, WINNER_VALUES } from './battle-index.js';
@@ -25,17 +24,6 @@ export type { BattleIndex, BattleInput } from './battle-index.js';
 export { swRankingRouterOptionsSchema } from './options.js';
 export type { SwRankingRouterOptions } from './options.js';
 
-
-/**
- * The similarity index of a battle index: int8 codes stay int8 (the SIMD kernel of src/core reads a
- * quarter of the bytes of float32 rows and gives the same cosines to ~1e-6); float32 embeddings, or
- * a runtime without WebAssembly SIMD, use the tensor backend's matrix product.
- */
-async function similarityIndexFor(index: BattleIndex): Promise<SimilarityIndex> {
-  const { promptCount, embedder } = index;
-  if (index.promptCodes && int8KernelAvailable()) return Int8VectorIndex.create(index.promptCodes, promptCount, embedder.dimension);
-  return VectorIndex.create(index.promptEmbeddings, promptCount, embedder.dimension);
-}
 
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
 export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
@@ -52,21 +40,22 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
   readonly tiers: Readonly<Record<string, number>>;
   /** Prompt weights of one query, reused across calls (filled and read synchronously). */
   private weightsScratch: Float32Array | undefined;
+  /** What a query is scored against (replaced whole by `addBattles`), and the added battles. */
+  private readonly online: OnlineBattles;
 
   private constructor(
     embedder: Embedder,
     ownsEmbedder: boolean,
-    private readonly vectors: SimilarityIndex,
-    /** With an int8 index: the battle entries in its WebAssembly memory (weights and tier counts computed there). */
-    private readonly int8: { vectors: Int8VectorIndex; bins: ExpWeightedBins } | undefined,
-    private readonly scorer: TierScorer,
+    state: ScoringState,
     private readonly queryBatchSize: number,
     index: BattleIndex,
     modelTiers: Int32Array,
     strong: number,
     weak: number,
+    maxAddedBattles: number,
   ) {
     super(embedder, ownsEmbedder);
+    this.online = new OnlineBattles(index, modelTiers, state.scorer, maxAddedBattles, state);
     this.models = index.models;
     this.strongModel = index.models[strong];
     this.weakModel = index.models[weak];
@@ -84,42 +73,69 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     const modelTiers = settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
     const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
     return openRouterEmbedder(settings.embedder, index.embedder, dir, async (embedder, owned) => {
-      const vectors = await similarityIndexFor(index);
+      const state = await scoringState(index, scorer);
       try {
-        const int8 = vectors instanceof Int8VectorIndex ? { vectors, bins: scorer.binsFor(vectors) } : undefined;
-        return new SwRankingRouter(embedder, owned, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+        return new SwRankingRouter(embedder, owned, state, settings.queryBatchSize, index, modelTiers, strong, weak, settings.maxAddedBattles);
       } catch (error) {
-        vectors.dispose();
+        state.dispose();
         throw error;
       }
     });
   }
 
+  /**
+   * Absorbs new battles while serving, without retraining: each battle's prompt is embedded and
+   * joined to the index as a row of its own, under the loaded tiers; the next query is scored with
+   * them. At most `maxAddedBattles` are kept (the oldest go first). Models must be the index's (see
+   * `models`). Resolves with the number of added battles kept. Throws `InvalidInputError` for a bad battle.
+   */
+  async addBattles(battles: readonly BattleInput[]): Promise<number> {
+    this.assertUsable();
+    return this.online.add(battles, (prompts) => this.embedder.embed(prompts));
+  }
+
+  /** Battles added by `addBattles` and kept now. */
+  get addedBattles(): number {
+    return this.online.size;
+  }
+
   protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
+    const state = this.online.acquire();
+    try {
+      return await this.scoreWith(state, embeddings, count);
+    } finally {
+      this.online.release(state);
+    }
+  }
+
+  private async scoreWith(state: ScoringState, embeddings: Float32Array, count: number): Promise<Float32Array> {
     const dimension = this.embedder.dimension;
     const scores = new Float32Array(count);
-    if (this.int8) {
+    const { int8, scorer, vectors } = state;
+    if (int8) {
       // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
       // the weights and tier counts are computed from them, with nothing copied or allocated per query.
-      const { vectors, bins } = this.int8;
-      const rows = vectors.size;
+      const { vectors: codes, bins } = int8;
+      const rows = codes.size;
       for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
         const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
-        const similarities = vectors.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
+        const similarities = codes.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
         for (let q = 0; q < size; q++) {
-          const beta = this.scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows));
+          const beta = scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows));
           scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
         }
       }
       return scores;
     }
-    const weights = (this.weightsScratch ??= new Float32Array(this.vectors.size));
+    // A scratch of another size belongs to an index since replaced: take a fresh one for this call.
+    const scratch = this.weightsScratch?.length === vectors.size ? this.weightsScratch : new Float32Array(vectors.size);
+    if (state === this.online.current) this.weightsScratch = scratch;
     for (let start = 0; start < count; start += this.queryBatchSize) {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);
-      const similarities = await this.vectors.similarities(chunk, size);
+      const similarities = await vectors.similarities(chunk, size);
       for (let q = 0; q < size; q++) {
-        const beta = this.scorer.fitSimilarities(similarities, q * this.vectors.size, weights);
+        const beta = scorer.fitSimilarities(similarities, q * vectors.size, scratch);
         scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
       }
     }
@@ -132,13 +148,18 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     if (!(embedding instanceof Float32Array) || embedding.length !== this.embedder.dimension) {
       throw new InvalidInputError('embedding', `a Float32Array of ${this.embedder.dimension} values`);
     }
-    const similarities = await this.vectors.similarities(embedding, 1);
-    return eloRatings(this.scorer.fitSimilarities(similarities));
+    const state = this.online.acquire();
+    try {
+      const similarities = await state.vectors.similarities(embedding, 1);
+      return eloRatings(state.scorer.fitSimilarities(similarities));
+    } finally {
+      this.online.release(state);
+    }
   }
 
   protected override async releaseModel(): Promise<void> {
-    this.int8?.bins.dispose();
-    this.vectors.dispose();
+    await this.online.close();
+    this.online.current.dispose();
   }
 }
 

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { embedderOrIdSchema } from '../embedder.js';
 import { modelPairOptionsShape } from '../shared.js';
 
+/** Default most battles kept from `addBattles` (the oldest go first). */
+export const DEFAULT_MAX_ADDED_BATTLES = 10_000;
+
 /** Options of the `sw_ranking` router. */
 export const swRankingRouterOptionsSchema = z
   .object({
@@ -22,6 +25,8 @@ export const swRankingRouterOptionsSchema = z
      * one the index was built with. Default: `createEmbedder(<the index's embedder id>)` (`use-lite` for the shipped index).
      */
     embedder: embedderOrIdSchema.optional(),
+    /** Most battles kept from `addBattles` (each one prompt row; the oldest go first). Default 10,000. */
+    maxAddedBattles: z.number().int().min(0).default(DEFAULT_MAX_ADDED_BATTLES),
     /** Queries whose similarities are computed in one matrix product (float32 indexes; the int8 kernel takes 16 at a time). Default 64. */
     queryBatchSize: z.number().int().min(1).max(4096).default(64),
   })

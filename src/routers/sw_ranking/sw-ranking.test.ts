@@ -154,7 +154,7 @@ describe('sw_ranking router', () => {
     const router = (await make()) as SwRankingRouter;
     const index = await loadBattleIndex(path.join(dir, 'int8'));
     expect(index.promptCodes).toBeInstanceOf(Int8Array);
-    expect((router as unknown as { vectors: unknown }).vectors).toBeInstanceOf(Int8VectorIndex);
+    expect((router as unknown as { online: { current: { vectors: unknown } } }).online.current.vectors).toBeInstanceOf(Int8VectorIndex);
     const dimension = index.embedder.dimension;
     const floatRows = await VectorIndex.create(index.promptEmbeddings, index.promptCount, dimension);
     try {
@@ -394,7 +394,7 @@ describe.skipIf(!existsSync(path.join(shippedWeightsDir('sw_ranking'), 'manifest
   it('scores through the WebAssembly weights and counts exactly as through the JavaScript ones (routing unchanged)', async () => {
     const router = (await createRouter('sw_ranking')) as SwRankingRouter;
     try {
-      const { vectors, scorer } = router as unknown as { vectors: Int8VectorIndex; scorer: TierScorer };
+      const { vectors, scorer } = (router as unknown as { online: { current: { vectors: Int8VectorIndex; scorer: TierScorer } } }).online.current;
       expect(vectors).toBeInstanceOf(Int8VectorIndex);
       const dimension = router.embedder.dimension;
       const count = 40;
