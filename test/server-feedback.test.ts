@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrainingData } from '../src/data/training-data.js';
+import { SwRankingRouter } from '../src/routers/sw_ranking/index.js';
+import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
+import { bagOfWords } from './helpers/bag-of-words.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './helpers/fake-openai-server.js';
 import { EASY_PROMPT, HARD_PROMPT, KeywordRouter, waitFor } from './helpers/routing-fixtures.js';
@@ -96,5 +99,45 @@ describe('POST /v1/feedback', () => {
     const files = readdirSync(logDir).filter((name) => name.startsWith('completions'));
     expect(files.sort()).toEqual(['completions.1.jsonl', 'completions.2.jsonl', 'completions.jsonl']);
     for (const name of files) expect(readFileSync(path.join(logDir, name)).length).toBeLessThanOrEqual(1500);
+  });
+});
+
+describe('serve --learn', () => {
+  it('folds feedback into sw_ranking at once: the next decision for a near-duplicate prompt changes', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'routellm-learn-'));
+    const embedder = bagOfWords('test-learn', 48);
+    const topics = [['prove the lemma about primes', 'solve this integral carefully'], ['say hello to my friend', 'tell a joke about dogs']];
+    const battles = Array.from({ length: 40 }, (_, n) => ({
+      prompt: `${topics[n % 2][(n >> 1) % 2]} number ${n}`,
+      modelA: 'big',
+      modelB: 'small',
+      winner: n % 2 === 0 ? 'model_a' : 'model_b',
+    }));
+    await trainSwRanking({ battles, output: path.join(folder, 'sw'), embedder, numTiers: 2 });
+    const router = await SwRankingRouter.create({ weightsDir: path.join(folder, 'sw'), embedder, strongModel: 'big', weakModel: 'small' });
+    const learning = await startServer({ routers: [router], strongModel: 'big', weakModel: 'small', baseURL: upstream.baseURL, port: 0, learn: true, logDir: path.join(folder, 'log') });
+    const call = async (route: string, body: unknown) => {
+      const response = await fetch(`${learning.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    try {
+      const prompt = 'how long to boil an egg';
+      const nearDuplicate = 'how long to boil an egg for breakfast';
+      const [asked, before] = (await call('/v1/route', { prompts: [prompt, nearDuplicate], router: 'sw_ranking', threshold: 0.5 })).body.results;
+      // Just above both scores: one battle moves a score by little (its weight is one of many), but it must move it past this.
+      const threshold = Math.ceil((Math.max(asked.strong_win_rate, before.strong_win_rate) + 0.002) * 1e4) / 1e4;
+      const ask = (content: string) => call('/v1/chat/completions', { model: `router-sw_ranking-${threshold}`, messages: [{ role: 'user', content }] });
+      const first = await ask(prompt);
+      expect(first.body.routellm.decision).toBe('weak');
+      const feedback = await call('/v1/feedback', { id: first.body.id, score: 0 });
+      expect(feedback.body).toMatchObject({ winner: 'model_a', learned: true });
+      expect(router.addedBattles).toBe(1);
+      const next = await ask(nearDuplicate);
+      expect(next.body.routellm.strong_win_rate).toBeGreaterThan(before.strong_win_rate);
+      expect(next.body.routellm.decision).toBe('strong');
+    } finally {
+      await learning.close();
+      await router.dispose();
+    }
   });
 });
