@@ -1,5 +1,6 @@
 import { parseOptions } from '../options.js';
 import { RequestAbortedError } from '../providers/errors.js';
+import type { Router } from '../routers/types.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
 import { Accounting, type ControllerStats } from './accounting.js';
 import { CompletionLog, learnFromRow, type FeedbackOutcome, type FeedbackRow, type ServedCompletion } from './feedback.js';
@@ -104,15 +105,16 @@ export class Controller {
     assertPrompts(prompts);
     assertThreshold(threshold);
     const name = this.routers.resolveName(router);
-    const scorer = await this.routers.get(name);
-    const results: RouteResult[] = [];
-    for (let start = 0; start < prompts.length; start += ROUTE_BATCH_CHUNK) {
-      if (start > 0) await yieldToEventLoop();
-      if (options.signal?.aborted) throw new RequestAbortedError({ cause: options.signal.reason });
-      const scores = await scorer.strongWinRates(prompts.slice(start, start + ROUTE_BATCH_CHUNK));
-      for (const score of scores) results.push(this.requests.decide(name, threshold, score));
-    }
-    return results;
+    return this.routers.use(name, async (scorer) => {
+      const results: RouteResult[] = [];
+      for (let start = 0; start < prompts.length; start += ROUTE_BATCH_CHUNK) {
+        if (start > 0) await yieldToEventLoop();
+        if (options.signal?.aborted) throw new RequestAbortedError({ cause: options.signal.reason });
+        const scores = await scorer.strongWinRates(prompts.slice(start, start + ROUTE_BATCH_CHUNK));
+        for (const score of scores) results.push(this.requests.decide(name, threshold, score));
+      }
+      return results;
+    });
   }
 
   /**
@@ -133,8 +135,22 @@ export class Controller {
    */
   async feedback(id: string, outcome: FeedbackOutcome, options: { learn?: boolean } = {}): Promise<{ row: FeedbackRow; learned: boolean }> {
     const row = this.completions.feedback(id, outcome);
-    const learned = options.learn === true && (await learnFromRow(await this.routers.get(row.router), row));
+    const learned = options.learn === true && (await this.routers.use(row.router, (router) => learnFromRow(router, row)));
     return { row, learned };
+  }
+
+  /**
+   * Hot reload: swaps in new routers without dropping a request. With `routers`, each serves under
+   * its name (a name this controller serves); without, every router given by name is built again
+   * from its options (reading its weights folder again). Nothing is swapped unless every new router
+   * was built. A replaced router is disposed once the requests using it have ended (also one given
+   * as an instance: reloading hands it over). Resolves with the names reloaded.
+   */
+  async reload(routers?: readonly Router[]): Promise<string[]> {
+    const fresh = routers ? [...routers] : await this.routers.rebuild();
+    for (const router of fresh) this.routers.resolveName(router.name);
+    for (const router of fresh) this.routers.replace(router);
+    return fresh.map((router) => router.name);
   }
 
   /** What this controller keeps of a served completion (for feedback), or undefined when it is not kept. */

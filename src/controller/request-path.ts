@@ -83,7 +83,7 @@ export class RequestPath {
     }
     const routingStart = performance.now();
     const score = await inSpan('routellm.route', { 'routellm.router': router }, async (span) => {
-      const value = await (await this.routers.get(router)).strongWinRate(text);
+      const value = await this.routers.use(router, (scorer) => scorer.strongWinRate(text));
       span.setAttribute('routellm.strong_win_rate', value);
       return value;
     });

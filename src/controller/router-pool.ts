@@ -26,6 +26,12 @@ export class RouterPool {
   private readonly sources = new Map<string, string | Router>();
   private readonly built = new Map<string, Promise<Router>>();
   private readonly owned = new Set<string>();
+  /** Names given as names (not instances): `rebuild` builds these again. */
+  private readonly buildable = new Set<string>();
+  /** Requests using each built router now (keyed by its promise in `built`). */
+  private readonly users = new Map<Promise<Router>, number>();
+  /** Replaced routers still in use: disposed when their last request ends. */
+  private readonly retired = new Set<Promise<Router>>();
   /** Parsed `router-<name>-<threshold>` strings (the routers are fixed at construction). */
   private readonly modelStrings = new Map<string, Routing>();
 
@@ -35,7 +41,10 @@ export class RouterPool {
       if (name === undefined) throw new UnknownRouterError(entry as string, ROUTER_NAMES);
       if (this.sources.has(name)) throw new InvalidOptionsError('Controller options', `router "${name}" is listed twice`);
       this.sources.set(name, typeof entry === 'string' ? name : entry);
-      if (typeof entry === 'string') this.owned.add(name);
+      if (typeof entry === 'string') {
+        this.owned.add(name);
+        this.buildable.add(name);
+      }
     }
   }
 
@@ -59,6 +68,46 @@ export class RouterPool {
       this.built.set(name, promise);
     }
     return promise;
+  }
+
+  /**
+   * Runs `work` with the router of a served name, counted as in use: a router replaced by `replace`
+   * meanwhile is disposed only after the last such work ends, so no request sees it disposed.
+   */
+  async use<T>(name: string, work: (router: Router) => Promise<T>): Promise<T> {
+    const promise = this.get(name);
+    this.users.set(promise, (this.users.get(promise) ?? 0) + 1);
+    try {
+      return await work(await promise);
+    } finally {
+      const left = this.users.get(promise)! - 1;
+      if (left > 0) this.users.set(promise, left);
+      else {
+        this.users.delete(promise);
+        if (this.retired.delete(promise)) void disposeQuietly(promise);
+      }
+    }
+  }
+
+  /**
+   * Serves `router` under its name from now on (the name must be served). The router it replaces
+   * is disposed once the requests using it end; the pool owns the new one (disposed with the pool).
+   */
+  replace(router: Router): void {
+    const name = this.resolveName(router.name);
+    const previous = this.built.get(name);
+    this.sources.set(name, router);
+    this.owned.add(name);
+    this.built.set(name, Promise.resolve(router));
+    if (!previous) return;
+    if (this.users.has(previous)) this.retired.add(previous);
+    else void disposeQuietly(previous);
+  }
+
+  /** Builds a fresh router for each name the pool built from a name (reading its weights again); none is swapped in unless all build. */
+  async rebuild(): Promise<Router[]> {
+    const names = this.names.filter((name) => this.buildable.has(name));
+    return Promise.all(names.map((name) => this.build(name)));
   }
 
   /** A served router's name from a name or alias; undefined picks the only router. */
@@ -103,10 +152,11 @@ export class RouterPool {
     return routing;
   }
 
-  /** Disposes the routers built from names (Router instances given stay usable). */
+  /** Disposes the routers built from names or swapped in by `replace` (Router instances given at construction stay usable). */
   async dispose(): Promise<void> {
     const owned = [...this.owned].filter((name) => this.built.has(name));
-    await Promise.all(owned.map(async (name) => (await this.built.get(name)!.catch(() => undefined))?.dispose()));
+    await Promise.all([...owned.map((name) => disposeQuietly(this.built.get(name)!)), ...[...this.retired].map(disposeQuietly)]);
+    this.retired.clear();
     for (const name of owned) this.built.delete(name);
   }
 
@@ -139,4 +189,9 @@ export class RouterPool {
     }
     return router;
   }
+}
+
+/** Disposes a built router; a build that failed has nothing to dispose. */
+async function disposeQuietly(promise: Promise<Router>): Promise<void> {
+  await (await promise.catch(() => undefined))?.dispose();
 }

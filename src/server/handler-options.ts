@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Router } from '../routers/types.js';
 
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -62,6 +63,14 @@ export const handlerOptionsSchema = z
      * the next request with a similar prompt is decided with it. Default false.
      */
     learn: z.boolean().default(false),
+    /**
+     * What `POST /admin/reload` (and `handler.reload()`) swaps in: a function that builds the new
+     * routers. Default: the controller builds again the routers it was given by name. The route
+     * needs `authToken`: without one it answers 403.
+     */
+    reload: z
+      .custom<() => Promise<readonly Router[]>>((value) => typeof value === 'function', { message: 'expected a function returning new routers' })
+      .optional(),
     /** More strings to scrub from error messages and logs (keys the handler cannot see, e.g. an upstream key). */
     secrets: z.array(z.string()).default([]),
   })

@@ -14,7 +14,7 @@ import { ServerMetrics } from './metrics.js';
 import { createRequestLogger, logRequest } from './request-log.js';
 import type { RequestRecord } from './request-record.js';
 import { TrafficLog } from './traffic-log.js';
-import { chatCompletions, feedback, modelList, routePrompts, stats, upstreamKind, type Route, type RouteContext } from './routes.js';
+import { chatCompletions, feedback, modelList, reloadRoute, routePrompts, stats, upstreamKind, type Route, type RouteContext } from './routes.js';
 
 /** The routes as a handler any server can mount. */
 export interface RouteLLMHandler {
@@ -31,6 +31,12 @@ export interface RouteLLMHandler {
   serves(path: string): boolean;
   /** The Prometheus registry behind `GET /metrics` (merge it into an application's own with `Registry.merge`). */
   readonly metrics: Registry | undefined;
+  /**
+   * Hot reload (also `POST /admin/reload`): builds new routers (the `reload` option, else the
+   * controller's routers given by name, read again) and swaps them in without dropping a request;
+   * reloads run one at a time. Resolves with the names reloaded.
+   */
+  reload(): Promise<string[]>;
   /** Set by a server that is shutting down: `/health` says so and replies ask to close the connection. */
   shuttingDown: boolean;
 }
@@ -51,8 +57,8 @@ async function* finishing(events: AsyncIterable<string>, onDone: () => void): As
 
 /**
  * The routes of the OpenAI-compatible server as a mountable handler over a `Controller`:
- * `POST /v1/chat/completions`, `POST /v1/route`, `GET /v1/models`, `GET /v1/stats`, `GET /metrics`,
- * `GET /health`. Every request gets one structured log line (at `info`) and counts in the metrics;
+ * `POST /v1/chat/completions`, `POST /v1/route`, `POST /v1/feedback`, `GET /v1/models`, `GET /v1/stats`,
+ * `GET /metrics`, `GET /health`, `POST /admin/reload`. Every request gets one structured log line (at `info`) and counts in the metrics;
  * errors are OpenAI-shaped bodies with the statuses the README lists. The controller stays the
  * caller's: the handler never disposes it.
  *
@@ -83,7 +89,14 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
   };
   const traffic = resolved.logDir === undefined ? undefined : new TrafficLog(resolved.logDir, { maxBytes: resolved.logMaxBytes, maxFiles: resolved.logMaxFiles });
   const context: RouteContext = { controller, options: resolved, metrics, traffic, errorBody: (error, record) => describeError(error, record).body };
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (): Promise<string[]> => {
+    const run = reloading.then(async () => controller.reload(resolved.reload ? await resolved.reload() : undefined));
+    reloading = run.catch(() => undefined);
+    return run;
+  };
   const routes: Record<string, { method: string; run: Route }> = {
+    '/admin/reload': { method: 'POST', run: reloadRoute(reload) },
     '/v1/chat/completions': { method: 'POST', run: chatCompletions },
     '/v1/route': { method: 'POST', run: routePrompts },
     '/v1/feedback': { method: 'POST', run: feedback },
@@ -92,8 +105,9 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
   };
   const handler: RouteLLMHandler = {
     shuttingDown: false,
+    reload,
     metrics: metrics?.registry,
-    serves: (path) => path === '/health' || path === '/metrics' || path.startsWith('/v1/'),
+    serves: (path) => path === '/health' || path === '/metrics' || path.startsWith('/v1/') || path.startsWith('/admin/'),
     fetch: (request) => fetchHandler(handler, request),
     node: (request: http.IncomingMessage, response: http.ServerResponse, next?: (error?: unknown) => void) =>
       nodeHandler(handler, request, response, next),
@@ -134,7 +148,10 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `Method ${method} not allowed on ${path}.`, 'invalid_request_error', 'method_not_allowed');
       return jsonReply(200, { status: handler.shuttingDown ? 'shutting_down' : 'online' });
     }
-    if ((path.startsWith('/v1/') || path === '/metrics') && !authorized(request.header('authorization'))) {
+    if (path.startsWith('/admin/') && resolved.authToken === undefined) {
+      throw new HttpError(403, `${path} needs the server to have an auth token (authToken, --auth-token).`, 'invalid_request_error', 'admin_disabled');
+    }
+    if ((path.startsWith('/v1/') || path === '/metrics' || path.startsWith('/admin/')) && !authorized(request.header('authorization'))) {
       throw new HttpError(401, 'Missing or invalid bearer token.', 'invalid_request_error', 'invalid_api_key');
     }
     if (path === '/metrics' && metrics) {

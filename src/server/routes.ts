@@ -69,6 +69,15 @@ export const feedback: Route = async (context, request, record) => {
   return jsonReply(200, { object: 'routellm.feedback', id: row.id, winner: row.winner, learned, row });
 };
 
+/** `POST /admin/reload`: hot reload of the routers (see `RouteLLMHandler.reload`). */
+export function reloadRoute(reload: () => Promise<string[]>): Route {
+  return async () => {
+    const started = performance.now();
+    const routers = await reload();
+    return jsonReply(200, { object: 'routellm.reload', routers, ms: Math.round(performance.now() - started) });
+  };
+}
+
 /** `POST /v1/route`: decisions for `prompts` (or one `prompt`), without a model call. */
 export const routePrompts: Route = async (context, request, record) => {
   const body = await readObject(context, request);

@@ -41,7 +41,8 @@ const spec: CommandSpec = {
     '  server: { strongModel: gpt-4o, weakModel: llama3, endpoints: { llama3: { baseURL: "http://localhost:11434/v1" } },',
     '            prices: { gpt-4o: { input: 2.5, output: 10 } }, thresholds: { ridge: 0.55 }, port: 6060 }',
     'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, POST /v1/feedback, GET /v1/models (the ids of',
-    'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health.',
+    'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health; POST /admin/reload (needs --auth-token) or SIGHUP',
+    'builds the routers again from the same flags (new weights in the same folders) and swaps them in without dropping a request.',
     'Embedding routers embed on worker threads by default (one per core beyond the first, at most 4; --embed-workers 0: in the event loop).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
@@ -176,18 +177,38 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       if (typeof name !== 'string') continue;
       routers.push((await buildRouter(name, flags, io)).router);
     }
+    // A reload reads the same flags and config again, so new weights in the same folders are picked up.
+    const rebuild = async () => {
+      const fresh: Router[] = [];
+      try {
+        for (const router of routers) fresh.push((await buildRouter(router.name, flags, io)).router);
+      } catch (error) {
+        await Promise.all(fresh.map((router) => router.dispose()));
+        throw error;
+      }
+      return fresh;
+    };
     const server = await startServer({
       logLevel: 'info',
       processMetrics: true,
       ...(settings as object),
       routers,
+      reload: rebuild,
       logDestination: { write: (line: string) => io.stderr.write(line) },
     } as Parameters<typeof startServer>[0]);
+    const onHangUp = () => {
+      io.stderr.write('routellm serve: SIGHUP received, reloading the routers\n');
+      server.handler.reload().then(
+        (names) => io.stderr.write(`routellm serve: reloaded ${names.join(', ')}\n`),
+        (error: unknown) => io.stderr.write(`routellm serve: reload failed, the old routers keep serving: ${(error as Error).message}\n`),
+      );
+    };
+    process.on('SIGHUP', onHangUp);
     const upstream = checked.baseURL ? `, upstream ${withoutCredentials(checked.baseURL)}` : '';
     io.stdout.write(
       `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; strong: ${checked.strongModel}; weak: ${checked.weakModel}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
     );
-    const signal = await stop();
+    const signal = await stop().finally(() => process.off('SIGHUP', onHangUp));
     io.stderr.write(`routellm serve: ${String(signal ?? 'stop')} received, finishing ${server.inFlight()} request(s) in flight\n`);
     await server.close();
     io.stderr.write('routellm serve: stopped\n');
