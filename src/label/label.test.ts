@@ -79,6 +79,7 @@ describe('labelPrompts', () => {
       expect(label).toMatchObject({ model_a: MODELS.strong, model_b: MODELS.weak, judge: MODELS.judge });
       expect(label.winner).toBe(isHardPrompt(label.prompt) ? 'model_a' : 'model_b');
       expect(label.rating).toBe(isHardPrompt(label.prompt) ? 1 : 5);
+      expect(label.scores).toEqual({ [MODELS.strong]: 1, [MODELS.weak]: isHardPrompt(label.prompt) ? 0 : 1 });
     }
     expect(lines(first.answers)).toHaveLength(14);
 

@@ -172,6 +172,8 @@ class LabelRun {
     await this.labelLog.append({
       prompt: prompt.text, model_a: strongModel, model_b: weakModel, winner, rating,
       judge: judgeModel, template: this.templateKey, key, judge_reply: reply,
+      // The same file is a benchmark for `routellm eval`: the reference scores 1, the weak answer its rating on [0, 1].
+      scores: { [strongModel]: 1, [weakModel]: (rating - 1) / 4 },
     });
     this.summary.labelled++;
     this.summary.ratings[rating]++;

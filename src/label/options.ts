@@ -6,7 +6,11 @@ export const labelOptionsSchema = z
   .object({
     /** JSON Lines file of prompts: each row has a `prompt` string or a `messages` array (OpenAI chat format). */
     input: z.string().min(1),
-    /** Labels file (battles: `prompt`, `model_a` = strong, `model_b` = weak, `winner`, `rating`, `key`), appended to. */
+    /**
+     * Labels file, appended to: battles (`prompt`, `model_a` = strong, `model_b` = weak, `winner`,
+     * `rating`, `key`) that `routellm train` reads, with `scores` (strong 1, weak `(rating - 1) / 4`)
+     * that `routellm eval --benchmark` reads.
+     */
     output: z.string().min(1),
     /** Answers file, appended to. Default: `<output>` with `.answers.jsonl` in place of `.jsonl`. */
     answers: z.string().min(1).optional(),
