@@ -84,4 +84,23 @@ describe('routellm label -> train -> score', () => {
       expect(auc, `${router} AUC`).toBeGreaterThanOrEqual(0.85);
     }
   }, 300_000);
+
+  it('refuses bad flags with exit code 2, and exits 1 with every prompt kept as failed when the upstream is down', async () => {
+    const input = path.join(dir, 'few.jsonl');
+    writeFileSync(input, twoKindPrompts(3, 5000).map(({ prompt }) => JSON.stringify({ prompt })).join('\n') + '\n');
+    const output = path.join(dir, 'down.jsonl');
+    const models = ['--strong-model', MODELS.strong, '--weak-model', MODELS.weak];
+    const [noJudge, noInput, down] = await Promise.all([
+      runCli(['label', '--input', input, '--output', output, ...models]),
+      runCli(['label', '--input', path.join(dir, 'missing.jsonl'), '--output', output, ...models, '--judge-model', MODELS.judge]),
+      runCli(['label', '--input', input, '--output', output, ...models, '--judge-model', MODELS.judge, '--base-url', 'http://127.0.0.1:9/v1', '--max-retries', '0', '--json']),
+    ]);
+    expect(noJudge.code).toBe(2);
+    expect(noJudge.stderr).toContain('--judge-model');
+    expect(noInput.code).toBe(2);
+    expect(noInput.stderr).toMatch(/--input: .*missing\.jsonl is not a file/);
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout)).toMatchObject({ prompts: 3, labelled: 0, failed: 3 });
+    expect(jsonLines(path.join(dir, 'down.failed.jsonl')).map((row) => row.stage)).toEqual(['strong', 'strong', 'strong']);
+  }, 120_000);
 });
