@@ -143,6 +143,15 @@ describe('labelPrompts', () => {
     }
   });
 
+  it('stops starting prompts once maxCost is spent, and counts the rest as skipped', async () => {
+    const input = writePrompts('costly.jsonl', twoKindPrompts(5, 300).map(({ prompt }) => ({ prompt })));
+    // 10 prompt tokens per call (the stand-in's usage) at $1,000 per 1M: one cent a call, three a prompt.
+    const price = { input: 1000, output: 0 };
+    const summary = await labelPrompts(options(input, 'costly-labels.jsonl', { concurrency: 1, maxCost: 0.05, prices: { [MODELS.strong]: price, [MODELS.weak]: price, [MODELS.judge]: price } }));
+    expect(summary).toMatchObject({ labelled: 2, skipped: 3, failed: 0, requests: 6 });
+    expect(summary.costUsd).toBeCloseTo(0.06, 10);
+  });
+
   it('refuses bad options and bad input rows with typed errors', async () => {
     const input = writePrompts('ok.jsonl', [{ prompt: 'hi' }]);
     await expect(labelPrompts({ ...options(input, 'x.jsonl'), output: input })).rejects.toThrow(/output.*input/);
