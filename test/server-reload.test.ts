@@ -5,8 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runServe } from '../src/cli/commands/serve.js';
 import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { bagOfWords } from './helpers/bag-of-words.js';
@@ -111,5 +113,26 @@ describe('POST /admin/reload', () => {
     } finally {
       await open.close();
     }
+  });
+
+  it('reloads on SIGHUP in routellm serve, and keeps serving', async () => {
+    let err = '';
+    let out = '';
+    const stdout = new PassThrough().on('data', (data) => (out += data));
+    const stderr = new PassThrough().on('data', (data) => (err += data)) as unknown as NodeJS.WriteStream;
+    let stop!: () => void;
+    const stopped = new Promise<string>((resolve) => (stop = () => resolve('test-stop')));
+    const running = runServe(['--routers', 'random', '--port', '0', '--base-url', upstream.baseURL, '--strong-model', 'big', '--weak-model', 'small'], { stdout, stderr }, () => stopped);
+    await waitFor(() => /listening on/.test(out), 10_000);
+    const url = /listening on (\S+)/.exec(out)![1];
+    const ask = () => fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'router-random-0.5', messages: [{ role: 'user', content: 'hi' }] }) });
+    const during = [ask(), ask(), ask()];
+    process.emit('SIGHUP', 'SIGHUP');
+    await waitFor(() => /reloaded random/.test(err), 10_000);
+    expect((await Promise.all(during)).map((reply) => reply.status)).toEqual([200, 200, 200]);
+    expect((await ask()).status).toBe(200);
+    stop();
+    expect(await running).toBe(0);
+    expect(process.listenerCount('SIGHUP')).toBe(0);
   });
 });

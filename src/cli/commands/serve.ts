@@ -177,7 +177,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       if (typeof name !== 'string') continue;
       routers.push((await buildRouter(name, flags, io)).router);
     }
-    // A reload reads the same flags and config again, so new weights in the same folders are picked up.
+    // A reload builds the routers from the same flags and config as at start, reading their weights folders again.
     const rebuild = async () => {
       const fresh: Router[] = [];
       try {
