@@ -107,7 +107,12 @@ export class RouterPool {
   /** Builds a fresh router for each name the pool built from a name (reading its weights again); none is swapped in unless all build. */
   async rebuild(): Promise<Router[]> {
     const names = this.names.filter((name) => this.buildable.has(name));
-    return Promise.all(names.map((name) => this.build(name)));
+    const results = await Promise.allSettled(names.map((name) => this.build(name)));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (!failure) return results.map((result) => (result as PromiseFulfilledResult<Router>).value);
+    // The ones that did build are not swapped in: free them.
+    await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)));
+    throw failure.reason;
   }
 
   /** A served router's name from a name or alias; undefined picks the only router. */
