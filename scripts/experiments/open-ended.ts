@@ -8,7 +8,7 @@
  *
  *   npx tsx scripts/experiments/open-ended.ts
  *
- * Prints one line per candidate (target x text features x lambda): mean out-of-fold APGR over
+ * Prints one line per candidate (target x values or ranks x text features x lambda): mean out-of-fold APGR over
  * the repeats, its spread over the repeats, and the spread of the ten per-fold APGRs; then random
  * (200 draws) and the shipped weights on the same prompts, and the chosen candidate (highest mean
  * out-of-fold APGR) with a bootstrap standard deviation over prompts.
@@ -18,11 +18,11 @@ import { isMultipleChoice } from '../../src/routers/ridge/features.js';
 import type { RidgeTarget } from '../../src/routers/ridge/weights.js';
 import { randomNoiseFloor } from '../../src/eval/noise-floor.js';
 import { STRONG, WEAK } from './features.js';
-import { apgrOn, bootstrapSd, foldsFor, loadOpenEnded, mean, outOfFold, sd } from './open-ended-folds.js';
+import { apgrOn, bootstrapSd, foldsFor, loadOpenEnded, mean, outOfFold, sd, type HeadCandidate } from './open-ended-folds.js';
 
 const REPEATS = 3;
 const TARGETS: RidgeTarget[] = ['weak-fails', 'difficulty', 'pair-gap'];
-const LAMBDAS = [1, 3, 10, 30, 100];
+const LAMBDAS = [1, 3, 5, 10, 30, 100];
 
 const set = await loadOpenEnded();
 const { rows, prompts, embeddings, benchmark } = set;
@@ -32,16 +32,16 @@ const fixed = (value: number) => value.toFixed(3);
 console.log(`arenabench prompts graded for both ${STRONG} and ${WEAK}: ${rows.length} (multiple-choice: ${prompts.filter(isMultipleChoice).length})`);
 const foldsOf = Array.from({ length: REPEATS }, (_, repeat) => foldsFor(rows.length, repeat));
 
-const results: { candidate: { target: RidgeTarget; textFeatures: boolean; lambda: number }; apgr: number; repeatSd: number; foldSd: number; scores: Float64Array }[] = [];
+const results: { candidate: HeadCandidate; apgr: number; repeatSd: number; foldSd: number; scores: Float64Array }[] = [];
 for (const target of TARGETS) {
-  for (const textFeatures of [false, true]) {
+  for (const rankTargets of [false, true]) for (const textFeatures of [false, true]) {
     for (const lambda of LAMBDAS) {
-      const candidate = { target, textFeatures, lambda };
+      const candidate = { target, rankTargets, textFeatures, lambda };
       const runs = foldsOf.map((folds) => outOfFold(set, candidate, folds));
       const apgrs = runs.map((run) => apgrOf(run.scores));
       const result = { candidate, apgr: mean(apgrs), repeatSd: sd(apgrs), foldSd: mean(runs.map((run) => sd(run.perFold))), scores: runs[0].scores };
       results.push(result);
-      console.log(`${target.padEnd(10)} ${textFeatures ? '+text' : '     '} lambda ${String(lambda).padEnd(4)} out-of-fold APGR ${fixed(result.apgr)} (repeats sd ${fixed(result.repeatSd)}, per-fold sd ${fixed(result.foldSd)})`);
+      console.log(`${target.padEnd(10)} ${rankTargets ? 'ranks ' : 'values'} ${textFeatures ? '+text' : '     '} lambda ${String(lambda).padEnd(4)} out-of-fold APGR ${fixed(result.apgr)} (repeats sd ${fixed(result.repeatSd)}, per-fold sd ${fixed(result.foldSd)})`);
     }
   }
 }
