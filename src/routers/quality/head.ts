@@ -106,20 +106,27 @@ function predictNeighbours(head: QualityHead, settings: { k: number; prior: numb
   const means = new Float64Array(width);
   for (let row = 0; row < size; row++) for (let m = 0; m < width; m++) means[m] += results[row * width + m] / size;
   const k = Math.min(settings.k, size);
-  const similarities = new Float32Array(size);
-  const order = new Int32Array(size);
+  const topRow = new Int32Array(k);
+  const topSimilarity = new Float32Array(k);
   for (let query = 0; query < count; query++) {
+    // The k most similar rows, kept sorted (most similar first; on equal similarity the earlier row).
+    let filled = 0;
     for (let row = 0; row < size; row++) {
       let dot = 0;
       for (let j = 0; j < dimension; j++) dot += stored[row * dimension + j] * queries[query * dimension + j];
-      similarities[row] = dot;
-      order[row] = row;
+      if (filled === k && dot <= topSimilarity[k - 1]) continue;
+      let at = filled === k ? k - 1 : filled++;
+      while (at > 0 && topSimilarity[at - 1] < dot) {
+        topSimilarity[at] = topSimilarity[at - 1];
+        topRow[at] = topRow[at - 1];
+        at--;
+      }
+      topSimilarity[at] = dot;
+      topRow[at] = row;
     }
-    // Most similar first; ties by training order, so the result does not depend on the sort.
-    const nearest = Array.from(order).sort((a, b) => similarities[b] - similarities[a] || a - b).slice(0, k);
     for (let m = 0; m < width; m++) {
       let sum = settings.prior * means[m];
-      for (const row of nearest) sum += results[row * width + m];
+      for (let i = 0; i < k; i++) sum += results[topRow[i] * width + m];
       out[query * width + m] = sum / (k + settings.prior);
     }
   }
