@@ -18,130 +18,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { withDiskCache } from '../src/embedders/disk-cache.js';
-import { createEmbedder } from '../src/embedders/registry.js';
-import { areaMeasure, knobSweep, shareAbove, singleModelPoints, singleModelRange, upperHull } from '../src/eval/cost-quality.js';
 import { evaluateNModels, formatNModelTable } from '../src/eval/evaluate-n-models.js';
 import { renderNModelPlotSvg } from '../src/eval/n-model-plot.js';
-import { readNModelTable, type NModelTable } from '../src/eval/n-model-table.js';
-import { readPrices } from '../src/eval/prices.js';
+import { singleModelPoints } from '../src/eval/cost-quality.js';
+import type { NModelTable } from '../src/eval/n-model-table.js';
 import { fitQualityHead, predictQuality, type QualityHeadSettings } from '../src/routers/quality/head.js';
 import { saveQualityHead } from '../src/routers/quality/weights.js';
-import { createRng, shuffled } from '../src/train/random.js';
-import { defaultDataDir, shippedWeightsDir } from '../src/weights-format/paths.js';
+import { shippedWeightsDir } from '../src/weights-format/paths.js';
+import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, type Split } from './quality-recipe.js';
 
-const TRAIN = path.join(defaultDataDir(), 'train');
 const RESULTS = path.join('docs', 'results', 'n-models');
-const CANDIDATES: QualityHeadSettings[] = [
-  ...[1, 3, 10, 30, 100].map((lambda) => ({ kind: 'ridge' as const, lambda })),
-  ...[25, 100].map((k) => ({ kind: 'knn' as const, k, prior: 5 })),
-];
-const embedder = withDiskCache(await createEmbedder('use-lite'));
-
-interface Split {
-  table: NModelTable;
-  embeddings: Float32Array;
-  files: string[];
-}
-
-async function load(files: string[], prices?: string): Promise<Split> {
-  const parts: Split[] = [];
-  for (const file of files) {
-    const table = await readNModelTable(path.join(TRAIN, file), { prices: prices ? await readPrices(prices) : undefined });
-    parts.push({ table, embeddings: await embedder.embed(table.prompts), files: [file] });
-  }
-  return parts.length === 1 ? parts[0] : concat(parts);
-}
-
-function pickRows(values: Float64Array | Float32Array, rows: readonly number[], width: number): Float64Array {
-  const out = new Float64Array(rows.length * width);
-  rows.forEach((row, i) => out.set(values.subarray(row * width, (row + 1) * width), i * width));
-  return out;
-}
-
-function subset(split: Split, rows: readonly number[]): Split {
-  const { table } = split;
-  const width = table.models.length;
-  const dimension = split.embeddings.length / table.count;
-  return {
-    table: {
-      ...table,
-      prompts: rows.map((row) => table.prompts[row]),
-      count: rows.length,
-      quality: pickRows(table.quality, rows, width),
-      cost: pickRows(table.cost, rows, width),
-      decisionCost: table.decisionCost && pickRows(table.decisionCost, rows, width),
-    },
-    embeddings: Float32Array.from(pickRows(split.embeddings, rows, dimension)),
-    files: split.files,
-  };
-}
-
-function concat(parts: Split[]): Split {
-  const join = <T extends Float64Array | Float32Array>(arrays: T[], make: (n: number) => T): T => {
-    const out = make(arrays.reduce((sum, a) => sum + a.length, 0));
-    let at = 0;
-    for (const a of arrays) {
-      out.set(a, at);
-      at += a.length;
-    }
-    return out;
-  };
-  const models = parts[0].table.models;
-  for (const part of parts) if (part.table.models.join() !== models.join()) throw new Error(`model lists differ: ${part.files.join()}`);
-  return {
-    table: {
-      ...parts[0].table,
-      prompts: parts.flatMap((p) => p.table.prompts),
-      count: parts.reduce((sum, p) => sum + p.table.count, 0),
-      quality: join(parts.map((p) => p.table.quality), (n) => new Float64Array(n)),
-      cost: join(parts.map((p) => p.table.cost), (n) => new Float64Array(n)),
-      // Each file's policy costs stay its own (the mean cost of each model on that file).
-      decisionCost: join(parts.map((p) => p.table.decisionCost ?? p.table.cost), (n) => new Float64Array(n)),
-      skippedRows: parts.reduce((sum, p) => sum + p.table.skippedRows, 0),
-    },
-    embeddings: join(parts.map((p) => p.embeddings), (n) => new Float32Array(n)),
-    files: parts.flatMap((p) => p.files),
-  };
-}
-
-function foldsOf(count: number, folds: number, seed: number): number[] {
-  const out = new Array<number>(count);
-  shuffled(Array.from({ length: count }, (_, i) => i), createRng(seed)).forEach((row, position) => (out[row] = position % folds));
-  return out;
-}
-
-function predictFolds(split: Split, settings: QualityHeadSettings, folds: number[], settingsFor?: (train: Split, fold: number) => QualityHeadSettings): Float32Array {
-  const width = split.table.models.length;
-  const out = new Float32Array(split.table.count * width);
-  for (let fold = 0; fold <= Math.max(...folds); fold++) {
-    const train = subset(split, folds.flatMap((f, row) => (f === fold ? [] : [row])));
-    const heldRows = folds.flatMap((f, row) => (f === fold ? [row] : []));
-    const held = subset(split, heldRows);
-    const head = fitQualityHead(train.table, train.embeddings, settingsFor ? settingsFor(train, fold) : settings);
-    const predicted = predictQuality(head, held.embeddings, held.table.count);
-    heldRows.forEach((row, i) => out.set(predicted.subarray(i * width, (i + 1) * width), row * width));
-  }
-  return out;
-}
-
-/** The candidate with the best out-of-fold AIQ on `split` (5 folds, seed 1), and the table of all. */
-function choose(split: Split, log: (line: string) => void): { settings: QualityHeadSettings; table: Record<string, number> } {
-  const folds = foldsOf(split.table.count, 5, 1);
-  const singles = singleModelPoints(split.table);
-  const range = singleModelRange(singles);
-  const hull = upperHull(singles);
-  const table: Record<string, number> = {};
-  let best: { settings: QualityHeadSettings; aiq: number } | undefined;
-  for (const settings of CANDIDATES) {
-    const curve = upperHull(knobSweep(split.table, predictFolds(split, settings, folds)));
-    const aiq = areaMeasure(curve, range);
-    table[JSON.stringify(settings)] = aiq;
-    log(`  cv ${JSON.stringify(settings).padEnd(38)} out-of-fold AIQ ${aiq.toFixed(4)} (single-model hull ${areaMeasure(hull, range).toFixed(4)}; above it on ${(100 * shareAbove(curve, hull, range)).toFixed(0)}% of the costs)`);
-    if (!best || aiq > best.aiq) best = { settings, aiq };
-  }
-  return { settings: best!.settings, table };
-}
 
 function modelMeans(table: NModelTable): Record<string, number> {
   return Object.fromEntries(singleModelPoints(table).map((p) => [p.model, p.quality]));

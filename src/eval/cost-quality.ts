@@ -10,7 +10,7 @@
  * Past its dearest point a hull stays flat (spending more buys nothing); below its cheapest point
  * it is not defined and counts as the worst single model's quality there.
  */
-import { chooseModel } from '../policy/index.js';
+import { chooseModel, type CostScale } from '../policy/index.js';
 
 /** One point of a cost-quality curve. */
 export interface CostQualityPoint {
@@ -40,11 +40,17 @@ export function knobGrid(steps = 101): number[] {
   return Array.from({ length: steps }, (_, i) => i / (steps - 1));
 }
 
+/** Options of `knobSweep`. */
+export interface KnobSweepOptions {
+  /** How the policy scales cost (default `log`, the policy's default). */
+  costScale?: CostScale;
+}
+
 /**
  * For each knob, the models `chooseModel` picks from `predicted` (prompts x models) and the
  * resulting mean cost and mean true quality.
  */
-export function knobSweep(table: SweepTable, predicted: ArrayLike<number>, knobs: readonly number[] = knobGrid()): CostQualityPoint[] {
+export function knobSweep(table: SweepTable, predicted: ArrayLike<number>, knobs: readonly number[] = knobGrid(), options: KnobSweepOptions = {}): CostQualityPoint[] {
   const width = table.models.length;
   if (predicted.length !== table.count * width) throw new RangeError(`knobSweep: ${table.count} x ${width} scores expected, got ${predicted.length}`);
   const decision = table.decisionCost ?? table.cost;
@@ -58,7 +64,7 @@ export function knobSweep(table: SweepTable, predicted: ArrayLike<number>, knobs
       candidate.cost = decision[base + j];
     });
     knobs.forEach((knob, k) => {
-      const { index } = chooseModel(candidates, { knob });
+      const { index } = chooseModel(candidates, { knob, costScale: options.costScale });
       cost[k] += table.cost[base + index];
       quality[k] += table.quality[base + index];
     });

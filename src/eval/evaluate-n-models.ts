@@ -18,6 +18,7 @@ import {
   type CostRange,
 } from './cost-quality.js';
 import type { NModelTable } from './n-model-table.js';
+import type { CostScale } from '../policy/index.js';
 
 /** One router to evaluate: a router that scores models, or its scores already computed (prompts x models). */
 export interface NModelRouterSpec {
@@ -36,6 +37,8 @@ export interface EvaluateNModelsOptions {
   wrapEmbedder?: (embedder: Embedder) => Embedder;
   /** Prompts per scoring call (default 256). */
   batchSize?: number;
+  /** How the policy scales cost across the candidates (default `log`, the policy's default). */
+  costScale?: CostScale;
 }
 
 /** A curve, its hull and its area. */
@@ -60,6 +63,8 @@ export interface NModelEvaluation {
   prompts: number;
   skippedRows: number;
   costSource: NModelTable['costSource'];
+  /** The policy's cost scale in the sweep. */
+  costScale: CostScale;
   /** Each model alone. */
   singles: (CostQualityPoint & { model: string })[];
   /** The single models' upper convex hull and its AIQ. */
@@ -92,8 +97,8 @@ async function scoresOf(spec: NModelRouterSpec, table: NModelTable, options: Eva
   return out;
 }
 
-function curve(table: NModelTable, scores: ArrayLike<number>, knobs: readonly number[], range: CostRange): CurveEvaluation {
-  const points = knobSweep(table, scores, knobs);
+function curve(table: NModelTable, scores: ArrayLike<number>, knobs: readonly number[], range: CostRange, costScale: CostScale | undefined): CurveEvaluation {
+  const points = knobSweep(table, scores, knobs, { costScale });
   const hull = upperHull(points);
   return { points, hull, aiq: areaMeasure(hull, range) };
 }
@@ -107,7 +112,7 @@ export async function evaluateNModels(options: EvaluateNModelsOptions): Promise<
   const singleHull = upperHull(singles);
   const routers: Record<string, NModelRouterEvaluation> = {};
   for (const spec of options.routers) {
-    const result = curve(table, await scoresOf(spec, table, options), knobs, range);
+    const result = curve(table, await scoresOf(spec, table, options), knobs, range, options.costScale);
     routers[spec.name] = { ...result, shareAboveHull: shareAbove(result.hull, singleHull, range) };
   }
   return {
@@ -118,7 +123,8 @@ export async function evaluateNModels(options: EvaluateNModelsOptions): Promise<
     singles,
     singleHull: { hull: singleHull, aiq: areaMeasure(singleHull, range) },
     range,
-    oracle: curve(table, table.quality, knobs, range),
+    oracle: curve(table, table.quality, knobs, range, options.costScale),
+    costScale: options.costScale ?? 'log',
     routers,
   };
 }
@@ -129,7 +135,7 @@ export function formatNModelTable(result: NModelEvaluation): string {
   const quality = (value: number) => value.toFixed(4);
   const lines = [
     `${result.prompts} prompts, ${result.models.length} models (costs from ${result.costSource === 'file' ? 'the file' : 'the prices'}${result.skippedRows ? `; ${result.skippedRows} rows without every model skipped` : ''})`,
-    `AIQ: mean quality of a curve's upper convex hull over mean cost per request ${money(result.range.low)}-${money(result.range.high)} (linear)`,
+    `AIQ: mean quality of a curve's upper convex hull over mean cost per request ${money(result.range.low)}-${money(result.range.high)} (linear); knob with the ${result.costScale} cost scale`,
     '',
     'model                                      cost/request   quality',
     ...[...result.singles].sort((a, b) => a.cost - b.cost).map((p) => `${p.model.padEnd(42)} ${money(p.cost).padStart(12)}   ${quality(p.quality)}`),

@@ -108,7 +108,7 @@ function pricedCosts(prompts: readonly string[], models: readonly string[], pric
  * The policy's view of file costs: each model's mean cost per answer over the table (a price
  * list's information, not the length of the answer it has not written yet).
  */
-function meanCostColumns(cost: Float64Array, count: number, width: number): Float64Array {
+export function meanCostColumns(cost: Float64Array, count: number, width: number): Float64Array {
   const means = new Float64Array(width);
   for (let i = 0; i < count; i++) for (let j = 0; j < width; j++) means[j] += cost[i * width + j] / count;
   const out = new Float64Array(count * width);

@@ -19,6 +19,8 @@ export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: re
   const priceSpec = stringFlag(args, 'prices');
   const outputTokens = numberFlag(args, 'output-tokens');
   if (outputTokens !== undefined && !(Number.isInteger(outputTokens) && outputTokens > 0)) throw new CliUsageError(`--output-tokens must be a positive integer, got ${outputTokens}.`, '--output-tokens');
+  const costScale = stringFlag(args, 'cost-scale');
+  if (costScale !== undefined && costScale !== 'log' && costScale !== 'linear') throw new CliUsageError(`--cost-scale must be log or linear, got ${costScale}.`, '--cost-scale');
   const table = await readNModelTable(benchmarkFile, { models, prices: priceSpec === undefined ? undefined : await readPrices(priceSpec), outputTokens });
   const definitions = routerNames.map(requireRouterDefinition);
   const pairOnly = definitions.filter((definition) => !definition.scoresModels).map((definition) => definition.name);
@@ -32,7 +34,7 @@ export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: re
       built.push(router);
       specs.push({ name, router });
     }
-    const result = await evaluateNModels({ table, routers: specs, wrapEmbedder: (embedder) => withDiskCache(embedder) }).catch((error: unknown) => {
+    const result = await evaluateNModels({ table, routers: specs, costScale, wrapEmbedder: (embedder) => withDiskCache(embedder) }).catch((error: unknown) => {
       if (UnknownModelError.isInstance(error)) throw new CliUsageError(`${error.message} Evaluate weights that know these models (--weights), or map names in --config.`, '--models');
       throw error;
     });

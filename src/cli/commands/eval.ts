@@ -45,6 +45,7 @@ const spec: CommandSpec = {
       value: '<a=in/out,...|file.json>',
       description: "dollars per 1M input/output tokens per model (N-model evaluation); needed when the file has no cost_usd, else they are the policy's view of cost",
     },
+    { name: 'cost-scale', type: 'string', value: '<log|linear>', description: "how the knob scales cost across the models (N-model evaluation; default log, the policy's default)" },
     { name: 'output-tokens', type: 'number', value: '<n>', description: 'output tokens per answer for price-based costs (default 300)' },
     ...SHARED_ROUTER_FLAGS,
   ],
@@ -66,7 +67,7 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   const benchmarkName = requireStringFlag(args, 'benchmark', spec);
   const models = listFlag(args, 'models');
   if (models) return (await import('./eval-models.js')).runNModelEval(args, io, routerNames, benchmarkName, models);
-  for (const flag of ['prices', 'output-tokens']) {
+  for (const flag of ['prices', 'output-tokens', 'cost-scale']) {
     if (args.flags[flag] !== undefined) throw new CliUsageError(`--${flag} applies to the N-model evaluation: name the models with --models.`, `--${flag}`);
   }
   const isFile = /\.(csv|jsonl|json)$/i.test(benchmarkName);
