@@ -7,7 +7,7 @@
  * nvidia9: `nvidia9-train`; arenabench: all 299 prompts, prices from docs/results/prices), embed
  * with use-lite through the disk cache, and choose the head (ridge penalty, or k and prior of the
  * nearest-prompt head) by 5-fold cross-validation by prompt on the training split, maximising the
- * out-of-fold AIQ. The chosen head is refitted on the whole split and written to `weights/quality`
+ * out-of-fold AIQ (with the knob's cost scale, log or linear, chosen the same way). The chosen head is refitted on the whole split and written to `weights/quality`
  * (RouterBench), `weights/quality/nvidia9` or `weights/quality/arenabench`.
  *
  * Then the held-out evaluation, written to docs/results/n-models/<set>/{results.json,plot.svg}:
@@ -22,10 +22,11 @@ import { evaluateNModels, formatNModelTable } from '../src/eval/evaluate-n-model
 import { renderNModelPlotSvg } from '../src/eval/n-model-plot.js';
 import { singleModelPoints } from '../src/eval/cost-quality.js';
 import type { NModelTable } from '../src/eval/n-model-table.js';
-import { fitQualityHead, predictQuality, type QualityHeadSettings } from '../src/routers/quality/head.js';
+import { fitQualityHead } from '../src/routers/quality/head.js';
+import type { CostScale } from '../src/policy/index.js';
 import { saveQualityHead } from '../src/routers/quality/weights.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
-import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, type Split } from './quality-recipe.js';
+import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, predictSplit, type Choice, type Split } from './quality-recipe.js';
 
 const RESULTS = path.join('docs', 'results', 'n-models');
 
@@ -33,23 +34,27 @@ function modelMeans(table: NModelTable): Record<string, number> {
   return Object.fromEntries(singleModelPoints(table).map((p) => [p.model, p.quality]));
 }
 
-async function ship(name: string, dir: string, split: Split, prices: string | undefined, note: string): Promise<QualityHeadSettings> {
+async function ship(name: string, dir: string, split: Split, prices: string | undefined, note: string): Promise<Choice> {
   console.log(`${name}: ${split.table.count} training prompts, ${split.table.models.length} models`);
-  const { settings, table } = choose(split, console.log);
-  console.log(`${name}: chosen ${JSON.stringify(settings)}`);
+  const { settings, costScale, table } = choose(split, console.log);
+  console.log(`${name}: chosen ${JSON.stringify(settings)}, ${costScale} cost scale`);
   const head = fitQualityHead(split.table, split.embeddings, settings);
   await saveQualityHead(dir, head, {
     embedder: { id: embedder.id, dimension: embedder.dimension },
+    hyperparameters: { costScale },
     data: { sources: split.files.map((file) => ({ name: path.basename(file, '.jsonl'), file: `train/${file}` })), rows: split.table.count, prices: prices ?? null },
-    metrics: { crossValidatedAiq: table[JSON.stringify(settings)] },
-    notes: `${note} Made by \`nice -n 10 npx tsx scripts/build-quality-weights.ts ${name}\`: use-lite embeddings (disk cache), head chosen by 5-fold cross-validation by prompt (seed 1) on the training split, maximising out-of-fold AIQ; then refitted on the whole split.`,
+    metrics: { crossValidatedAiq: table[`${JSON.stringify(settings)} ${costScale}`] },
+    notes:
+      `${note} Made by \`nice -n 10 npx tsx scripts/build-quality-weights.ts ${name}\`: use-lite embeddings (disk cache); the head and the knob's cost scale ` +
+      '(hyperparameters.costScale, the scale its results were measured with) chosen by 5-fold cross-validation by prompt (seed 1) on the training split, ' +
+      'maximising out-of-fold AIQ; then the head refitted on the whole split.',
     extra: { modelMeans: modelMeans(split.table), crossValidation: table },
   });
-  return settings;
+  return { settings, costScale };
 }
 
-async function report(name: string, split: Split, scores: ArrayLike<number>): Promise<void> {
-  const result = await evaluateNModels({ table: split.table, routers: [{ name: 'quality', scores }] });
+async function report(name: string, split: Split, scores: ArrayLike<number>, costScale: CostScale): Promise<void> {
+  const result = await evaluateNModels({ table: split.table, routers: [{ name: 'quality', scores }], costScale });
   const dir = path.join(RESULTS, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'results.json'), `${JSON.stringify({ benchmark: split.files, ...result }, null, 2)}\n`);
@@ -61,33 +66,36 @@ const sets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['router
 const TASKS = ['arc_challenge', 'mbpp', 'winogrande'];
 if (sets.includes('routerbench')) {
   const train = await load(TASKS.map((task) => `routerbench-${task}_train.jsonl`));
-  const settings = await ship('routerbench', shippedWeightsDir('quality'), train, undefined, 'RouterBench (11 models, correctness 0/1, real per-answer costs).');
+  const { settings, costScale } = await ship('routerbench', shippedWeightsDir('quality'), train, undefined, 'RouterBench (11 models, correctness 0/1, real per-answer costs).');
   const head = fitQualityHead(train.table, train.embeddings, settings);
   const tests = await Promise.all(TASKS.map((task) => load([`routerbench-${task}_test.jsonl`])));
   const all = concat(tests);
-  await report('routerbench-test', all, predictQuality(head, all.embeddings, all.table.count));
-  for (const [i, test] of tests.entries()) await report(`routerbench-${TASKS[i]}_test`, test, predictQuality(head, test.embeddings, test.table.count));
+  await report('routerbench-test', all, predictSplit(head, all), costScale);
+  for (const [i, test] of tests.entries()) await report(`routerbench-${TASKS[i]}_test`, test, predictSplit(head, test), costScale);
 }
 if (sets.includes('nvidia9')) {
   const prices = 'docs/results/prices/nvidia9.json';
   const train = await load(['nvidia9-train.jsonl'], prices);
-  const settings = await ship('nvidia9', path.join(shippedWeightsDir('quality'), 'nvidia9'), train, prices, 'nvidia9 (9 open models, scores in [0, 1]).');
+  const { settings, costScale } = await ship('nvidia9', path.join(shippedWeightsDir('quality'), 'nvidia9'), train, prices, 'nvidia9 (9 open models, scores in [0, 1]).');
   const head = fitQualityHead(train.table, train.embeddings, settings);
   const test = await load(['nvidia9-test.jsonl'], prices);
-  await report('nvidia9-test', test, predictQuality(head, test.embeddings, test.table.count));
+  await report('nvidia9-test', test, predictSplit(head, test), costScale);
 }
 if (sets.includes('arenabench')) {
   const prices = 'docs/results/prices/arenabench.json';
   const all = await load(['arenabench-scores.jsonl'], prices);
   const outer = foldsOf(all.table.count, 10, 100);
-  const chosen: string[] = [];
-  const scores = predictFolds(all, CANDIDATES[0], outer, (train, fold) => {
-    const { settings } = choose(train, () => {});
-    chosen.push(`fold ${fold}: ${JSON.stringify(settings)}`);
-    return settings;
+  const chosen: Choice[] = [];
+  const scores = predictFolds(all, CANDIDATES[0], outer, (train) => {
+    const choice = choose(train, () => {});
+    chosen.push(choice);
+    return choice.settings;
   });
-  console.log(chosen.join('\n'));
-  await report('arenabench-out-of-fold', all, scores);
+  // One sweep over the pooled out-of-fold scores needs one scale: the one most folds chose on their own training folds.
+  const linearVotes = chosen.filter((choice) => choice.costScale === 'linear').length;
+  const costScale: CostScale = linearVotes > chosen.length / 2 ? 'linear' : 'log';
+  console.log(chosen.map((choice, fold) => `fold ${fold}: ${JSON.stringify(choice.settings)} ${choice.costScale}`).join('\n'));
+  await report('arenabench-out-of-fold', all, scores, costScale);
   await ship('arenabench', path.join(shippedWeightsDir('quality'), 'arenabench'), all, prices, 'arena-bench (16 models, GPT-4 grades 1-10 on 299 open-ended prompts; rows lacking a grade of any model dropped).');
 }
 await embedder.dispose();

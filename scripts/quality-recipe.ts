@@ -7,10 +7,11 @@
 import path from 'node:path';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
 import { createEmbedder } from '../src/embedders/registry.js';
-import { areaMeasure, knobSweep, shareAbove, singleModelPoints, singleModelRange, upperHull, type KnobSweepOptions } from '../src/eval/cost-quality.js';
+import { areaMeasure, knobSweep, shareAbove, singleModelPoints, singleModelRange, upperHull } from '../src/eval/cost-quality.js';
+import type { CostScale } from '../src/policy/index.js';
 import { meanCostColumns, readNModelTable, type NModelTable } from '../src/eval/n-model-table.js';
 import { readPrices } from '../src/eval/prices.js';
-import { fitQualityHead, predictQuality, type QualityHeadSettings } from '../src/routers/quality/head.js';
+import { fitQualityHead, predictQuality, type QualityHead, type QualityHeadSettings } from '../src/routers/quality/head.js';
 import { createRng, shuffled } from '../src/train/random.js';
 import { defaultDataDir } from '../src/weights-format/paths.js';
 
@@ -111,20 +112,53 @@ export function predictFolds(split: Split, settings: QualityHeadSettings, folds:
 }
 
 /** The candidate with the best out-of-fold AIQ on `split` (5 folds, seed 1), and the table of all. */
-export function choose(split: Split, log: (line: string) => void, sweep: KnobSweepOptions = {}, candidates: readonly QualityHeadSettings[] = CANDIDATES): { settings: QualityHeadSettings; table: Record<string, number> } {
+/** A head and the knob's cost scale, as chosen. */
+export interface Choice {
+  settings: QualityHeadSettings;
+  costScale: CostScale;
+}
+
+/**
+ * The head and cost scale with the best out-of-fold AIQ on `split` (5 folds by prompt, seed 1;
+ * each candidate's out-of-fold predictions are swept with every scale in `scales`), and the AIQ
+ * of every pair.
+ */
+export function choose(
+  split: Split,
+  log: (line: string) => void,
+  scales: readonly CostScale[] = ['log', 'linear'],
+  candidates: readonly QualityHeadSettings[] = CANDIDATES,
+): Choice & { table: Record<string, number> } {
   const folds = foldsOf(split.table.count, 5, 1);
   const singles = singleModelPoints(split.table);
   const range = singleModelRange(singles);
   const hull = upperHull(singles);
   const table: Record<string, number> = {};
-  let best: { settings: QualityHeadSettings; aiq: number } | undefined;
+  let best: (Choice & { aiq: number }) | undefined;
   for (const settings of candidates) {
-    const curve = upperHull(knobSweep(split.table, predictFolds(split, settings, folds), undefined, sweep));
-    const aiq = areaMeasure(curve, range);
-    table[JSON.stringify(settings)] = aiq;
-    log(`  cv ${JSON.stringify(settings).padEnd(38)} out-of-fold AIQ ${aiq.toFixed(4)} (single-model hull ${areaMeasure(hull, range).toFixed(4)}; above it on ${(100 * shareAbove(curve, hull, range)).toFixed(0)}% of the costs)`);
-    if (!best || aiq > best.aiq) best = { settings, aiq };
+    const predicted = predictFolds(split, settings, folds);
+    for (const costScale of scales) {
+      const curve = upperHull(knobSweep(split.table, predicted, undefined, { costScale }));
+      const aiq = areaMeasure(curve, range);
+      const key = `${JSON.stringify(settings)} ${costScale}`;
+      table[key] = aiq;
+      log(`  cv ${key.padEnd(44)} out-of-fold AIQ ${aiq.toFixed(4)} (single-model hull ${areaMeasure(hull, range).toFixed(4)}; above it on ${(100 * shareAbove(curve, hull, range)).toFixed(0)}% of the costs)`);
+      if (!best || aiq > best.aiq) best = { settings, costScale, aiq };
+    }
   }
-  return { settings: best!.settings, table };
+  return { settings: best!.settings, costScale: best!.costScale, table };
+}
+
+/** A head's predictions for a split, in the split's model order (files may list the models in another order). */
+export function predictSplit(head: QualityHead, split: Split): Float32Array {
+  const all = predictQuality(head, split.embeddings, split.table.count);
+  const columns = split.table.models.map((model) => {
+    const index = head.models.indexOf(model);
+    if (index < 0) throw new Error(`the head does not know ${model}`);
+    return index;
+  });
+  const out = new Float32Array(split.table.count * columns.length);
+  for (let row = 0; row < split.table.count; row++) columns.forEach((index, j) => (out[row * columns.length + j] = all[row * head.models.length + index]));
+  return out;
 }
 

@@ -1,15 +1,15 @@
 /**
- * Routing among N models with the `quality` heads (docs/experiments.md, "N models"): the cost
- * scale of the knob (log or linear) and a wider set of nearest-prompt heads, each chosen by
- * cross-validated AIQ on the training split exactly as scripts/build-quality-weights.ts does,
- * then scored once on the held-out split (arenabench: out-of-fold, nested).
+ * Routing among N models with the `quality` heads (docs/experiments.md, "N models"): one cost
+ * scale of the knob held fixed (log or linear), optionally a wider set of nearest-prompt heads,
+ * the head chosen by cross-validated AIQ on the training split as scripts/build-quality-weights.ts
+ * does, then scored once on the held-out split (arenabench: out-of-fold, nested).
  *
  *   nice -n 10 npx tsx scripts/experiments/n-models.ts <routerbench|nvidia9|arenabench> <log|linear> [wide]
  */
 import { areaMeasure, knobSweep, shareAbove, singleModelPoints, singleModelRange, upperHull } from '../../src/eval/cost-quality.js';
 import type { CostScale } from '../../src/policy/index.js';
-import { fitQualityHead, predictQuality, type QualityHeadSettings } from '../../src/routers/quality/head.js';
-import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, type Split } from '../quality-recipe.js';
+import { fitQualityHead, type QualityHeadSettings } from '../../src/routers/quality/head.js';
+import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, predictSplit, type Split } from '../quality-recipe.js';
 
 const [which = 'arenabench', scale = 'log', wide] = process.argv.slice(2) as [string, CostScale, string?];
 const candidates: QualityHeadSettings[] = wide
@@ -30,7 +30,7 @@ if (which === 'arenabench') {
   const all = await load(['arenabench-scores.jsonl'], 'docs/results/prices/arenabench.json');
   const chosen: string[] = [];
   const scores = predictFolds(all, candidates[0], foldsOf(all.table.count, 10, 100), (train) => {
-    const { settings } = choose(train, quiet, sweep, candidates);
+    const { settings } = choose(train, quiet, [scale], candidates);
     chosen.push(JSON.stringify(settings));
     return settings;
   });
@@ -43,11 +43,11 @@ if (which === 'arenabench') {
       ? [tasks.map((t) => `routerbench-${t}_train.jsonl`), tasks.map((t) => `routerbench-${t}_test.jsonl`), undefined]
       : [['nvidia9-train.jsonl'], ['nvidia9-test.jsonl'], 'docs/results/prices/nvidia9.json'];
   const train = await load(trainFiles, prices);
-  const { settings } = choose(train, console.log, sweep, candidates);
+  const { settings } = choose(train, console.log, [scale], candidates);
   const head = fitQualityHead(train.table, train.embeddings, settings);
   const tests = await Promise.all(testFiles.map((file) => load([file], prices)));
   const test = tests.length > 1 ? concat(tests) : tests[0];
   console.log(`chosen ${JSON.stringify(settings)}`);
-  report(`${which} test`, test, predictQuality(head, test.embeddings, test.table.count));
+  report(`${which} test`, test, predictSplit(head, test));
 }
 await embedder.dispose();

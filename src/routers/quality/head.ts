@@ -10,6 +10,7 @@
  * a kNN one a pass over the training embeddings.
  */
 import { fitRidgeTargets } from '../../core/models/ridge.js';
+import { normalizeRows } from '../../core/ops.js';
 
 /** How a head is fitted. */
 export type QualityHeadSettings = { kind: 'ridge'; lambda: number } | { kind: 'knn'; k: number; prior: number };
@@ -37,17 +38,6 @@ export interface QualityHead {
   results?: Float32Array;
 }
 
-function unitRows(embeddings: ArrayLike<number>, count: number, dimension: number): Float32Array {
-  const out = new Float32Array(count * dimension);
-  for (let row = 0; row < count; row++) {
-    let sum = 0;
-    for (let j = 0; j < dimension; j++) sum += embeddings[row * dimension + j] ** 2;
-    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-    for (let j = 0; j < dimension; j++) out[row * dimension + j] = embeddings[row * dimension + j] * scale;
-  }
-  return out;
-}
-
 /** Fits a head on `table` and the embeddings of its prompts (count x dimension). */
 export function fitQualityHead(table: QualityTable, embeddings: Float32Array, settings: QualityHeadSettings): QualityHead {
   const { count, models } = table;
@@ -63,7 +53,7 @@ export function fitQualityHead(table: QualityTable, embeddings: Float32Array, se
   const width = models.length;
   const scaled = Float32Array.from(table.quality, (value) => (value - low) / (high - low));
   const base = { models: [...models], settings, dimension, low, high };
-  if (settings.kind === 'knn') return { ...base, embeddings: unitRows(embeddings, count, dimension), results: scaled };
+  if (settings.kind === 'knn') return { ...base, embeddings: normalizeRows(embeddings, dimension), results: scaled };
   const features = new Float64Array(count * (dimension + 1));
   for (let row = 0; row < count; row++) {
     for (let j = 0; j < dimension; j++) features[row * (dimension + 1) + j] = embeddings[row * dimension + j];
@@ -94,7 +84,7 @@ export function predictQuality(head: QualityHead, embeddings: Float32Array, coun
     }
     return out;
   }
-  return predictNeighbours(head, head.settings, unitRows(embeddings, count, dimension), count, out);
+  return predictNeighbours(head, head.settings, normalizeRows(embeddings, dimension), count, out);
 }
 
 function predictNeighbours(head: QualityHead, settings: { k: number; prior: number }, queries: Float32Array, count: number, out: Float32Array): Float32Array {
