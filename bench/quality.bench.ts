@@ -12,7 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseModel } from '../src/policy/index.js';
 import { createRouter } from '../src/routers/registry.js';
-import { isEmbeddingModelScoringRouter } from '../src/routers/types.js';
+import type { QualityRouter } from '../src/routers/quality/index.js';
+import { isEmbeddingModelScoringRouter, type Router } from '../src/routers/types.js';
 import { createRng, gaussian } from '../src/train/random.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 
@@ -28,12 +29,9 @@ const heads = [
   ['quality (nvidia9)', path.join(shippedWeightsDir('quality'), 'nvidia9')],
   ['quality (arenabench)', path.join(shippedWeightsDir('quality'), 'arenabench')],
 ] as const;
-const rows: [string, number][] = [];
-for (const [label, dir] of heads) {
-  if (!existsSync(path.join(dir, 'manifest.json'))) continue;
-  const router = await createRouter('quality', { weightsDir: dir, embedder: fakeEmbedder });
-  if (!isEmbeddingModelScoringRouter(router)) throw new Error('not a model-scoring router');
-  const models = router.models;
+/** Median ms per prompt of scores for `models` plus one `chooseModel` per prompt. */
+async function timeChoice(router: Router, models: readonly string[]): Promise<number> {
+  if (!isEmbeddingModelScoringRouter(router)) throw new Error(`${router.name} does not score models from embeddings`);
   const samples: number[] = [];
   for (let repeat = 0; repeat < 5; repeat++) {
     const start = performance.now();
@@ -43,18 +41,17 @@ for (const [label, dir] of heads) {
     }
     samples.push((performance.now() - start) / count);
   }
-  rows.push([`${label}, ${models.length} models, ${(router as unknown as { manifest: { hyperparameters: { head: { kind: string } } } }).manifest.hyperparameters.head.kind}`, median(samples)]);
+  return median(samples);
+}
+
+const rows: [string, number][] = [];
+for (const [label, dir] of heads) {
+  if (!existsSync(path.join(dir, 'manifest.json'))) continue;
+  const router = (await createRouter('quality', { weightsDir: dir, embedder: fakeEmbedder })) as QualityRouter;
+  rows.push([`${label}, ${router.models.length} models, ${router.head.settings.kind}`, await timeChoice(router, router.models)]);
   if (label.includes('RouterBench')) {
     const mf = await createRouter('mf', { embedder: fakeEmbedder });
-    if (isEmbeddingModelScoringRouter(mf)) {
-      const mfSamples: number[] = [];
-      for (let repeat = 0; repeat < 5; repeat++) {
-        const start = performance.now();
-        await mf.modelScoresFromEmbeddings(embeddings, count, models);
-        mfSamples.push((performance.now() - start) / count);
-      }
-      rows.push([`mf modelScores, same ${models.length} models (baseline)`, median(mfSamples)]);
-    }
+    rows.push([`mf, same ${router.models.length} models (baseline)`, await timeChoice(mf, router.models)]);
     await mf.dispose();
   }
   await router.dispose();

@@ -67,14 +67,16 @@ describe('routellm eval --models (N models)', () => {
     expect(svg).toContain('Mean cost per request (USD)');
     expect(svg).toContain('single-model hull');
 
-    const [pairOnly, unknown, noPrices, badPrice, pricesWithoutModels] = await Promise.all([
+    const [pairOnly, unknown, noPrices, badPrice, pricesWithoutModels, weightsForTwo] = await Promise.all([
       runCli(['eval', '--routers', 'ridge', '--benchmark', benchmark, '--models', ...MODELS], env),
       runCli(['eval', '--routers', 'mf', '--benchmark', benchmark, '--models', 'gpt-4-1106-preview', 'gpt-9'], env),
       runCli(['eval', '--routers', 'mf', '--benchmark', (writeFileSync(path.join(dir, 'plain.jsonl'), '{"prompt":"a","scores":{"claude-2":1,"gpt-4":0}}\n'), path.join(dir, 'plain.jsonl')), '--models', 'claude-2', 'gpt-4'], env),
       runCli(['eval', '--routers', 'mf', '--benchmark', benchmark, '--models', ...MODELS, '--prices', 'claude-2=cheap'], env),
       runCli(['eval', '--routers', 'mf', '--benchmark', benchmark, '--prices', 'claude-2=1'], env),
+      runCli(['eval', '--routers', 'mf', 'sw_ranking', '--weights', dir, '--benchmark', benchmark, '--models', ...MODELS], env),
     ]);
-    expect([pairOnly.code, unknown.code, noPrices.code, badPrice.code, pricesWithoutModels.code]).toEqual([2, 2, 2, 2, 2]);
+    expect([pairOnly.code, unknown.code, noPrices.code, badPrice.code, pricesWithoutModels.code, weightsForTwo.code]).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(weightsForTwo.stderr).toMatch(/--weights applies to one router/);
     expect(pairOnly.stderr).toMatch(/ridge score a model pair only/);
     expect(unknown.stderr).toMatch(/model "gpt-9"/);
     expect(noPrices.stderr).toMatch(/prices.*no "cost_usd"/);

@@ -26,6 +26,9 @@ export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: re
   const pairOnly = definitions.filter((definition) => !definition.scoresModels).map((definition) => definition.name);
   if (pairOnly.length > 0) throw new CliUsageError(`--routers: ${pairOnly.join(', ')} score a model pair only; routing among N models needs a router that scores each model (${definitions.length ? 'e.g. quality, mf, sw_ranking' : ''}).`, '--routers');
   const flags = await sharedRouterFlags(args);
+  if (flags.weights !== undefined && definitions.filter((definition) => definition.weights).length !== 1) {
+    throw new CliUsageError('--weights applies to one router: evaluate exactly one router that reads weights with it (or use --config).', '--weights');
+  }
   const built: Router[] = [];
   try {
     const specs: NModelRouterSpec[] = [];

@@ -45,7 +45,8 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
     embedder: Embedder,
     ownsEmbedder: boolean,
     readonly manifest: WeightsManifest,
-    private readonly head: QualityHead,
+    /** The fitted head (settings, models, coefficients or training prompts). */
+    readonly head: QualityHead,
     strong: number,
     weak: number,
     private readonly modelMapping: Readonly<Record<string, string>>,
