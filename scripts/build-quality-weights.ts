@@ -22,9 +22,9 @@ import { evaluateNModels, formatNModelTable } from '../src/eval/evaluate-n-model
 import { renderNModelPlotSvg } from '../src/eval/n-model-plot.js';
 import { singleModelPoints } from '../src/eval/cost-quality.js';
 import type { NModelTable } from '../src/eval/n-model-table.js';
-import { fitQualityHead } from '../src/routers/quality/head.js';
+import { fitQualityHead, type QualityHead } from '../src/routers/quality/head.js';
 import type { CostScale } from '../src/policy/index.js';
-import { saveQualityHead } from '../src/routers/quality/weights.js';
+import { loadQualityHead, saveQualityHead } from '../src/routers/quality/weights.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { CANDIDATES, choose, concat, embedder, foldsOf, load, predictFolds, predictSplit, type Choice, type Split } from './quality-recipe.js';
 
@@ -34,7 +34,7 @@ function modelMeans(table: NModelTable): Record<string, number> {
   return Object.fromEntries(singleModelPoints(table).map((p) => [p.model, p.quality]));
 }
 
-async function ship(name: string, dir: string, split: Split, prices: string | undefined, note: string): Promise<Choice> {
+async function ship(name: string, dir: string, split: Split, prices: string | undefined, note: string): Promise<Choice & { head: QualityHead }> {
   console.log(`${name}: ${split.table.count} training prompts, ${split.table.models.length} models`);
   const { settings, costScale, table } = choose(split, console.log);
   console.log(`${name}: chosen ${JSON.stringify(settings)}, ${costScale} cost scale`);
@@ -50,7 +50,8 @@ async function ship(name: string, dir: string, split: Split, prices: string | un
       'maximising out-of-fold AIQ; then the head refitted on the whole split.',
     extra: { modelMeans: modelMeans(split.table), crossValidation: table },
   });
-  return { settings, costScale };
+  // Evaluate what ships: the head as read back (a kNN head's training prompts are stored as int8 codes).
+  return { settings, costScale, head: (await loadQualityHead(dir)).head };
 }
 
 async function report(name: string, split: Split, scores: ArrayLike<number>, costScale: CostScale): Promise<void> {
@@ -66,8 +67,7 @@ const sets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['router
 const TASKS = ['arc_challenge', 'mbpp', 'winogrande'];
 if (sets.includes('routerbench')) {
   const train = await load(TASKS.map((task) => `routerbench-${task}_train.jsonl`));
-  const { settings, costScale } = await ship('routerbench', shippedWeightsDir('quality'), train, undefined, 'RouterBench (11 models, correctness 0/1, real per-answer costs).');
-  const head = fitQualityHead(train.table, train.embeddings, settings);
+  const { head, costScale } = await ship('routerbench', shippedWeightsDir('quality'), train, undefined, 'RouterBench (11 models, correctness 0/1, real per-answer costs).');
   const tests = await Promise.all(TASKS.map((task) => load([`routerbench-${task}_test.jsonl`])));
   const all = concat(tests);
   await report('routerbench-test', all, predictSplit(head, all), costScale);
@@ -76,8 +76,7 @@ if (sets.includes('routerbench')) {
 if (sets.includes('nvidia9')) {
   const prices = 'docs/results/prices/nvidia9.json';
   const train = await load(['nvidia9-train.jsonl'], prices);
-  const { settings, costScale } = await ship('nvidia9', path.join(shippedWeightsDir('quality'), 'nvidia9'), train, prices, 'nvidia9 (9 open models, scores in [0, 1]).');
-  const head = fitQualityHead(train.table, train.embeddings, settings);
+  const { head, costScale } = await ship('nvidia9', path.join(shippedWeightsDir('quality'), 'nvidia9'), train, prices, 'nvidia9 (9 open models, scores in [0, 1]).');
   const test = await load(['nvidia9-test.jsonl'], prices);
   await report('nvidia9-test', test, predictSplit(head, test), costScale);
 }
