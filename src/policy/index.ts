@@ -4,8 +4,10 @@
  * evaluation harness all choose through it, so a knob value means the same everywhere.
  *
  * The knob `k` in [0, 1] picks the model that maximises `k * quality - (1 - k) * cost`, with cost
- * normalised on a log scale over the candidates (the cheapest 0, the dearest 1): prices span
- * orders of magnitude, and a linear scale would put every cheap model at 0. `k = 0` is the
+ * normalised over the candidates (the cheapest 0, the dearest 1) on a log scale by default: prices
+ * span orders of magnitude, and a linear scale puts every cheap model near 0. `costScale: 'linear'`
+ * is the other choice: it matches a budget in mean dollars per request, and cross-validation chose
+ * it on two of our three N-model sets (the third tied; docs/experiments.md, section 13). `k = 0` is the
  * cheapest model, `k = 1` the best predicted one. For a fixed prompt the chosen model's cost never
  * falls as `k` rises: the maximiser of a linear score whose quality weight grows walks up the
  * cost-quality frontier.
