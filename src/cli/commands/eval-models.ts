@@ -8,7 +8,7 @@ import { evaluateNModels, formatNModelTable, type NModelRouterSpec } from '../..
 import { readNModelTable } from '../../eval/n-model-table.js';
 import { renderNModelPlotSvg } from '../../eval/n-model-plot.js';
 import { readPrices } from '../../eval/prices.js';
-import { requireRouterDefinition } from '../../routers/registry.js';
+import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
 import { CliUsageError, numberFlag, stringFlag, type ParsedArgs } from '../args.js';
 import { buildRouter, sharedRouterFlags, writeFileAtomic, type CliIo } from '../shared.js';
@@ -24,7 +24,10 @@ export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: re
   const table = await readNModelTable(benchmarkFile, { models, prices: priceSpec === undefined ? undefined : await readPrices(priceSpec), outputTokens });
   const definitions = routerNames.map(requireRouterDefinition);
   const pairOnly = definitions.filter((definition) => !definition.scoresModels).map((definition) => definition.name);
-  if (pairOnly.length > 0) throw new CliUsageError(`--routers: ${pairOnly.join(', ')} score a model pair only; routing among N models needs a router that scores each model (${definitions.length ? 'e.g. quality, mf, sw_ranking' : ''}).`, '--routers');
+  if (pairOnly.length > 0) {
+    const scoring = ROUTER_DEFINITIONS.filter((definition) => definition.scoresModels).map((definition) => definition.name);
+    throw new CliUsageError(`--routers: ${pairOnly.join(', ')} score a model pair only; routing among N models needs a router that scores each model (${scoring.join(', ')}).`, '--routers');
+  }
   const flags = await sharedRouterFlags(args);
   if (flags.weights !== undefined && definitions.filter((definition) => definition.weights).length !== 1) {
     throw new CliUsageError('--weights applies to one router: evaluate exactly one router that reads weights with it (or use --config).', '--weights');
