@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../src/cli/shared.js';
+import { nModelSection } from './n-model-results.js';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
 import { loadEvalBenchmark } from '../src/eval/benchmarks.js';
 import { evaluateRouters } from '../src/eval/evaluate.js';
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
     '',
     openEnded,
     '',
+    ...(nModelSection() ? [nModelSection(), ''] : []),
     '## What to expect on your traffic',
     '',
     ...TRAFFIC_NOTES,

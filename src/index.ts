@@ -23,6 +23,8 @@ export { createRidgeRouter } from './routers/ridge/index.js';
 export type { RidgeRouter, RidgeRouterOptions } from './routers/ridge/index.js';
 export { createCausalLLMRouter } from './routers/causal_llm/index.js';
 export type { CausalLLMRouter, CausalLLMRouterOptions, CausalLLMRouterStats, ConversationTurn } from './routers/causal_llm/index.js';
+export { createQualityRouter } from './routers/quality/index.js';
+export type { QualityRouter, QualityRouterOptions } from './routers/quality/index.js';
 export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';

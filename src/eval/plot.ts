@@ -19,9 +19,11 @@ export interface PlotOptions {
   title?: string;
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+/** Router line colours, shared by the plots. */
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
-function escapeXml(text: string): string {
+/** Text made safe for SVG content and attributes. */
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -31,7 +33,8 @@ function unitLabel(unit: string): string {
   return 'Benchmark score';
 }
 
-function fixed(value: number): string {
+/** A coordinate with two decimals (0 when not finite). */
+export function fixed(value: number): string {
   return Number.isFinite(value) ? value.toFixed(2) : '0';
 }
 
@@ -144,7 +147,8 @@ export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {
   return `${parts.join('\n')}\n`;
 }
 
-function wrap(text: string, width: number): string[] {
+/** Splits a legend label into at most three lines of about `width` characters. */
+export function wrap(text: string, width: number): string[] {
   const words = text.split(/(?<=[\s/])/);
   const lines: string[] = [];
   let current = '';

@@ -11,13 +11,14 @@ import { bertRouter } from './bert/definition.js';
 import { causalLLMRouter } from './causal_llm/definition.js';
 import type { RouterDefinition } from './definition.js';
 import { mfRouter } from './mf/definition.js';
+import { qualityRouter } from './quality/definition.js';
 import { randomRouter } from './random/definition.js';
 import { ridgeRouter } from './ridge/definition.js';
 import { swRankingRouter } from './sw_ranking/definition.js';
 import type { Router } from './types.js';
 
 /** Every built-in router, in the order help texts list them. */
-export const ROUTER_DEFINITIONS = Object.freeze([randomRouter, mfRouter, swRankingRouter, bertRouter, ridgeRouter, causalLLMRouter] as const);
+export const ROUTER_DEFINITIONS = Object.freeze([randomRouter, mfRouter, swRankingRouter, bertRouter, ridgeRouter, causalLLMRouter, qualityRouter] as const);
 
 /** The canonical name of a built-in router. */
 export type RouterName = (typeof ROUTER_DEFINITIONS)[number]['name'];

@@ -9,6 +9,7 @@ export const mfRouter = defineRouter({
   optionsSchema: mfRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createMfRouter(options as object),
   scoresModelPair: true,
+  scoresModels: true,
   weights: true,
   trainer: {
     describe: 'matrix factorisation on prompt embeddings (trainMf)',

@@ -10,6 +10,7 @@ export const swRankingRouter = defineRouter({
   optionsSchema: swRankingRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createSwRankingRouter(options as object),
   scoresModelPair: true,
+  scoresModels: true,
   weights: true,
   trainer: {
     describe: 'battle index with tiers for similarity-weighted Elo (trainSwRanking)',

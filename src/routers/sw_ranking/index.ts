@@ -12,8 +12,9 @@ import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { pairPositions } from '../shared.js';
-import type { PairRouter } from '../types.js';
+import { assertPrompts } from '../base.js';
+import { pairPositions, requestedModelPositions } from '../shared.js';
+import type { EmbeddingModelScoringRouter, PairRouter } from '../types.js';
 import { swRankingRouterOptionsSchema, type SwRankingRouterOptions } from './options.js';
 import { eloRatings, winProbability } from '../bradley-terry.js';
 import { computeTiers } from '../tiers.js';
@@ -38,7 +39,7 @@ async function similarityIndexFor(index: BattleIndex): Promise<SimilarityIndex> 
 }
 
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
-export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
+export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter, EmbeddingModelScoringRouter {
   readonly name = 'sw_ranking';
   /** The battle set's model names, as stored. */
   readonly models: readonly string[];
@@ -65,6 +66,7 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     modelTiers: Int32Array,
     strong: number,
     weak: number,
+    private readonly modelMapping: Readonly<Record<string, string>>,
   ) {
     super(embedder, ownsEmbedder);
     this.models = index.models;
@@ -87,7 +89,7 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
       const vectors = await similarityIndexFor(index);
       try {
         const int8 = vectors instanceof Int8VectorIndex ? { vectors, bins: scorer.binsFor(vectors) } : undefined;
-        return new SwRankingRouter(embedder, owned, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak);
+        return new SwRankingRouter(embedder, owned, vectors, int8, scorer, settings.queryBatchSize, index, modelTiers, strong, weak, settings.modelMapping);
       } catch (error) {
         vectors.dispose();
         throw error;
@@ -96,8 +98,48 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
   }
 
   protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
-    const dimension = this.embedder.dimension;
     const scores = new Float32Array(count);
+    await this.fitEach(embeddings, count, (query, beta) => (scores[query] = winProbability(beta, this.strongTier, this.weakTier)));
+    return scores;
+  }
+
+  /**
+   * Each of `models`' win rate against the weak model (the reference) from the query's tier
+   * ratings, row-major (prompts x models): comparable across models, equal within a tier, 0.5 for
+   * the weak model's tier, and the strong model's column is `strongWinRates`. Names go through the
+   * alias table and `modelMapping`; an unknown one throws `UnknownModelError`.
+   */
+  async modelScores(prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+    this.assertUsable();
+    assertPrompts(prompts);
+    const tiers = this.tiersOf(models);
+    if (prompts.length === 0) return new Float32Array(0);
+    return this.scoreTiers(await this.embedder.embed(prompts), prompts.length, tiers);
+  }
+
+  /** `modelScores` for precomputed embeddings. */
+  async modelScoresFromEmbeddings(embeddings: Float32Array, count: number, models: readonly string[]): Promise<Float32Array> {
+    this.assertUsable();
+    const tiers = this.tiersOf(models);
+    this.checkEmbeddings(embeddings, count);
+    return this.scoreTiers(embeddings, count, tiers);
+  }
+
+  private tiersOf(models: readonly string[]): number[] {
+    return requestedModelPositions(this.models, models, this.modelMapping).map((position) => this.tiers[this.models[position]]);
+  }
+
+  private async scoreTiers(embeddings: Float32Array, count: number, tiers: readonly number[]): Promise<Float32Array> {
+    const out = new Float32Array(count * tiers.length);
+    await this.fitEach(embeddings, count, (query, beta) => {
+      tiers.forEach((tier, column) => (out[query * tiers.length + column] = winProbability(beta, tier, this.weakTier)));
+    });
+    return out;
+  }
+
+  /** Fits the tier ratings of each query embedding and hands them to `visit` (which must not keep `beta`). */
+  private async fitEach(embeddings: Float32Array, count: number, visit: (query: number, beta: Float64Array) => void): Promise<void> {
+    const dimension = this.embedder.dimension;
     if (this.int8) {
       // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
       // the weights and tier counts are computed from them, with nothing copied or allocated per query.
@@ -106,24 +148,17 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
       for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
         const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
         const similarities = vectors.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
-        for (let q = 0; q < size; q++) {
-          const beta = this.scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows));
-          scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
-        }
+        for (let q = 0; q < size; q++) visit(start + q, this.scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows)));
       }
-      return scores;
+      return;
     }
     const weights = (this.weightsScratch ??= new Float32Array(this.vectors.size));
     for (let start = 0; start < count; start += this.queryBatchSize) {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);
       const similarities = await this.vectors.similarities(chunk, size);
-      for (let q = 0; q < size; q++) {
-        const beta = this.scorer.fitSimilarities(similarities, q * this.vectors.size, weights);
-        scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
-      }
+      for (let q = 0; q < size; q++) visit(start + q, this.scorer.fitSimilarities(similarities, q * this.vectors.size, weights));
     }
-    return scores;
   }
 
   /** Elo rating of each tier for one query embedding (for inspection). */
