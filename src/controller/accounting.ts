@@ -23,6 +23,8 @@ export interface RouterCounts {
   fallbacks: number;
   /** Requests that ended in an error after routing. */
   errors: number;
+  /** Routing among N models: decisions per chosen model (absent for strong/weak routing). */
+  chosen?: Record<string, number>;
 }
 
 /** Counts of one model. */
@@ -96,6 +98,21 @@ export class Accounting {
     const counts = this.router(router);
     counts.requests++;
     counts[decision]++;
+  }
+
+  /** Counts a choice among N models of a request that goes upstream. */
+  chose(router: string, model: string): void {
+    this.stats.requests++;
+    const counts = this.router(router);
+    counts.requests++;
+    counts.chosen ??= {};
+    counts.chosen[model] = (counts.chosen[model] ?? 0) + 1;
+  }
+
+  /** The mean completion tokens of `model`'s answers, once it gave at least `minRequests`; else undefined. */
+  meanCompletionTokens(model: string, minRequests: number): number | undefined {
+    const counts = this.stats.models[model];
+    return counts && counts.requests >= minRequests ? counts.completionTokens / counts.requests : undefined;
   }
 
   /** Counts a fallback to the other model. */
