@@ -46,6 +46,12 @@ export function isModelRoutingRecord(record: object): record is ModelRoutingReco
 
 const CHECK_PROMPT = 'routellm model check';
 
+/** Why router `name` cannot route among N models, naming the routers that can. */
+export function pairOnlyRouterMessage(name: string): string {
+  const able = ROUTER_DEFINITIONS.filter((definition) => definition.scoresModels).map((definition) => definition.name);
+  return `the ${name} router scores a strong/weak pair only; routing among models needs a router that scores N models: ${able.join(', ')} (or a Router instance with modelScores)`;
+}
+
 /**
  * Routing among the controller's `models`: checks the setup (at least two models, a price each,
  * routers that score N models), reads a request's router and policy, scores every model with the
@@ -84,11 +90,7 @@ export class ModelChooser {
       const scoresModels = typeof entry === 'string' ? requireRouterDefinition(entry).scoresModels : isModelScoringRouter(entry);
       if (!scoresModels) {
         const name = typeof entry === 'string' ? requireRouterDefinition(entry).name : entry.name;
-        const able = ROUTER_DEFINITIONS.filter((definition) => definition.scoresModels).map((definition) => definition.name);
-        throw new InvalidOptionsError(
-          'Controller options',
-          `✖ routers: the ${name} router scores a strong/weak pair only; routing among models needs a router that scores N models: ${able.join(', ')} (or a Router instance with modelScores)`,
-        );
+        throw new InvalidOptionsError('Controller options', `✖ routers: ${pairOnlyRouterMessage(name)}`);
       }
     }
   }
