@@ -174,14 +174,14 @@ describe('routellm serve --models', () => {
   });
 
   it('reports the models on /v1/models and /v1/route, and answers bad input with a 400', async () => {
-    const list = await (await fetch(`${serve!.url}/v1/models`)).json();
+    const list = (await (await fetch(`${serve!.url}/v1/models`)).json()) as any;
     expect(list.data).toEqual([expect.objectContaining({ id: 'router-random-0.3', routellm: { router: 'random', knob: 0.3, models: [...FOUR_MODELS] } })]);
     const route = await fetch(`${serve!.url}/v1/route`, { method: 'POST', body: JSON.stringify({ router: 'random', knob: 0, prompts: ['one', 'two'] }) });
-    const body = await route.json();
+    const body = (await route.json()) as any;
     expect(body).toMatchObject({ router: 'random', knob: 0, models: [...FOUR_MODELS], results: [{ model: 'llama-8b' }, { model: 'llama-8b' }] });
     const bad = await fetch(`${serve!.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'router-random-1.5', messages: [{ role: 'user', content: 'x' }] }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ param: 'knob', type: 'invalid_request_error' });
+    expect(((await bad.json()) as any).error).toMatchObject({ param: 'knob', type: 'invalid_request_error' });
   });
 });
 

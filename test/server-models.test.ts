@@ -94,7 +94,7 @@ describe('server among four models', () => {
 
   it('GET /v1/models lists the configured knob with the models', async () => {
     const response = await fetch(`${server.url}/v1/models`);
-    const body = await response.json();
+    const body = (await response.json()) as any;
     expect(body.data).toEqual([
       { id: 'router-table-0.6', object: 'model', created: expect.any(Number), owned_by: 'routellm', routellm: { router: 'table', knob: 0.6, models: [...FOUR_MODELS] } },
     ]);
