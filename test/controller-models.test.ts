@@ -163,6 +163,9 @@ describe('Controller with four models on three providers', () => {
     const inputDollars = before['llama-8b'] - (300 * FOUR_PRICES['llama-8b'].output) / 1e6;
     expect(after['llama-8b']).toBeCloseTo(inputDollars + (5 * FOUR_PRICES['llama-8b'].output) / 1e6, 12);
     expect(after['gpt-4o']).toBe(before['gpt-4o']);
+    controller.resetStats();
+    const reset = (await controller.chooseBatch(['a hard proof'], { router: 'table', policy: { knob: 0 } }))[0].expected_cost_usd;
+    expect(reset).toEqual(before);
   });
 });
 

@@ -130,7 +130,7 @@ export class RequestPath {
     this.accounting.chose(routing.router, choice.model);
     const upstreamStart = performance.now();
     const record: ModelRoutingRecord = { ...choice, chosen: choice.model, latency_ms: { routing: upstreamStart - routingStart, upstream: 0 } };
-    const chain = chooser.fallbackChain(choice, routing.policy);
+    const chain = this.options.fallback ? chooser.fallbackChain(choice, routing.policy) : [];
     return this.answer(upstreamParams as UpstreamParams, stream === true, record, chain, requestOptions, upstreamStart);
   }
 
