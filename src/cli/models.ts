@@ -97,13 +97,13 @@ export function assertNoPairFlags(args: ParsedArgs, flags: readonly string[]): v
  * Builds a router that scores N models, from the shared flags (no model pair). A router whose
  * definition scores pairs only is refused before it loads, naming the routers that can.
  */
-export async function buildModelRouter(name: string, flags: SharedRouterFlags): Promise<ModelScoringRouter> {
+export async function buildModelRouter(name: string, flags: SharedRouterFlags, flag = '--router'): Promise<ModelScoringRouter> {
   const definition = requireRouterDefinition(name);
-  if (!definition.scoresModels) throw new CliUsageError(`--router: ${pairOnlyRouterMessage(definition.name)}.`, '--router');
+  if (!definition.scoresModels) throw new CliUsageError(`${flag}: ${pairOnlyRouterMessage(definition.name)}.`, flag);
   const router = await createRouter(definition.name, routerOptionsFor(definition.name, flags));
   if (!isModelScoringRouter(router)) {
     await router.dispose();
-    throw new CliUsageError(`--router: ${pairOnlyRouterMessage(definition.name)}.`, '--router');
+    throw new CliUsageError(`${flag}: ${pairOnlyRouterMessage(definition.name)}.`, flag);
   }
   return router;
 }

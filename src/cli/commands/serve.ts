@@ -178,7 +178,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   try {
     for (const name of checked.routers) {
       if (typeof name !== 'string') continue;
-      routers.push(checked.models ? await buildModelRouter(name, flags) : (await buildRouter(name, flags, io)).router);
+      routers.push(checked.models ? await buildModelRouter(name, flags, '--routers') : (await buildRouter(name, flags, io)).router);
     }
     const server = await startServer({
       logLevel: 'info',
