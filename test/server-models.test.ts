@@ -105,6 +105,7 @@ describe('server among four models', () => {
     [{ router: 'table', knob: -1, messages: hard }, 'knob'],
     [{ router: 'table', threshold: 0.5, messages: hard }, 'threshold'],
     [{ model: 'router-table-within-abc', messages: hard }, 'model'],
+    [{ model: 'gpt-4o', messages: hard }, 'model'],
   ])('bad input %o is an OpenAI-format 400 naming %s', async (body, param) => {
     const { status, json } = await post('/v1/chat/completions', body);
     expect(status).toBe(400);
