@@ -201,6 +201,12 @@ describe('N-model bad input', () => {
     await expect(unknown.ready()).rejects.toSatisfy((error) => UnknownModelError.isInstance(error) && /mystery-model/.test((error as Error).message));
   });
 
+  it('a controller among N models refuses the strong/weak calls, naming the one to use', async () => {
+    const controller = fourModelController();
+    await expect(controller.route('a hard proof', 'table', 0.5)).rejects.toThrow(/routes among N models; use chooseBatch/);
+    expect(() => controller.resolveRouting({ model: 'router-table-0.5' })).toThrow(/use resolveModelRouting/);
+  });
+
   it('two-model controllers refuse the N-model calls with a clear error', async () => {
     const pair = new Controller({ routers: ['random'], strongModel: 'gpt-4o', weakModel: 'llama-8b', providers: clients });
     expect(pair.models).toBeUndefined();

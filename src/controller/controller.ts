@@ -121,6 +121,11 @@ export class Controller {
     return this.requireChooser().resolve(params);
   }
 
+  /** Strong/weak calls on a controller among N models would score a pair nobody deployed: refused. */
+  private refuseAmongModels(instead: string): void {
+    if (this.chooser) throw new InvalidOptionsError('Controller options', `✖ models: this controller routes among N models; use ${instead}`);
+  }
+
   private requireChooser(): ModelChooser {
     if (!this.chooser) throw new InvalidOptionsError('Controller options', '✖ models: this controller routes between strongModel and weakModel; set `models` to route among N models');
     return this.chooser;
@@ -141,6 +146,7 @@ export class Controller {
    * and an aborted `signal` stops the work.
    */
   async routeBatch(prompts: readonly string[], router: string | undefined, threshold: number, options: RouteBatchOptions = {}): Promise<RouteResult[]> {
+    this.refuseAmongModels('chooseBatch');
     assertPrompts(prompts);
     assertThreshold(threshold);
     const name = this.routers.resolveName(router);
@@ -161,6 +167,7 @@ export class Controller {
    * by chat requests and by the server's `/v1/route`, so both read them by the same rules.
    */
   resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): Routing {
+    this.refuseAmongModels('resolveModelRouting');
     return this.routers.resolveRouting(params);
   }
 
