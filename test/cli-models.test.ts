@@ -171,6 +171,13 @@ describe('routellm serve --models', () => {
       expect(upstreams.counts()[expected]).toBe(1);
       expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(1);
     }
+    upstreams.reset();
+    const stream = await client.chat.completions.create({ model: 'router-random-0', messages: [{ role: 'user', content: 'stream it' }], stream: true });
+    const chunks: any[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe('llama-8b says: ok ok ok');
+    expect(chunks[0].routellm).toMatchObject({ model: 'llama-8b', knob: 0, scores: expect.objectContaining({ 'gpt-4o': expect.any(Number) }) });
+    expect(upstreams.counts()['llama-8b']).toBe(1);
   });
 
   it('reports the models on /v1/models and /v1/route, and answers bad input with a 400', async () => {
