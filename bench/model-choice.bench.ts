@@ -31,7 +31,9 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function timed(work: () => Promise<unknown>, rounds = 3): Promise<number> {
+/** Best of `rounds` timed runs after one untimed run (JIT warm-up). */
+async function timed(work: () => Promise<unknown>, rounds = 5): Promise<number> {
+  await work();
   let best = Number.POSITIVE_INFINITY;
   for (let round = 0; round < rounds; round++) {
     const start = performance.now();
@@ -44,7 +46,7 @@ async function timed(work: () => Promise<unknown>, rounds = 3): Promise<number> 
 async function choiceRows(): Promise<void> {
   const pair = new Controller({ routers: ['random'], config: { random: { seed: 1 } }, strongModel: 'a', weakModel: 'b' });
   const pairMs = await timed(() => pair.routeBatch(prompts, 'random', 0.5));
-  console.log(`choice only, ${promptCount} prompts, best of 3 rounds (µs per prompt):`);
+  console.log(`choice only, ${promptCount} prompts, best of 5 rounds after a warm-up (µs per prompt):`);
   console.log(`  strong/weak routeBatch      ${((pairMs * 1000) / promptCount).toFixed(1)}  (1.00x)`);
   for (const count of [2, 4, 8, 16]) {
     const controller = new Controller({ routers: ['random'], config: { random: { seed: 1 } }, ...modelsOf(count) });
