@@ -62,9 +62,10 @@ export class InvalidModelStringError extends RouteLLMError {
   constructor(
     readonly model: string,
     readonly reason: string,
+    expected = '"router-<router name>-<threshold>", e.g. "router-mf-0.116"',
   ) {
     super(
-      `Invalid model string "${model}": ${reason}. Expected "router-<router name>-<threshold>", e.g. "router-mf-0.116".`,
+      `Invalid model string "${model}": ${reason}. Expected ${expected}.`,
       { code: 'invalid_model_string' },
     );
   }

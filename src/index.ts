@@ -57,9 +57,13 @@ export { DataError } from './data/errors.js';
 export type { DataProblem } from './data/errors.js';
 export { calibrateThreshold } from './calibration/index.js';
 export type { CalibrateOptions, Calibration, CalibrationSource } from './calibration/index.js';
-export { Controller } from './controller/index.js';
+export { Controller, isModelRoutingRecord } from './controller/index.js';
 export type {
   ControllerOptions,
+  ModelRouteResult,
+  ModelRouting,
+  ModelRoutingFields,
+  ModelRoutingRecord,
   ControllerStats,
   EndpointOptions,
   ModelPrice,

@@ -13,3 +13,6 @@ export type {
 export { controllerOptionsSchema } from './options.js';
 export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedControllerOptions } from './options.js';
 export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';
+export { isModelRoutingRecord } from './model-choice.js';
+export type { ModelRouteResult, ModelRoutingRecord } from './model-choice.js';
+export type { ModelRouting, ModelRoutingFields } from './model-routing.js';

@@ -3,7 +3,9 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
+import type { TokenPrice } from '../policy/index.js';
 import type { Router } from '../routers/types.js';
+import { modelChoiceOptionsShape } from './model-options.js';
 
 const routerInstanceSchema = z.custom<Router>(
   (value) =>
@@ -105,6 +107,7 @@ export const controllerOptionsSchema = z
     streamIdleTimeoutMs: z.number().int().positive().optional(),
     /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
     anthropicMaxTokens: z.number().int().positive().default(DEFAULT_ANTHROPIC_MAX_TOKENS),
+    ...modelChoiceOptionsShape,
   })
   .strict();
 
@@ -114,5 +117,5 @@ export type ControllerOptions = z.input<typeof controllerOptionsSchema>;
 export type ResolvedControllerOptions = z.output<typeof controllerOptionsSchema>;
 /** A bound OpenAI-compatible endpoint. */
 export type EndpointOptions = z.input<typeof endpointSchema>;
-/** A price table entry. */
-export type ModelPrice = z.output<typeof modelPriceSchema>;
+/** A price table entry: the policy's `TokenPrice` (dollars per 1M input and output tokens). */
+export type ModelPrice = TokenPrice;

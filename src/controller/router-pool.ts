@@ -12,6 +12,8 @@ export interface RouterPoolSettings {
   scoreDeployedPair: boolean;
   strongModel: string;
   weakModel: string;
+  /** Set when routing among N models: routers are then built from their config alone (no pair). */
+  models?: readonly string[];
 }
 
 /** A router and threshold a request named. */
@@ -127,7 +129,7 @@ export class RouterPool {
   private async build(name: string): Promise<Router> {
     const config = this.routerConfig(name);
     const { strongModel, weakModel } = this.settings;
-    if (!this.settings.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    if (this.settings.models || !this.settings.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
     const { router, unknownModel } = await createRouterForPair(name, config, { strongModel, weakModel });
     if (unknownModel !== undefined) {
       process.emitWarning(

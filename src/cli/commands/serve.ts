@@ -6,6 +6,7 @@ import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { applyServerEmbeddingDefaults } from '../../embedders/server-defaults.js';
+import { buildModelRouter, MODELS_FLAGS, modelsFlag, pricesFlag } from '../models.js';
 import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
 import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
 
@@ -28,6 +29,7 @@ const spec: CommandSpec = {
     { name: 'stream-idle-timeout-ms', type: 'number', value: '<ms>', description: 'longest wait between stream chunks before the stream fails (default: --timeout-ms, else 10 minutes)' },
     { name: 'max-route-prompts', type: 'number', value: '<n>', description: 'most prompts in one POST /v1/route request (default 10000)' },
     { name: 'log-level', type: 'string', value: '<level>', description: 'JSON request log on stderr: silent, error, warn, info (default: one line per request), debug' },
+    ...MODELS_FLAGS,
     ...SHARED_ROUTER_FLAGS,
   ],
   notes: [
@@ -38,6 +40,8 @@ const spec: CommandSpec = {
     '            prices: { gpt-4o: { input: 2.5, output: 10 } }, thresholds: { ridge: 0.55 }, port: 6060 }',
     'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, GET /v1/models (the ids of',
     'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health.',
+    'Among N models: --models a b c --prices a=30,b=2.5/10,c=0.6 (or server.models and server.prices); clients send "router-<name>-<knob>"',
+    '(or "router-<name>-within-<margin>"), server.thresholds then lists knobs. Environment: ROUTELLM_MODELS.',
     'Embedding routers embed on worker threads by default (one per core beyond the first, at most 4; --embed-workers 0: in the event loop).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
@@ -94,6 +98,7 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     authToken: env.ROUTELLM_AUTH_TOKEN || undefined,
     maxBodyBytes: envNumber('ROUTELLM_MAX_BODY_BYTES'),
     logLevel: env.ROUTELLM_LOG_LEVEL || undefined,
+    models: env.ROUTELLM_MODELS?.split(/[\s,]+/).filter(Boolean),
   });
   const fromFlags = defined({
     routers: listFlag(args, 'routers'),
@@ -112,8 +117,15 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     streamIdleTimeoutMs: numberFlag(args, 'stream-idle-timeout-ms'),
     maxRoutePrompts: numberFlag(args, 'max-route-prompts'),
     logLevel: stringFlag(args, 'log-level'),
+    models: modelsFlag(args),
   });
-  return { ...fileServer, ...fromEnv, ...fromFlags };
+  const settings = { ...fileServer, ...fromEnv, ...fromFlags };
+  if (args.flags.prices !== undefined) {
+    const models = Array.isArray(settings.models) ? (settings.models as string[]) : [];
+    if (models.length === 0) throw new CliUsageError('--prices applies with --models (or server.models); two-model prices go in the config file.', '--prices');
+    settings.prices = { ...(fileServer.prices as object | undefined), ...pricesFlag(args, models, false) };
+  }
+  return settings;
 }
 
 /** A URL without user name and password, for printing. */
@@ -166,7 +178,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   try {
     for (const name of checked.routers) {
       if (typeof name !== 'string') continue;
-      routers.push((await buildRouter(name, flags, io)).router);
+      routers.push(checked.models ? await buildModelRouter(name, flags, '--routers') : (await buildRouter(name, flags, io)).router);
     }
     const server = await startServer({
       logLevel: 'info',
@@ -175,9 +187,10 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       routers,
       logDestination: { write: (line: string) => io.stderr.write(line) },
     } as Parameters<typeof startServer>[0]);
+    const deployed = checked.models ? `models: ${checked.models.join(', ')}` : `strong: ${checked.strongModel}; weak: ${checked.weakModel}`;
     const upstream = checked.baseURL ? `, upstream ${withoutCredentials(checked.baseURL)}` : '';
     io.stdout.write(
-      `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; strong: ${checked.strongModel}; weak: ${checked.weakModel}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
+      `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; ${deployed}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
     );
     const signal = await stop();
     io.stderr.write(`routellm serve: ${String(signal ?? 'stop')} received, finishing ${server.inFlight()} request(s) in flight\n`);
