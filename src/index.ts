@@ -44,6 +44,7 @@ export {
   InvalidModelStringError,
   InvalidOptionsError,
   InvalidThresholdError,
+  MissingPeerDependencyError,
   ProviderError,
   RouteLLMError,
   UnknownModelError,
@@ -73,4 +74,3 @@ export type {
   RoutingRecord,
 } from './controller/index.js';
 export { RequestAbortedError } from './providers/errors.js';
-export { MissingPeerDependencyError } from './ai-sdk/errors.js';
