@@ -29,7 +29,7 @@ const spec: CommandSpec = {
       value: '<name|file>',
       description: `${EVAL_BENCHMARKS.join(', ')} (MMLU is reported on MMLU-rest, outside the gold split), or a CSV/JSON Lines file: "prompt" plus one score column per model`,
     },
-    { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR, else ../shared/data)' },
+    { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR; ../shared/data in a source checkout)' },
     { name: 'fetch', type: 'boolean', description: 'download the benchmark from the original RouteLLM repository into the cache folder when it is missing (needs internet)' },
     { name: 'output', type: 'string', value: '<dir>', description: 'write results.json and plot.svg there (created if needed)' },
     { name: 'json', type: 'boolean', description: 'print results.json to stdout instead of the table' },
