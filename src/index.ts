@@ -4,7 +4,7 @@
  * and the controller's schema in `routellm/server`.
  */
 export { createRouter, ROUTER_NAMES, resolveRouterName, routerDefinition } from './routers/registry.js';
-export type { RouterName } from './routers/registry.js';
+export type { CheckedRouterName, RouterName, RouterOptionsFor, RouterSpelling } from './routers/registry.js';
 export type { RouterDefinition, TrainerDefinition } from './routers/definition.js';
 export { parseRouterModel } from './routers/model-string.js';
 export type { RouterModel } from './routers/model-string.js';
