@@ -35,7 +35,13 @@ const spec: CommandSpec = {
     { name: 'json', type: 'boolean', description: 'print results.json to stdout instead of the table' },
     { name: 'sweeps', type: 'boolean', description: "also print each router's threshold sweep" },
     { name: 'seeds', type: 'number', value: '<n>', description: 'seeds the random router is averaged over (default 10)' },
-    { name: 'no-cache', type: 'boolean', description: 'recompute router scores instead of reading the score cache' },
+    {
+      name: 'no-cache',
+      type: 'boolean',
+      description: "recompute router scores instead of reading the score cache (the Python spelling --overwrite-cache [routers...] does this for every router)",
+      aliases: ['overwrite-cache'],
+      aliasIgnoresValues: true,
+    },
     ...SHARED_ROUTER_FLAGS,
   ],
   notes:
