@@ -69,6 +69,27 @@ describe('withMicroBatching', () => {
     expect(() => withMicroBatching(inner, { windowMs: -1 })).toThrow(InvalidOptionsError);
     expect(() => withMicroBatching(inner, { maxTexts: 0 })).toThrow(/maxTexts/);
   });
+
+  it('disposes the inner embedder only after the merged calls in flight are answered', async () => {
+    const events: string[] = [];
+    const inner = recordingEmbedder();
+    const slow: Embedder = {
+      ...inner,
+      embed: async (texts) => {
+        const vectors = await inner.embed(texts);
+        events.push('embedded');
+        return vectors;
+      },
+      dispose: () => {
+        events.push('disposed');
+      },
+    };
+    const batched = withMicroBatching(slow, { maxTexts: 1 });
+    const sent = batched.embed(['y']);
+    await batched.dispose();
+    expect(events).toEqual(['embedded', 'disposed']);
+    expect(await sent).toEqual(expected(['y']));
+  });
 });
 
 describe('applyServerEmbeddingDefaults', () => {

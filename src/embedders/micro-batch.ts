@@ -36,13 +36,16 @@ interface Waiting {
  * under concurrency gets batches without any change to its request code.
  *
  * Input is checked per call (a bad call fails alone); a failure of the merged call fails every call
- * in it. `dispose()` disposes the inner embedder; calls still waiting are sent first.
+ * in it. `dispose()` sends the calls still waiting, waits for every merged call in flight, then disposes
+ * the inner embedder.
  */
 export function withMicroBatching(inner: Embedder, options: MicroBatchOptions = {}): Embedder {
   const settings = parseOptions(microBatchOptionsSchema, options, 'micro-batching options');
   let waiting: Waiting[] = [];
   let waitingTexts = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** Merged calls sent to the inner embedder and not yet answered. */
+  const inFlight = new Set<Promise<unknown>>();
 
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -52,7 +55,7 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions = 
     waitingTexts = 0;
     if (batch.length === 0) return;
     const texts = batch.length === 1 ? batch[0].texts : batch.flatMap((call) => call.texts);
-    Promise.resolve()
+    const sent = Promise.resolve()
       .then(() => inner.embed(texts))
       .then(
       (vectors) => {
@@ -73,6 +76,8 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions = 
         for (const call of batch) call.reject(error);
       },
     );
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
   };
 
   return {
@@ -95,6 +100,8 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions = 
     },
     async dispose(): Promise<void> {
       flush();
+      // The inner embedder is freed only once no merged call is using it.
+      await Promise.allSettled([...inFlight]);
       await inner.dispose();
     },
   };

@@ -212,6 +212,8 @@ export class UseLiteEmbedder implements Embedder {
 
   /** Frees the model and the cache. The embedder can be used again afterwards (it reloads). */
   async dispose(): Promise<void> {
+    // Calls waiting in the batch window are answered first, so none reloads the model afterwards.
+    await this.batcher?.dispose();
     const loading = this.loading;
     this.loading = undefined;
     this.cache.clear();
