@@ -116,7 +116,7 @@ export async function importTransformers(): Promise<TransformersModule> {
   // An optional peer: only ONNX models (bert's classifier, this embedder, a local causal LM) need it.
   return (transformersModule ??= await importOptionalPeer(
     '@huggingface/transformers',
-    'Local ONNX models (bert with modelPath, the transformers embedder, causal_llm with modelPath)',
+    'A local ONNX model (bert in mode "onnx", the transformers embedder, causal_llm with modelPath)',
     () => import('@huggingface/transformers'),
   ));
 }
