@@ -57,6 +57,15 @@ describe('without the optional peers (@huggingface/transformers, @anthropic-ai/s
     expect(output).toMatchObject({ name: 'MissingPeerDependencyError', packageName: '@huggingface/transformers' });
   });
 
+  it('a Claude model through the Controller fails with a MissingPeerDependencyError naming @anthropic-ai/sdk', async () => {
+    const output = await run(`
+      const { Controller } = await import('./src/index.ts');
+      const controller = new Controller({ routers: ['random'], strongModel: 'claude-sonnet-4-5', weakModel: 'claude-haiku-4-5' });
+      const request = { model: 'router-random-0.5', messages: [{ role: 'user', content: 'hi' }] };
+      await controller.chat.completions.create(request).then(() => console.log('{}'), ${REPORT});`);
+    expect(output).toMatchObject({ name: 'MissingPeerDependencyError', packageName: '@anthropic-ai/sdk' });
+  });
+
   it('the random and mf routers still route (mf: its shipped weights and the wasm backend)', async () => {
     const output = await run(`
       const { createRouter } = await import('./src/index.ts');
