@@ -117,6 +117,22 @@ export class UnknownModelError extends RouteLLMError {
   }
 }
 
+/** An optional peer package that a part of routellm needs is not installed (e.g. `ai` for `routellm/ai-sdk`). */
+export class MissingPeerDependencyError extends RouteLLMError {
+  constructor(
+    /** The npm package to install. */
+    readonly packageName: string,
+    /** What needs it, e.g. `routellm/ai-sdk`. */
+    readonly neededBy: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${neededBy} needs the package "${packageName}", which is not installed: npm install ${packageName}`, {
+      code: 'missing_peer_dependency',
+      ...options,
+    });
+  }
+}
+
 /** A tensor backend that was asked for but cannot be used. */
 export class BackendError extends RouteLLMError {
   constructor(

@@ -4,7 +4,7 @@
  * and the controller's schema in `routellm/server`.
  */
 export { createRouter, ROUTER_NAMES, resolveRouterName, routerDefinition } from './routers/registry.js';
-export type { RouterName } from './routers/registry.js';
+export type { CheckedRouterName, RouterName, RouterOptionsFor, RouterSpelling } from './routers/registry.js';
 export type { RouterDefinition, TrainerDefinition } from './routers/definition.js';
 export { parseRouterModel } from './routers/model-string.js';
 export type { RouterModel } from './routers/model-string.js';
@@ -46,6 +46,7 @@ export {
   InvalidModelStringError,
   InvalidOptionsError,
   InvalidThresholdError,
+  MissingPeerDependencyError,
   ProviderError,
   RouteLLMError,
   UnknownModelError,
@@ -79,4 +80,3 @@ export type {
   RoutingRecord,
 } from './controller/index.js';
 export { RequestAbortedError } from './providers/errors.js';
-export { MissingPeerDependencyError } from './ai-sdk/errors.js';

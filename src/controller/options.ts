@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
 import type { TokenPrice } from '../policy/index.js';
+import type { RouterOptionsFor, RouterSpelling } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { modelChoiceOptionsShape } from './model-options.js';
 
@@ -111,8 +112,14 @@ export const controllerOptionsSchema = z
   })
   .strict();
 
-/** Options of `new Controller(...)` as the caller writes them. */
-export type ControllerOptions = z.input<typeof controllerOptionsSchema>;
+/** `config` of the controller: each router's options under its name, typed by that router's schema. */
+export type RouterConfigByName = { [Spelling in RouterSpelling]?: RouterOptionsFor<Spelling> };
+
+/** Options of `new Controller(...)` as the caller writes them; `config` is typed per router (a misspelt option does not compile). */
+export type ControllerOptions = Omit<z.input<typeof controllerOptionsSchema>, 'config'> & {
+  /** Options for routers given by name, keyed by router name, e.g. `{ random: { seed: 1 } }`. */
+  config?: RouterConfigByName;
+};
 /** Options after validation and defaults. */
 export type ResolvedControllerOptions = z.output<typeof controllerOptionsSchema>;
 /** A bound OpenAI-compatible endpoint. */

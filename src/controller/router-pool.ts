@@ -1,3 +1,4 @@
+import { extremeThresholdWarning } from '../calibration/threshold-warning.js';
 import { InvalidInputError, InvalidOptionsError, UnknownRouterError } from '../errors.js';
 import { assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
@@ -99,6 +100,8 @@ export class RouterPool {
     }
     // Frozen: the cached object is handed to every later request with this model string.
     const routing = Object.freeze({ router: this.resolveName(parsed.router), threshold: parsed.threshold });
+    const warning = extremeThresholdWarning(routing.router, routing.threshold, this.routerConfig(routing.router).weightsDir as string | undefined);
+    if (warning) process.emitWarning(warning, { code: 'ROUTELLM_EXTREME_THRESHOLD' });
     // Clients send the same few model strings: each is parsed once (only valid ones are kept).
     if (this.modelStrings.size >= 1024) this.modelStrings.clear();
     this.modelStrings.set(params.model, routing);

@@ -58,7 +58,7 @@ export class MfRouter extends EmbeddingRouterBase implements PairRouter, Embeddi
     const parsed = parseOptions(mfRouterOptionsSchema, options, 'mf router options');
     const dir = parsed.weightsDir ?? shippedWeightsDir('mf');
     const weights = await loadMfWeights(dir);
-    const { strong, weak } = pairPositions(weights.models, parsed);
+    const { strong, weak } = pairPositions(weights.models, parsed, dir);
     return openRouterEmbedder(
       parsed.embedder,
       weights.manifest.embedder,

@@ -204,7 +204,9 @@ describe('mf router', () => {
       modelMapping: { 'my-deployment': 'big-model' },
     });
     expect((mapped as MfRouter).strongModel).toBe('big-model');
+    // @ts-expect-error not an Embedder: a compile error too; checked here at run time
     await expect(createRouter('mf', { weightsDir, embedder: { id: 'x' } })).rejects.toBeInstanceOf(InvalidOptionsError);
+    // @ts-expect-error a misspelt option is a compile error too; checked here at run time
     await expect(createRouter('mf', { weightsDir, bogus: 1 })).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 

@@ -28,7 +28,9 @@ describe('random router', () => {
   });
 
   it('rejects bad options', async () => {
+    // @ts-expect-error a bad option type is a compile error too; checked here at run time
     await expect(createRouter('random', { seed: 'x' })).rejects.toThrow(/seed/);
+    // @ts-expect-error a misspelt option is a compile error too; checked here at run time
     await expect(createRouter('random', { sead: 1 })).rejects.toThrow(/sead/);
   });
 

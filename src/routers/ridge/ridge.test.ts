@@ -203,6 +203,7 @@ describe('ridge router', () => {
     writeFileSync(quantileFile, bytes);
     await expect(createRouter('ridge', { weightsDir: broken, embedder })).rejects.toThrow(WeightsError);
     await expect(createRouter('ridge', { weightsDir, embedder: bagOfWords('other', 64) })).rejects.toThrow(WeightsError);
+    // @ts-expect-error a misspelt option is a compile error too; checked here at run time
     await expect(createRouter('ridge', { weightsDir, bogus: 1 })).rejects.toThrow(/bogus/);
     // One embedder check for every router and trainer: an object without embed() and dispose() is refused up front.
     const notAnEmbedder = { id: 'x', dimension: 64 } as never;

@@ -82,7 +82,7 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter, 
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
     const index = await loadBattleIndex(dir);
-    const { strong, weak } = pairPositions(index.models, settings);
+    const { strong, weak } = pairPositions(index.models, settings, dir);
     const modelTiers = settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
     const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
     return openRouterEmbedder(settings.embedder, index.embedder, dir, async (embedder, owned) => {
