@@ -121,7 +121,7 @@ describe('routellm route --models', () => {
       [[...base, '--prices', 'a=1'], /no price for b/],
       [[...base, '--prices', 'a=1,b=2', '--knob', '1.5'], /--knob must be a number in \[0, 1\], got 1.5/],
       [['hi', '--router', 'random', '--models', 'a', '--prices', 'a=1'], /at least two models/],
-      [['hi', '--router', 'mf', '--models', 'a', 'b', '--prices', 'a=1,b=2'], /mf router scores a strong\/weak pair only.*random/],
+      [['hi', '--router', 'ridge', '--models', 'a', 'b', '--prices', 'a=1,b=2'], /ridge router scores a strong\/weak pair only.*random/],
       [[...base, '--prices', 'a=1,b=2', '--threshold', '0.5'], /--threshold applies to strong\/weak/],
       [[...base, '--prices', 'a=1,b=x'], /"b=x"/],
       [[...base, '--prices', 'a=1,b=2,c=3'], /"c" is not one of --models/],

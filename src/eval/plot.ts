@@ -22,10 +22,10 @@ export interface PlotOptions {
 
 /** Router line colours, shared by the plots. */
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'down' | 'cross';
-const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond', 'down', 'cross'];
+type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'down' | 'cross' | 'plus';
+const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond', 'down', 'cross', 'plus'];
 // Router lines: none of these is the models' dash (7 5) or the optimal curve's (2 3).
-const DASHES = ['', '10 3', '4 2', '10 3 2 3', '6 6', '14 4 4 4'];
+const DASHES = ['', '10 3', '4 2', '10 3 2 3', '6 6', '14 4 4 4', '3 3 3 8'];
 
 /** How one router is drawn. */
 export interface RouterStyle {
@@ -62,6 +62,8 @@ function markerSvg(marker: Marker, cx: number, cy: number, color: string): strin
       return `<polygon points="${points([[0, r + 1], [r + 0.6, -r], [-r - 0.6, -r]])}" fill="${color}"/>`;
     case 'diamond':
       return `<polygon points="${points([[0, -r - 1], [r + 1, 0], [0, r + 1], [-r - 1, 0]])}" fill="${color}"/>`;
+    case 'plus':
+      return `<path d="M${fixed(cx - r - 1)},${fixed(cy)}L${fixed(cx + r + 1)},${fixed(cy)}M${fixed(cx)},${fixed(cy - r - 1)}L${fixed(cx)},${fixed(cy + r + 1)}" stroke="${color}" stroke-width="2"/>`;
     case 'cross':
       return `<path d="M${fixed(cx - r)},${fixed(cy - r)}L${fixed(cx + r)},${fixed(cy + r)}M${fixed(cx - r)},${fixed(cy + r)}L${fixed(cx + r)},${fixed(cy - r)}" stroke="${color}" stroke-width="2"/>`;
   }
