@@ -4,7 +4,7 @@
  * Each call goes to the strong or the weak model; `providerMetadata.routellm` says which and why.
  *
  *   npm install ai @ai-sdk/openai @ai-sdk/anthropic
- *   OPENAI_API_KEY=sk-... ANTHROPIC_API_KEY=sk-ant-... npx tsx examples/ai-sdk.ts
+ *   OPENAI_API_KEY=sk-... ANTHROPIC_API_KEY=sk-ant-... npm run example -- examples/ai-sdk.ts
  *
  * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
  */
@@ -12,8 +12,8 @@ import { anthropic } from '@ai-sdk/anthropic';
 import { openai } from '@ai-sdk/openai';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
-import { createRoutedModel } from '../src/ai-sdk/index.js';
-import { calibrateThreshold } from '../src/index.js';
+import { createRoutedModel } from 'routellm/ai-sdk';
+import { calibrateThreshold } from 'routellm';
 
 const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 

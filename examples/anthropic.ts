@@ -2,11 +2,11 @@
  * Route between two Claude models: OpenAI-shaped requests and responses, Anthropic underneath
  * (system messages, stop sequences, tools and usage are translated both ways).
  *
- *   ANTHROPIC_API_KEY=sk-ant-... npx tsx examples/anthropic.ts "Write a haiku about routers."
+ *   ANTHROPIC_API_KEY=sk-ant-... npm run example -- examples/anthropic.ts "Write a haiku about routers."
  *
  * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
  */
-import { Controller } from '../src/index.js';
+import { Controller } from 'routellm';
 
 const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'Explain the difference between a mutex and a semaphore.';

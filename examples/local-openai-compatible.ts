@@ -3,12 +3,12 @@
  * LM Studio, Together...) bound to a model id with `endpoints`; OpenAI as the strong side.
  *
  *   ollama pull llama3.1
- *   OPENAI_API_KEY=sk-... npx tsx examples/local-openai-compatible.ts "What is 17 * 23?"
+ *   OPENAI_API_KEY=sk-... npm run example -- examples/local-openai-compatible.ts "What is 17 * 23?"
  *
  * LOCAL_BASE_URL (default http://localhost:11434/v1, Ollama), LOCAL_MODEL (default llama3.1).
  * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
  */
-import { Controller } from '../src/index.js';
+import { Controller } from 'routellm';
 
 const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const localModel = process.env.LOCAL_MODEL ?? 'llama3.1';

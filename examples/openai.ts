@@ -1,11 +1,11 @@
 /**
  * Route between two OpenAI models with the learned `mf` router.
  *
- *   OPENAI_API_KEY=sk-... npx tsx examples/openai.ts "Prove that there are infinitely many primes."
+ *   OPENAI_API_KEY=sk-... npm run example -- examples/openai.ts "Prove that there are infinitely many primes."
  *
  * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
  */
-import { Controller } from '../src/index.js';
+import { Controller } from 'routellm';
 
 const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'What is the derivative of x^3 * sin(x)?';

@@ -2,7 +2,7 @@
  * Any OpenAI client can use `routellm serve`: start the server, then point the client at it.
  *
  *   OPENAI_API_KEY=sk-... npx routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini
- *   npx tsx examples/server-client.ts
+ *   npm run example -- examples/server-client.ts
  *
  * ROUTELLM_URL (default http://127.0.0.1:6060/v1), ROUTELLM_TOKEN (when the server has --auth-token).
  */

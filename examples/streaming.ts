@@ -3,11 +3,11 @@
  * does; each chunk carries `routellm` (the decision), and breaking out of the loop cancels the
  * upstream request.
  *
- *   OPENAI_API_KEY=sk-... npx tsx examples/streaming.ts "Tell me a short story about a lighthouse."
+ *   OPENAI_API_KEY=sk-... npm run example -- examples/streaming.ts "Tell me a short story about a lighthouse."
  *
  * Set ROUTELLM_EXAMPLE_ROUTER=random to try it without the shipped router weights.
  */
-import { Controller } from '../src/index.js';
+import { Controller } from 'routellm';
 
 const router = process.env.ROUTELLM_EXAMPLE_ROUTER ?? 'ridge';
 const prompt = process.argv[2] ?? 'Tell me a short story about a lighthouse keeper.';

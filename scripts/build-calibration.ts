@@ -14,8 +14,7 @@ import { CALIBRATION_FILE, thresholdFromScores } from '../src/calibration/index.
 import type { CalibrationFile } from '../src/calibration/index.js';
 import { readJsonLines } from '../src/data/jsonl.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../src/data/models.js';
-import { withDiskCache } from '../src/embedders/disk-cache.js';
-import { scorePrompts, weightsChecksum } from '../src/eval/scoring.js';
+import { calibrationSample } from '../src/calibration/sample.js';
 import { resolveDataDir } from '../src/data/evals.js';
 import { createRouter } from '../src/routers/registry.js';
 import { writeFileAtomic } from '../src/cli/shared.js';
@@ -39,18 +38,11 @@ async function main(): Promise<void> {
     const started = Date.now();
     const router = await createRouter(name);
     try {
-      const scores = await scorePrompts(router, prompts, { cacheDir: false, wrapEmbedder: (embedder) => withDiskCache(embedder) });
-      const pair = router as { strongModel?: string; weakModel?: string };
+      // Routers without a pair record the benchmarks' pair: the one their shipped weights were trained for.
       const calibration: CalibrationFile = {
-        format: 1,
-        router: name,
-        prompts: description,
-        count: prompts.length,
-        strong_model: pair.strongModel ?? DEFAULT_STRONG_MODEL,
-        weak_model: pair.weakModel ?? DEFAULT_WEAK_MODEL,
-        weights_checksum: weightsChecksum(dir),
-        created: new Date().toISOString(),
-        scores: Array.from(scores, (score) => Math.round(score * 1e6) / 1e6),
+        strong_model: DEFAULT_STRONG_MODEL,
+        weak_model: DEFAULT_WEAK_MODEL,
+        ...(await calibrationSample({ router, name, weightsDir: dir, prompts, description })),
       };
       const target = path.join(dir, CALIBRATION_FILE);
       const previous = existsSync(target) ? (JSON.parse(readFileSync(target, 'utf8')) as Partial<CalibrationFile>) : undefined;

@@ -7,8 +7,8 @@
  * `*-test.jsonl`, kept for validation) and the battle files (no per-model results), plus the MMLU
  * gold split. Heads: trainRidge's defaults. Multiple choice: pair gap, lambda 1, text features, on
  * every source but arenabench (chosen by scripts/experiments/gated.ts, docs/experiments.md section
- * 10). Open: weak fails, lambda 3, embedding only, on the arenabench scores alone (chosen
- * out-of-fold by scripts/experiments/open-ended.ts, section 11). use-lite embeddings through the
+ * 10). Open: weak fails fitted as midranks, lambda 3, embedding only, on the arenabench scores alone (chosen
+ * out-of-fold by scripts/experiments/open-ended.ts, sections 11 and 13). use-lite embeddings through the
  * shared disk cache; decontaminated against MMLU-rest, GSM8K and MT-Bench (cosine >= 0.95).
  */
 import { readdirSync } from 'node:fs';
@@ -27,5 +27,5 @@ const files = readdirSync(trainDir)
 const output = flagValues('output')?.[0] ?? shippedWeightsDir('ridge');
 process.stderr.write(`build-ridge-weights: ${files.length} files -> ${output}\n`);
 const started = Date.now();
-const result = await trainRidge({ data: files, output, mmluGold: true, dataDir, embedder: 'use-lite', open: { sources: ['arenabench-scores'] }, progress: true, notes: 'Reproduce: npx tsx scripts/build-ridge-weights.ts. Head settings: multiple choice chosen by scripts/experiments/gated.ts, open chosen out-of-fold on arenabench by scripts/experiments/open-ended.ts (docs/experiments.md, sections 10-11).' });
+const result = await trainRidge({ data: files, output, mmluGold: true, dataDir, embedder: 'use-lite', open: { sources: ['arenabench-scores'] }, progress: true, notes: 'Reproduce: npx tsx scripts/build-ridge-weights.ts. Head settings: multiple choice chosen by scripts/experiments/gated.ts, open chosen out-of-fold on arenabench by scripts/experiments/open-ended.ts (docs/experiments.md, sections 10, 11 and 13).' });
 console.log(JSON.stringify({ output: result.output, seconds: Math.round((Date.now() - started) / 1000), trainRows: result.details.trainRows, droppedContaminated: result.droppedContaminated }, null, 2));

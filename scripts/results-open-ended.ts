@@ -59,7 +59,7 @@ export async function openEndedSection(routers: readonly string[], dataDir?: str
   return [
     `${set.rows.length} open-ended Chatbot Arena first turns (\`train/arenabench-scores.jsonl\`) graded 1-10 by a GPT-4 judge for both`,
     'gpt-4-1106-preview and Mixtral-8x7B-Instruct. This is the validation set the default router was chosen on (docs/experiments.md,',
-    'section 11); weights fitted on it are reported out-of-fold only. Folds are by prompt (10 folds).',
+    'sections 11 and 13); weights fitted on it are reported out-of-fold only. Folds are by prompt (10 folds).',
     '',
     '| router | how it was scored | APGR | sd over folds | bootstrap sd | above random by |',
     '|---|---|---|---|---|---|',

@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../src/cli/shared.js';
+import { nModelSection } from './n-model-results.js';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
 import { loadEvalBenchmark } from '../src/eval/benchmarks.js';
 import { evaluateRouters } from '../src/eval/evaluate.js';
@@ -31,9 +32,10 @@ const BENCHMARKS = ['mt-bench', 'mmlu', 'gsm8k'] as const;
 /** The page's "what to expect on your traffic" section. */
 const TRAFFIC_NOTES = [
   '- **Open-ended chat** (writing, advice, code, reasoning requests): the default `ridge` scores these with its open head, fitted',
-  '  on 295 graded Arena prompts. Out-of-fold it recovers APGR ~0.57 against 0.50 for random (table above): a real but small gain,',
-  '  about 2.7 of random\'s standard deviations. Expect its ranking to be right more often than not, not reliably; code and multi-step requests tend to',
-  '  score high. It is fitted on few prompts: calibrate the threshold on your own traffic (`routellm calibrate --input`).',
+  '  on the ranks of Mixtral\'s grades on 295 Arena prompts. Out-of-fold it recovers APGR ~0.58 against 0.50 for random (table',
+  '  above): a real but small gain, about 3 of random\'s standard deviations. Expect its ranking to be right more often than not,',
+  '  not reliably. It is fitted on few prompts: calibrate the threshold on your own traffic (`routellm calibrate --input`).',
+  '  On MT-Bench\'s 72 questions (a test column, below) the same head is at chance: these are not Arena traffic.',
   '- **Multiple-choice questions** (two or more lettered options) go to the multiple-choice head: MMLU-rest APGR ~0.59.',
   '- **Maths word problems** (GSM8K-like) are at chance with every shipped router but bert (see GSM8K below); if most of your',
   '  traffic is maths, routing by these scores saves little.',
@@ -227,7 +229,7 @@ async function main(): Promise<void> {
     '## Summary: our best router per benchmark against the paper\'s best',
     '',
     "The best of our routers on each benchmark, picked here for reporting (no router is chosen on the benchmarks: the default,",
-    '`ridge`, was chosen on open-ended validation, out-of-fold; docs/experiments.md, sections 10-11). The paper\'s',
+    '`ridge`, was chosen on open-ended validation, out-of-fold; docs/experiments.md, sections 10, 11 and 13). The paper\'s',
     'best used ~65k Arena battles plus 120k GPT-4-judged pairs or MMLU golden labels.',
     '',
     summaryTable(evaluated),
@@ -236,6 +238,7 @@ async function main(): Promise<void> {
     '',
     openEnded,
     '',
+    ...(nModelSection() ? [nModelSection(), ''] : []),
     '## What to expect on your traffic',
     '',
     ...TRAFFIC_NOTES,

@@ -62,9 +62,10 @@ export class InvalidModelStringError extends RouteLLMError {
   constructor(
     readonly model: string,
     readonly reason: string,
+    expected = '"router-<router name>-<threshold>", e.g. "router-mf-0.116"',
   ) {
     super(
-      `Invalid model string "${model}": ${reason}. Expected "router-<router name>-<threshold>", e.g. "router-mf-0.116".`,
+      `Invalid model string "${model}": ${reason}. Expected ${expected}.`,
       { code: 'invalid_model_string' },
     );
   }
@@ -113,6 +114,22 @@ export class UnknownModelError extends RouteLLMError {
     readonly available: readonly string[],
   ) {
     super(`Unknown model "${model}". Available models: ${available.join(', ')}.`, { code: 'unknown_model' });
+  }
+}
+
+/** An optional peer package that a part of routellm needs is not installed (e.g. `ai` for `routellm/ai-sdk`). */
+export class MissingPeerDependencyError extends RouteLLMError {
+  constructor(
+    /** The npm package to install. */
+    readonly packageName: string,
+    /** What needs it, e.g. `routellm/ai-sdk`. */
+    readonly neededBy: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${neededBy} needs the package "${packageName}", which is not installed: npm install ${packageName}`, {
+      code: 'missing_peer_dependency',
+      ...options,
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  * and the controller's schema in `routellm/server`.
  */
 export { createRouter, ROUTER_NAMES, resolveRouterName, routerDefinition } from './routers/registry.js';
-export type { RouterName } from './routers/registry.js';
+export type { CheckedRouterName, RouterName, RouterOptionsFor, RouterSpelling } from './routers/registry.js';
 export type { RouterDefinition, TrainerDefinition } from './routers/definition.js';
 export { parseRouterModel } from './routers/model-string.js';
 export type { RouterModel } from './routers/model-string.js';
@@ -23,6 +23,8 @@ export { createRidgeRouter } from './routers/ridge/index.js';
 export type { RidgeRouter, RidgeRouterOptions } from './routers/ridge/index.js';
 export { createCausalLLMRouter } from './routers/causal_llm/index.js';
 export type { CausalLLMRouter, CausalLLMRouterOptions, CausalLLMRouterStats, ConversationTurn } from './routers/causal_llm/index.js';
+export { createQualityRouter } from './routers/quality/index.js';
+export type { QualityRouter, QualityRouterOptions } from './routers/quality/index.js';
 export type { Embedder } from './embedders/types.js';
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_NAMES } from './embedders/registry.js';
 export type { EmbedderName, EmbedderOptionsByName, EmbedderSpec } from './embedders/registry.js';
@@ -44,6 +46,7 @@ export {
   InvalidModelStringError,
   InvalidOptionsError,
   InvalidThresholdError,
+  MissingPeerDependencyError,
   ProviderError,
   RouteLLMError,
   UnknownModelError,
@@ -55,9 +58,13 @@ export { DataError } from './data/errors.js';
 export type { DataProblem } from './data/errors.js';
 export { calibrateThreshold } from './calibration/index.js';
 export type { CalibrateOptions, Calibration, CalibrationSource } from './calibration/index.js';
-export { Controller, UnknownCompletionError } from './controller/index.js';
+export { Controller, isModelRoutingRecord, UnknownCompletionError } from './controller/index.js';
 export type {
   ControllerOptions,
+  ModelRouteResult,
+  ModelRouting,
+  ModelRoutingFields,
+  ModelRoutingRecord,
   ControllerStats,
   EndpointOptions,
   FeedbackOutcome,
@@ -75,4 +82,3 @@ export type {
   RoutingRecord,
 } from './controller/index.js';
 export { RequestAbortedError } from './providers/errors.js';
-export { MissingPeerDependencyError } from './ai-sdk/errors.js';

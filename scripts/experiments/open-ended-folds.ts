@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { readScoreRows, type ScoreRow } from '../../src/data/index.js';
-import { ridgeTarget } from '../../src/routers/ridge/train.js';
+import { midranks, ridgeTarget } from '../../src/routers/ridge/train.js';
 import type { RidgeTarget } from '../../src/routers/ridge/weights.js';
 import { createRng, shuffled } from '../../src/train/random.js';
 import { defaultDataDir } from '../../src/weights-format/paths.js';
@@ -20,6 +20,8 @@ export interface HeadCandidate {
   target: RidgeTarget;
   textFeatures: boolean;
   lambda: number;
+  /** Fit the targets' midranks among the training folds' rows (absent: the values). */
+  rankTargets?: boolean;
 }
 
 /** The arenabench rows with both benchmark models graded, their embeddings, and APGR on them. */
@@ -60,7 +62,8 @@ export function outOfFold(set: OpenEndedSet, candidate: HeadCandidate, folds: nu
   const perFold: number[] = [];
   for (let fold = 0; fold < FOLDS; fold++) {
     const train = set.rows.flatMap((row, i) => (folds[i] === fold ? [] : [{ i, y: ridgeTarget(candidate.target, row, STRONG, WEAK)! }]));
-    const beta = ridge(train.map(({ i }) => x[i]), train.map(({ y }) => y), train.map(() => 1), candidate.lambda);
+    const targets = train.map(({ y }) => y);
+    const beta = ridge(train.map(({ i }) => x[i]), candidate.rankTargets ? midranks(targets) : targets, train.map(() => 1), candidate.lambda);
     const held = set.rows.flatMap((_, i) => (folds[i] === fold ? [i] : []));
     const predicted = predict(beta, held.map((i) => x[i]));
     held.forEach((i, k) => (scores[i] = predicted[k]));

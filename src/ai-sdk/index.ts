@@ -4,7 +4,7 @@
  * a strong or a weak model.
  */
 import { createRequire } from 'node:module';
-import { MissingPeerDependencyError } from './errors.js';
+import { MissingPeerDependencyError } from '../errors.js';
 
 // `ai` is an optional peer: fail here, with the package's name, rather than at first use.
 try {
@@ -17,4 +17,4 @@ export { createRoutedModel } from './routed-model.js';
 export type { RoutedLanguageModel, RoutedModelControls, RoutingDecision } from './routed-model.js';
 export { routedModelOptionsSchema, SPECIFICATION_VERSIONS } from './options.js';
 export type { RoutableLanguageModel, RoutedModelOptions } from './options.js';
-export { MissingPeerDependencyError } from './errors.js';
+export { MissingPeerDependencyError } from '../errors.js';

@@ -13,10 +13,9 @@ import { parseOptions } from '../options.js';
 import { assertPrompts } from '../routers/base.js';
 import { createRouter, routerDefinition } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
-import { shippedWeightsDir } from '../weights-format/paths.js';
+import { CALIBRATION_FILE, shippedWeightsDir } from '../weights-format/paths.js';
 
-/** File name of the default calibration sample inside a router's weights folder. */
-export const CALIBRATION_FILE = 'calibration.json';
+export { CALIBRATION_FILE };
 
 /** Options of `calibrateThreshold`. */
 export const calibrateOptionsSchema = z

@@ -25,6 +25,13 @@ export interface FlagSpec {
   /** Placeholder in the help, e.g. `<file.jsonl>`. */
   value?: string;
   description: string;
+  /** Other accepted spellings, e.g. the Python RouteLLM's (`--routers` for `calibrate --router`); parsed as `name`. */
+  aliases?: readonly string[];
+  /**
+   * For a boolean flag: values that follow one of its aliases are read and ignored (the Python
+   * original's `--overwrite-cache mf bert` lists routers; here the flag applies to all of them).
+   */
+  aliasIgnoresValues?: boolean;
 }
 
 /** A positional argument. */
@@ -67,7 +74,7 @@ function looksLikeFlag(token: string): boolean {
 
 /** Parses `argv` against a command's spec; throws `CliUsageError` naming the flag on any problem. */
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
-  const byName = new Map(spec.flags.map((flag) => [flag.name, flag]));
+  const byName = new Map(spec.flags.flatMap((flag) => [flag.name, ...(flag.aliases ?? [])].map((spelling) => [spelling, flag] as const)));
   const flags: ParsedArgs['flags'] = {};
   const positionals: string[] = [];
   let help = false;
@@ -88,13 +95,15 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
     }
     if (!token.startsWith('--')) throw new CliUsageError(`Unknown flag ${token} for \`routellm ${spec.name}\` (flags are long: --name). See \`routellm ${spec.name} --help\`.`, token);
     const equals = token.indexOf('=');
-    const name = token.slice(2, equals < 0 ? undefined : equals);
+    const spelled = token.slice(2, equals < 0 ? undefined : equals);
     const inline = equals < 0 ? undefined : token.slice(equals + 1);
-    const flag = byName.get(name);
+    const flag = byName.get(spelled);
     if (!flag) {
       const known = spec.flags.map((entry) => `--${entry.name}`).join(', ');
-      throw new CliUsageError(`Unknown flag --${name} for \`routellm ${spec.name}\`. Valid flags: ${known || 'none'}, --help.`, `--${name}`);
+      throw new CliUsageError(`Unknown flag --${spelled} for \`routellm ${spec.name}\`. Valid flags: ${known || 'none'}, --help.`, `--${spelled}`);
     }
+    const name = flag.name;
+    if (flag.aliasIgnoresValues && spelled !== name) while (i + 1 < argv.length && !looksLikeFlag(argv[i + 1])) i++;
     if (flags[name] !== undefined && flag.type !== 'list') throw new CliUsageError(`Flag --${name} was given twice.`, `--${name}`);
     if (flag.type === 'boolean') {
       if (inline !== undefined && !['true', 'false'].includes(inline)) {

@@ -23,6 +23,8 @@ export interface RouterCounts {
   fallbacks: number;
   /** Requests that ended in an error after routing. */
   errors: number;
+  /** Routing among N models: decisions per chosen model (absent for strong/weak routing). */
+  chosen?: Record<string, number>;
 }
 
 /** Counts of one model. */
@@ -81,6 +83,8 @@ export function requestCost(
 /** Mutable counters behind `controller.stats()`. */
 export class Accounting {
   private stats = Accounting.empty();
+  /** Answers that reported usage, per model: the running mean of output length (answers without usage would pull it to 0). */
+  private completions = new Map<string, { answers: number; tokens: number }>();
 
   private static empty(): ControllerStats {
     return { requests: 0, errors: 0, fallbacks: 0, routers: {}, models: {}, costUsd: 0, strongOnlyCostUsd: 0, savingsUsd: 0 };
@@ -96,6 +100,21 @@ export class Accounting {
     const counts = this.router(router);
     counts.requests++;
     counts[decision]++;
+  }
+
+  /** Counts a choice among N models of a request that goes upstream. */
+  chose(router: string, model: string): void {
+    this.stats.requests++;
+    const counts = this.router(router);
+    counts.requests++;
+    counts.chosen ??= {};
+    counts.chosen[model] = (counts.chosen[model] ?? 0) + 1;
+  }
+
+  /** The mean completion tokens of `model`'s answers with usage, once it gave at least `minRequests`; else undefined. */
+  meanCompletionTokens(model: string, minRequests: number): number | undefined {
+    const seen = this.completions.get(model);
+    return seen && seen.answers >= minRequests ? seen.tokens / seen.answers : undefined;
   }
 
   /** Counts a fallback to the other model. */
@@ -116,6 +135,10 @@ export class Accounting {
     counts.requests++;
     counts.promptTokens += usage?.prompt_tokens ?? 0;
     counts.completionTokens += usage?.completion_tokens ?? 0;
+    if (usage) {
+      const seen = this.completions.get(model) ?? { answers: 0, tokens: 0 };
+      this.completions.set(model, { answers: seen.answers + 1, tokens: seen.tokens + usage.completion_tokens });
+    }
     if (cost) {
       counts.costUsd += cost.model_usd;
       this.stats.costUsd += cost.model_usd;
@@ -132,5 +155,6 @@ export class Accounting {
   /** Sets every counter back to zero. */
   reset(): void {
     this.stats = Accounting.empty();
+    this.completions.clear();
   }
 }

@@ -2,8 +2,11 @@ import { parseOptions } from '../options.js';
 import { RequestAbortedError } from '../providers/errors.js';
 import type { Router } from '../routers/types.js';
 import { assertPrompts, assertThreshold } from '../routers/base.js';
+import { InvalidOptionsError } from '../errors.js';
 import { Accounting, type ControllerStats } from './accounting.js';
 import { CompletionLog, learnFromRow, type FeedbackOutcome, type FeedbackRow, type ServedCompletion } from './feedback.js';
+import { ModelChooser, type ModelRouteResult } from './model-choice.js';
+import type { ModelRouting, ModelRoutingFields } from './model-routing.js';
 import { controllerOptionsSchema, type ControllerOptions, type ResolvedControllerOptions } from './options.js';
 import { ProviderPool } from './provider-pool.js';
 import { RequestPath } from './request-path.js';
@@ -45,9 +48,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class Controller {
   /** The validated options. */
   readonly options: ResolvedControllerOptions;
-  /** The strong model id. */
+  /** The strong model id (routing among N models: the dearest of `models`, the reference of the savings). */
   readonly strongModel: string;
-  /** The weak model id. */
+  /** The weak model id (routing among N models: the cheapest of `models`). */
   readonly weakModel: string;
   /** `chat.completions.create`, as on the `openai` client. */
   readonly chat: {
@@ -63,16 +66,18 @@ export class Controller {
   private readonly requests: RequestPath;
   private readonly accounting = new Accounting();
   private readonly completions: CompletionLog;
+  private readonly chooser?: ModelChooser;
 
   constructor(options: ControllerOptions) {
     this.options = parseOptions(controllerOptionsSchema, options, 'Controller options');
-    this.strongModel = this.options.strongModel;
-    this.weakModel = this.options.weakModel;
     this.routers = new RouterPool(this.options);
+    this.chooser = this.options.models ? new ModelChooser(this.options, this.routers, this.accounting) : undefined;
+    this.strongModel = this.chooser?.referenceModel ?? this.options.strongModel;
+    this.weakModel = this.chooser?.cheapestModel ?? this.options.weakModel;
     this.providers = new ProviderPool(this.options);
     const { maxEntries, ttlMs } = this.options.feedbackRetention;
     this.completions = new CompletionLog(maxEntries, ttlMs);
-    this.requests = new RequestPath(this.options, this.routers, this.providers, this.accounting, this.completions);
+    this.requests = new RequestPath(this.options, this.routers, this.providers, this.accounting, this.completions, this.chooser);
     const create = (params: RoutedCreateParams, requestOptions?: RoutedRequestOptions) => this.requests.create(params, requestOptions);
     this.chat = { completions: { create: create as Controller['chat']['completions']['create'] } };
   }
@@ -85,6 +90,50 @@ export class Controller {
   /** Builds every router now (they are otherwise built on first use); rejects on the first failure. */
   async ready(): Promise<void> {
     await this.routers.ready();
+    await this.chooser?.check();
+  }
+
+  /** The models this controller routes among (`options.models`); undefined for strong/weak routing. */
+  get models(): readonly string[] | undefined {
+    return this.chooser?.models;
+  }
+
+  /**
+   * Routing among N models: the choice for each prompt (every model's score and expected cost
+   * included), without a model call, in input order and in steps as `routeBatch`. `routing`
+   * comes from `resolveModelRouting`. Throws `InvalidOptionsError` for a two-model controller.
+   */
+  async chooseBatch(prompts: readonly string[], routing: ModelRouting, options: RouteBatchOptions = {}): Promise<ModelRouteResult[]> {
+    const chooser = this.requireChooser();
+    assertPrompts(prompts);
+    const results: ModelRouteResult[] = [];
+    for (let start = 0; start < prompts.length; start += ROUTE_BATCH_CHUNK) {
+      if (start > 0) await yieldToEventLoop();
+      if (options.signal?.aborted) throw new RequestAbortedError({ cause: options.signal.reason });
+      const chunk = prompts.slice(start, start + ROUTE_BATCH_CHUNK);
+      const scores = await chooser.scores(routing.router, chunk);
+      for (let row = 0; row < chunk.length; row++) results.push(chooser.choose(routing, scores, row, chunk[row]));
+    }
+    return results;
+  }
+
+  /**
+   * Routing among N models: the router and policy a request names (`router` with `knob` or
+   * `within_best`, or a model string `router-<name>-<knob>` / `router-<name>-within-<margin>`);
+   * throws the typed error of the first bad field.
+   */
+  resolveModelRouting(params: { [K in keyof ModelRoutingFields | 'threshold']?: unknown }): ModelRouting {
+    return this.requireChooser().resolve(params);
+  }
+
+  /** Strong/weak calls on a controller among N models would score a pair nobody deployed: refused. */
+  private refuseAmongModels(instead: string): void {
+    if (this.chooser) throw new InvalidOptionsError('Controller options', `✖ models: this controller routes among N models; use ${instead}`);
+  }
+
+  private requireChooser(): ModelChooser {
+    if (!this.chooser) throw new InvalidOptionsError('Controller options', '✖ models: this controller routes between strongModel and weakModel; set `models` to route among N models');
+    return this.chooser;
   }
 
   /**
@@ -102,6 +151,7 @@ export class Controller {
    * and an aborted `signal` stops the work.
    */
   async routeBatch(prompts: readonly string[], router: string | undefined, threshold: number, options: RouteBatchOptions = {}): Promise<RouteResult[]> {
+    this.refuseAmongModels('chooseBatch');
     assertPrompts(prompts);
     assertThreshold(threshold);
     const name = this.routers.resolveName(router);
@@ -123,6 +173,7 @@ export class Controller {
    * by chat requests and by the server's `/v1/route`, so both read them by the same rules.
    */
   resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): Routing {
+    this.refuseAmongModels('resolveModelRouting');
     return this.routers.resolveRouting(params);
   }
 

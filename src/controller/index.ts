@@ -15,3 +15,6 @@ export type { ControllerOptions, EndpointOptions, ModelPrice, ResolvedController
 export type { ControllerStats, ModelCounts, RequestCost, RouterCounts } from './accounting.js';
 export { feedbackWinner, UnknownCompletionError } from './feedback.js';
 export type { FeedbackOutcome, FeedbackRow, ServedCompletion } from './feedback.js';
+export { isModelRoutingRecord } from './model-choice.js';
+export type { ModelRouteResult, ModelRoutingRecord } from './model-choice.js';
+export type { ModelRouting, ModelRoutingFields } from './model-routing.js';

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
 import { DEFAULT_FEEDBACK_MAX_ENTRIES, DEFAULT_FEEDBACK_TTL_MS } from './feedback.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
+import type { TokenPrice } from '../policy/index.js';
+import type { RouterOptionsFor, RouterSpelling } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
+import { modelChoiceOptionsShape } from './model-options.js';
 
 const routerInstanceSchema = z.custom<Router>(
   (value) =>
@@ -119,14 +122,21 @@ export const controllerOptionsSchema = z
       .prefault({}),
     /** `max_tokens` sent to Anthropic (which requires it) when a request sets none. Default 4096. */
     anthropicMaxTokens: z.number().int().positive().default(DEFAULT_ANTHROPIC_MAX_TOKENS),
+    ...modelChoiceOptionsShape,
   })
   .strict();
 
-/** Options of `new Controller(...)` as the caller writes them. */
-export type ControllerOptions = z.input<typeof controllerOptionsSchema>;
+/** `config` of the controller: each router's options under its name, typed by that router's schema. */
+export type RouterConfigByName = { [Spelling in RouterSpelling]?: RouterOptionsFor<Spelling> };
+
+/** Options of `new Controller(...)` as the caller writes them; `config` is typed per router (a misspelt option does not compile). */
+export type ControllerOptions = Omit<z.input<typeof controllerOptionsSchema>, 'config'> & {
+  /** Options for routers given by name, keyed by router name, e.g. `{ random: { seed: 1 } }`. */
+  config?: RouterConfigByName;
+};
 /** Options after validation and defaults. */
 export type ResolvedControllerOptions = z.output<typeof controllerOptionsSchema>;
 /** A bound OpenAI-compatible endpoint. */
 export type EndpointOptions = z.input<typeof endpointSchema>;
-/** A price table entry. */
-export type ModelPrice = z.output<typeof modelPriceSchema>;
+/** A price table entry: the policy's `TokenPrice` (dollars per 1M input and output tokens). */
+export type ModelPrice = TokenPrice;

@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { importOptionalPeer } from '../optional-peer.js';
 import OpenAI from 'openai';
 import { InvalidOptionsError } from '../errors.js';
 import { AnthropicChatProvider } from '../providers/anthropic.js';
@@ -85,7 +86,7 @@ export class ProviderPool {
   private async anthropic(): Promise<Anthropic> {
     if (!this.anthropicClient) {
       // Loaded on first use: the SDK takes a while to import and many deployments never call Anthropic.
-      const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
+      const { default: AnthropicClient } = await importOptionalPeer('@anthropic-ai/sdk', 'Anthropic models', () => import('@anthropic-ai/sdk'));
       if (!process.env.ANTHROPIC_API_KEY && !process.env.ANTHROPIC_AUTH_TOKEN) {
         throw new InvalidOptionsError(
           'provider setup',

@@ -1,3 +1,4 @@
+import { extremeThresholdWarning } from '../calibration/threshold-warning.js';
 import { InvalidInputError, InvalidOptionsError, UnknownRouterError } from '../errors.js';
 import { assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
@@ -12,6 +13,8 @@ export interface RouterPoolSettings {
   scoreDeployedPair: boolean;
   strongModel: string;
   weakModel: string;
+  /** Set when routing among N models: routers are then built from their config alone (no pair). */
+  models?: readonly string[];
 }
 
 /** A router and threshold a request named. */
@@ -151,6 +154,8 @@ export class RouterPool {
     }
     // Frozen: the cached object is handed to every later request with this model string.
     const routing = Object.freeze({ router: this.resolveName(parsed.router), threshold: parsed.threshold });
+    const warning = extremeThresholdWarning(routing.router, routing.threshold, this.routerConfig(routing.router).weightsDir as string | undefined);
+    if (warning) process.emitWarning(warning, { code: 'ROUTELLM_EXTREME_THRESHOLD' });
     // Clients send the same few model strings: each is parsed once (only valid ones are kept).
     if (this.modelStrings.size >= 1024) this.modelStrings.clear();
     this.modelStrings.set(params.model, routing);
@@ -182,7 +187,7 @@ export class RouterPool {
   private async build(name: string): Promise<Router> {
     const config = this.routerConfig(name);
     const { strongModel, weakModel } = this.settings;
-    if (!this.settings.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
+    if (this.settings.models || !this.settings.scoreDeployedPair || 'strongModel' in config || 'weakModel' in config) return createRouter(name, config);
     const { router, unknownModel } = await createRouterForPair(name, config, { strongModel, weakModel });
     if (unknownModel !== undefined) {
       process.emitWarning(

@@ -53,7 +53,10 @@ export interface RoutingRecord extends RouteResult {
   latency_ms: { routing: number; upstream: number };
 }
 
-/** A chat completion with the routing record. */
+/**
+ * A chat completion with the routing record. When the controller routes among N models
+ * (`models`), `routellm` is a `ModelRoutingRecord` instead (tell them apart with `isModelRoutingRecord`).
+ */
 export type RoutedChatCompletion = ChatCompletion & { routellm: RoutingRecord };
 /** A streamed chunk with the routing record. */
 export type RoutedChatCompletionChunk = ChatCompletionChunk & { routellm: RoutingRecord };
@@ -66,6 +69,10 @@ export interface RoutingFields {
   router?: string;
   /** Threshold in [0, 1]. Use with `router`. */
   threshold?: number;
+  /** Routing among N models (`models` set): the cost-quality knob in [0, 1]. Use with `router`, instead of `threshold`. */
+  knob?: number;
+  /** Routing among N models: choose the cheapest model predicted within this margin of the best. Use with `router`. */
+  within_best?: number;
 }
 
 /** Non-streaming parameters: the `openai` client's, with the routing fields. */

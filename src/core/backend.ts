@@ -12,8 +12,17 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { BackendError } from '../errors.js';
+import { registerTrainingGradients } from './gradients.js';
+
+/**
+ * The TensorFlow.js pieces routellm runs: tfjs-core (ops, optimisers), the converter's graph
+ * loader (USE-lite's exact graph) and the cpu backend; wasm is imported when it is tried.
+ */
+export type Tfjs = typeof TfCore & { loadGraphModel: typeof loadGraphModel };
+type TF = Tfjs;
 
 /** A backend the user can ask for. `auto` picks the fastest one installed. */
 export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -37,16 +46,21 @@ const NATIVE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tenso
 
 let current: BackendInfo | undefined;
 let wasmPathsSet = false;
-let tf: typeof TF | undefined;
-let loading: Promise<typeof TF> | undefined;
+let tf: TF | undefined;
+let loading: Promise<TF> | undefined;
 
 /** Imports TensorFlow.js once (production mode: no per-op checks). */
-function loadTf(): Promise<typeof TF> {
-  loading ??= import('@tensorflow/tfjs').then((module) => {
-    module.enableProdMode();
-    tf = module;
-    return module;
-  });
+function loadTf(): Promise<TF> {
+  loading ??= (async () => {
+    const core = await import('@tensorflow/tfjs-core');
+    // Importing the packages registers the cpu backend and the graph-model kernels with tfjs-core.
+    await import('@tensorflow/tfjs-backend-cpu');
+    const converter = await import('@tensorflow/tfjs-converter');
+    core.enableProdMode();
+    registerTrainingGradients(core);
+    tf = { ...core, loadGraphModel: converter.loadGraphModel };
+    return tf;
+  })();
   return loading;
 }
 
@@ -183,7 +197,7 @@ export function backendInfo(): BackendInfo | undefined {
 }
 
 /** The TensorFlow.js namespace, after the backend is ready. For use inside src/core only. */
-export async function getTf(): Promise<typeof TF> {
+export async function getTf(): Promise<TF> {
   await initBackend();
   return tf!;
 }
@@ -192,7 +206,7 @@ export async function getTf(): Promise<typeof TF> {
  * The TensorFlow.js namespace for synchronous code that runs only after `getTf()` (tensors
  * exist). For use inside src/core only.
  */
-export function loadedTf(): typeof TF {
+export function loadedTf(): TF {
   if (!tf || !current) throw new BackendError('auto', 'the tensor backend is not started yet: call initBackend() (or getTf()) first');
   return tf;
 }

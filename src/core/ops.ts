@@ -3,7 +3,7 @@
  * made here is freed before the function returns (tf.tidy / dispose), except those held by an
  * object with a `dispose()` method.
  */
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { getTf, loadedTf } from './backend.js';
 
 /** A row-major matrix of float32 values. */

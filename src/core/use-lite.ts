@@ -6,7 +6,8 @@
  * `values` ([n] int32 token ids). Its dense shape is `max(indices) + 1`, so every sentence must
  * have at least one token (a sentence with none at the end of a batch would vanish).
  */
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { getTf } from './backend.js';
 
 /** The files of a tfjs graph model, already read into memory. */
@@ -22,9 +23,9 @@ export const USE_LITE_DIMENSION = 512;
 
 /** A loaded USE-lite graph. Call `dispose()` to free its weights. */
 export class UseLiteGraph {
-  private model: TF.GraphModel | undefined;
+  private model: GraphModel | undefined;
 
-  private constructor(model: TF.GraphModel) {
+  private constructor(model: GraphModel) {
     this.model = model;
   }
 

@@ -51,7 +51,7 @@ export interface Benchmark {
   folder: string;
 }
 
-/** Where the data lives: `dataDir` if given, else `ROUTELLM_DATA_DIR`, else `../shared/data` next to the package. */
+/** Where the data lives: `dataDir` if given, else `defaultDataDir()` (`ROUTELLM_DATA_DIR`; `../shared/data` in a source checkout). */
 export function resolveDataDir(dataDir?: string): string {
   return dataDir ? path.resolve(dataDir) : defaultDataDir();
 }

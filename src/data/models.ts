@@ -22,6 +22,10 @@ const ALIASES: Readonly<Record<string, string>> = Object.freeze({
   'claude-v2': 'claude-2',
   'claude-instant-v1': 'claude-instant-1',
   'meta/llama-2-70b-chat': 'llama-2-70b-chat',
+  // arena-bench spellings of Arena models (Arena's "vicuna-33b" is v1.3, its "palm-2" is chat-bison-001).
+  'llama-2-70b-chat': 'llama-2-70b-chat',
+  'vicuna-33b-v1.3': 'vicuna-33b',
+  'palm-2-chat-bison-001': 'palm-2',
   'meta-llama/llama-2-70b-chat-hf': 'llama-2-70b-chat',
   'meta/code-llama-instruct-34b-chat': 'codellama-34b-instruct',
   'zero-one-ai/yi-34b-chat': 'yi-34b-chat',

@@ -62,7 +62,7 @@ export function resolveBenchmarkName(name: string): EvalBenchmarkName | undefine
 
 /** Options of `loadEvalBenchmark`. */
 export interface LoadEvalBenchmarkOptions {
-  /** Data folder holding `evals/` (default: `ROUTELLM_DATA_DIR`, else `../shared/data`). */
+  /** Data folder holding `evals/` (default: `ROUTELLM_DATA_DIR`; `../shared/data` in a source checkout). */
   dataDir?: string;
   /** Strong model of the pair to evaluate (default: the benchmark's, gpt-4-1106-preview). */
   strongModel?: string;

@@ -38,3 +38,12 @@ export { calibrationFileSchema, CALIBRATION_FILE, readCalibrationFile, threshold
 export type { CalibrationFile } from '../calibration/index.js';
 export { randomNoiseFloor } from './noise-floor.js';
 export type { NoiseFloor } from './noise-floor.js';
+export { areaMeasure, hullQualityAt, knobGrid, knobSweep, shareAbove, singleModelPoints, singleModelRange, upperHull } from './cost-quality.js';
+export type { CostQualityPoint, CostRange, SweepTable } from './cost-quality.js';
+export { readNModelTable } from './n-model-table.js';
+export type { NModelTable, ReadNModelTableOptions } from './n-model-table.js';
+export { parsePrices, readPrices } from './prices.js';
+export { evaluateNModels, formatNModelTable } from './evaluate-n-models.js';
+export type { CurveEvaluation, EvaluateNModelsOptions, NModelEvaluation, NModelRouterEvaluation, NModelRouterSpec } from './evaluate-n-models.js';
+export { renderNModelPlotSvg } from './n-model-plot.js';
+export type { NModelPlotOptions } from './n-model-plot.js';

@@ -8,6 +8,7 @@ import { line } from 'd3-shape';
 import type { SweepPoint } from './metrics.js';
 import type { EvaluationResult } from './evaluate.js';
 import { formatScore } from './report.js';
+import { resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
 
 /** Size and look of the plot. */
 export interface PlotOptions {
@@ -19,9 +20,57 @@ export interface PlotOptions {
   title?: string;
 }
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+/** Router line colours, shared by the plots. */
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'down' | 'cross' | 'plus';
+const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond', 'down', 'cross', 'plus'];
+// Router lines: none of these is the models' dash (7 5) or the optimal curve's (2 3).
+const DASHES = ['', '10 3', '4 2', '10 3 2 3', '6 6', '14 4 4 4', '3 3 3 8'];
 
-function escapeXml(text: string): string {
+/** How one router is drawn. */
+export interface RouterStyle {
+  color: string;
+  marker: Marker;
+  dash: string;
+}
+
+/**
+ * A router's style, the same on every plot: built-in routers by their place in the registry's
+ * list (a router added later gets the next style), other names by a hash of the name.
+ */
+export function routerStyle(name: string): RouterStyle {
+  const known = (ROUTER_NAMES as readonly string[]).indexOf(resolveRouterName(name) ?? name);
+  let slot = known;
+  if (slot < 0) {
+    slot = ROUTER_NAMES.length;
+    for (const character of name) slot = (slot * 31 + character.charCodeAt(0)) >>> 0;
+  }
+  return { color: PALETTE[slot % PALETTE.length], marker: MARKERS[slot % MARKERS.length], dash: DASHES[slot % DASHES.length] };
+}
+
+function markerSvg(marker: Marker, cx: number, cy: number, color: string): string {
+  const r = 3.4;
+  const points = (coordinates: [number, number][]) => coordinates.map(([dx, dy]) => `${fixed(cx + dx)},${fixed(cy + dy)}`).join(' ');
+  switch (marker) {
+    case 'circle':
+      return `<circle cx="${fixed(cx)}" cy="${fixed(cy)}" r="${r}" fill="${color}"/>`;
+    case 'square':
+      return `<rect x="${fixed(cx - r)}" y="${fixed(cy - r)}" width="${2 * r}" height="${2 * r}" fill="${color}"/>`;
+    case 'triangle':
+      return `<polygon points="${points([[0, -r - 1], [r + 0.6, r], [-r - 0.6, r]])}" fill="${color}"/>`;
+    case 'down':
+      return `<polygon points="${points([[0, r + 1], [r + 0.6, -r], [-r - 0.6, -r]])}" fill="${color}"/>`;
+    case 'diamond':
+      return `<polygon points="${points([[0, -r - 1], [r + 1, 0], [0, r + 1], [-r - 1, 0]])}" fill="${color}"/>`;
+    case 'plus':
+      return `<path d="M${fixed(cx - r - 1)},${fixed(cy)}L${fixed(cx + r + 1)},${fixed(cy)}M${fixed(cx)},${fixed(cy - r - 1)}L${fixed(cx)},${fixed(cy + r + 1)}" stroke="${color}" stroke-width="2"/>`;
+    case 'cross':
+      return `<path d="M${fixed(cx - r)},${fixed(cy - r)}L${fixed(cx + r)},${fixed(cy + r)}M${fixed(cx - r)},${fixed(cy + r)}L${fixed(cx + r)},${fixed(cy - r)}" stroke="${color}" stroke-width="2"/>`;
+  }
+}
+
+/** Text made safe for SVG content and attributes. */
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -31,7 +80,8 @@ function unitLabel(unit: string): string {
   return 'Benchmark score';
 }
 
-function fixed(value: number): string {
+/** A coordinate with two decimals (0 when not finite). */
+export function fixed(value: number): string {
   return Number.isFinite(value) ? value.toFixed(2) : '0';
 }
 
@@ -39,7 +89,7 @@ function fixed(value: number): string {
 export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {}): string {
   const width = options.width ?? 860;
   const height = options.height ?? 540;
-  const margin = { top: 48, right: 230, bottom: 72, left: 72 };
+  const margin = { top: 48, right: 230, bottom: 84, left: 72 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const routerEntries = Object.values(result.routers);
@@ -96,7 +146,7 @@ export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {
   );
   parts.push('</g>');
 
-  const legend: { label: string; color: string; dash?: string; marker?: boolean }[] = [];
+  const legend: { label: string; color: string; dash?: string; marker?: Marker }[] = [];
   for (const [label, score, color] of [
     [`strong: ${result.strongModel}`, result.strongScore, '#444444'],
     [`weak: ${result.weakModel}`, result.weakScore, '#999999'],
@@ -111,16 +161,15 @@ export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {
     legend.push({ label: `optimal (APGR ${result.optimal.apgr?.toFixed(3) ?? 'n/a'})`, color: '#000000', dash: '2 3' });
   }
 
-  routerEntries.forEach((router, index) => {
-    const color = PALETTE[index % PALETTE.length];
+  for (const router of routerEntries) {
+    const { color, marker, dash } = routerStyle(router.name);
     const points = byShare(router.points);
     const d = path(points);
-    if (d) parts.push(`<path class="router" data-router="${escapeXml(router.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="2.2"/>`);
-    for (const point of points) {
-      parts.push(`<circle cx="${fixed(x(point.strongPct))}" cy="${fixed(y(point.score))}" r="3.2" fill="${color}"/>`);
-    }
-    legend.push({ label: `${router.name} (APGR ${router.apgr?.toFixed(3) ?? 'n/a'})`, color, marker: true });
-  });
+    const dashed = dash ? ` stroke-dasharray="${dash}"` : '';
+    if (d) parts.push(`<path class="router" data-router="${escapeXml(router.name)}" d="${d}" fill="none" stroke="${color}" stroke-width="2.2"${dashed}/>`);
+    for (const point of points) parts.push(markerSvg(marker, x(point.strongPct), y(point.score), color));
+    legend.push({ label: `${router.name} (APGR ${router.apgr?.toFixed(3) ?? 'n/a'})`, color, dash, marker });
+  }
   parts.push('</g>');
 
   const legendX = margin.left + plotWidth + 18;
@@ -130,7 +179,7 @@ export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {
     parts.push(
       `<line x1="0" x2="26" y1="${rowY}" y2="${rowY}" stroke="${entry.color}" stroke-width="2"${entry.dash ? ` stroke-dasharray="${entry.dash}"` : ''}/>`,
     );
-    if (entry.marker) parts.push(`<circle cx="13" cy="${rowY}" r="3.2" fill="${entry.color}"/>`);
+    if (entry.marker) parts.push(markerSvg(entry.marker, 13, rowY, entry.color));
     const [first, ...rest] = wrap(entry.label, 28);
     parts.push(`<text x="32" y="${rowY + 4}">${escapeXml(first)}</text>`);
     rest.forEach((chunk, chunkIndex) => parts.push(`<text x="32" y="${rowY + 4 + 14 * (chunkIndex + 1)}">${escapeXml(chunk)}</text>`));
@@ -138,13 +187,15 @@ export function renderPlotSvg(result: EvaluationResult, options: PlotOptions = {
   });
   parts.push('</g>');
   parts.push(
-    `<text x="${margin.left}" y="${height - 6}" font-size="10" fill="#666">n = ${result.n}; thresholds at the 10-quantile edges of each router's scores; random averaged over seeds</text>`,
+    `<text x="${margin.left}" y="${height - 20}" font-size="10" fill="#666">n = ${result.n.toLocaleString('en-US')}; thresholds at the 10-quantile edges of each router's scores; random averaged over seeds</text>`,
+    `<text x="${margin.left}" y="${height - 6}" font-size="10" fill="#666">optimal: each prompt to the strong model only where its answer is better, with hindsight; it can beat the strong model alone, so its APGR can exceed 1</text>`,
   );
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
-function wrap(text: string, width: number): string[] {
+/** Splits a legend label into at most three lines of about `width` characters. */
+export function wrap(text: string, width: number): string[] {
   const words = text.split(/(?<=[\s/])/);
   const lines: string[] = [];
   let current = '';

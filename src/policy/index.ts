@@ -4,8 +4,10 @@
  * evaluation harness all choose through it, so a knob value means the same everywhere.
  *
  * The knob `k` in [0, 1] picks the model that maximises `k * quality - (1 - k) * cost`, with cost
- * normalised on a log scale over the candidates (the cheapest 0, the dearest 1): prices span
- * orders of magnitude, and a linear scale would put every cheap model at 0. `k = 0` is the
+ * normalised over the candidates (the cheapest 0, the dearest 1) on a log scale by default: prices
+ * span orders of magnitude, and a linear scale puts every cheap model near 0. `costScale: 'linear'`
+ * is the other choice: it matches a budget in mean dollars per request, and cross-validation chose
+ * it on two of our three N-model sets (the third tied; docs/experiments.md, section 13). `k = 0` is the
  * cheapest model, `k = 1` the best predicted one. For a fixed prompt the chosen model's cost never
  * falls as `k` rises: the maximiser of a linear score whose quality weight grows walks up the
  * cost-quality frontier.
@@ -22,10 +24,20 @@ export interface TokenPrice {
 
 /** How to choose among the candidates. */
 export type ChoicePolicy =
-  /** The cost-quality knob in [0, 1]: 0 always the cheapest, 1 always the best predicted. */
-  | { knob: number }
+  /**
+   * The cost-quality knob in [0, 1]: 0 always the cheapest, 1 always the best predicted.
+   * `costScale`: how costs are put on [0, 1] across the candidates, `log` (default) or `linear`.
+   */
+  | { knob: number; costScale?: CostScale }
   /** The cheapest model whose predicted quality is at most `withinBest` below the best one's. */
   | { withinBest: number };
+
+/**
+ * How the knob sees cost: `log` puts the cheapest candidate at 0 and the dearest at 1 on a log
+ * scale (a 10x step counts the same anywhere), `linear` on a linear one (dollars count the same
+ * anywhere, the scale of a mean-cost budget).
+ */
+export type CostScale = 'log' | 'linear';
 
 /** One candidate model for one prompt. */
 export interface Candidate {
@@ -52,7 +64,12 @@ function assertUnit(value: unknown, input: string): asserts value is number {
 
 /** Throws `InvalidInputError` unless `policy` is a knob or a within-best margin in [0, 1]. */
 export function assertPolicy(policy: ChoicePolicy): void {
-  if ('knob' in policy) assertUnit(policy.knob, 'knob');
+  if ('knob' in policy) {
+    assertUnit(policy.knob, 'knob');
+    if (policy.costScale !== undefined && policy.costScale !== 'log' && policy.costScale !== 'linear') {
+      throw new InvalidInputError('costScale', `"log" or "linear", got ${JSON.stringify(policy.costScale)}`);
+    }
+  }
   else if ('withinBest' in policy) assertUnit(policy.withinBest, 'withinBest');
   else throw new InvalidInputError('policy', '{ knob } or { withinBest }');
 }
@@ -65,8 +82,13 @@ function assertCandidates(candidates: readonly Candidate[]): void {
   }
 }
 
-/** Costs on [0, 1]: log-scaled between the cheapest and the dearest candidate (all 0 when equal). */
-function normalisedCosts(candidates: readonly Candidate[]): number[] {
+/** Costs on [0, 1] between the cheapest and the dearest candidate (all 0 when equal). */
+function normalisedCosts(candidates: readonly Candidate[], scale: CostScale): number[] {
+  if (scale === 'linear') {
+    const low = Math.min(...candidates.map((c) => c.cost));
+    const span = Math.max(...candidates.map((c) => c.cost)) - low;
+    return candidates.map((c) => (span > 0 ? (c.cost - low) / span : 0));
+  }
   // A free model (cost 0) sits a decade below the cheapest priced one rather than at -infinity.
   const priced = candidates.map((c) => c.cost).filter((cost) => cost > 0);
   const floor = priced.length > 0 ? Math.min(...priced) / 10 : 1;
@@ -86,7 +108,7 @@ export function chooseModel(candidates: readonly Candidate[], policy: ChoicePoli
   assertCandidates(candidates);
   let best = 0;
   if ('knob' in policy) {
-    const costs = normalisedCosts(candidates);
+    const costs = normalisedCosts(candidates, policy.costScale ?? 'log');
     const value = (i: number) => policy.knob * candidates[i].quality - (1 - policy.knob) * costs[i];
     for (let i = 1; i < candidates.length; i++) {
       const gain = value(i) - value(best);

@@ -29,7 +29,7 @@ describe('chooseModel', () => {
     for (let knob = 0; knob <= 1; knob += 0.01) expect(chooseModel(models, { knob }).model).not.toBe('worse-and-dear');
   });
 
-  it('is monotone in cost: a higher knob never chooses a cheaper model', () => {
+  it.each(['log', 'linear'] as const)('is monotone in cost: a higher knob never chooses a cheaper model (%s cost scale)', (costScale) => {
     const random = lcg(7);
     for (let trial = 0; trial < 200; trial++) {
       const candidates = Array.from({ length: 2 + Math.floor(random() * 5) }, (_, i) => ({
@@ -39,11 +39,20 @@ describe('chooseModel', () => {
       }));
       let previous = -1;
       for (let knob = 0; knob <= 1.0000001; knob += 0.02) {
-        const cost = candidates[chooseModel(candidates, { knob: Math.min(knob, 1) }).index].cost;
+        const cost = candidates[chooseModel(candidates, { knob: Math.min(knob, 1), costScale }).index].cost;
         expect(cost).toBeGreaterThanOrEqual(previous);
         previous = cost;
       }
     }
+  });
+
+  it('the linear cost scale puts dollars on one scale: a mid model ten times dearer than the small one counts as nearly free next to the frontier', () => {
+    // Log: mid sits a third of the way from small to frontier; linear: 0.0036 / 0.0296 of the way.
+    expect(chooseModel(models, { knob: 0.6 }).model).toBe('small');
+    expect(chooseModel(models, { knob: 0.6, costScale: 'linear' }).model).toBe('mid');
+    expect(chooseModel(models, { knob: 0, costScale: 'linear' }).model).toBe('small');
+    expect(chooseModel(models, { knob: 1, costScale: 'linear' }).model).toBe('frontier');
+    expect(() => chooseModel(models, { knob: 0.5, costScale: 'cubic' as never })).toThrow(/costScale/);
   });
 
   it('withinBest takes the cheapest model within the margin of the best', () => {

@@ -23,16 +23,19 @@ export interface TrainerDefinition {
   summary(details: object): Record<string, unknown>;
 }
 
-/** One router, as the registry lists it. */
-export interface RouterDefinition<Name extends string = string> {
+/**
+ * One router, as the registry lists it. The type keeps its literal name, its options schema and its
+ * aliases, so `createRouter` can type each router's options (see `RouterOptionsFor`).
+ */
+export interface RouterDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, Alias extends string = string> {
   /** The canonical name (`createRouter(name)`, `router-<name>-<threshold>`, `weights/<name>`). */
   readonly name: Name;
   /** Other accepted spellings. */
-  readonly aliases: readonly string[];
+  readonly aliases: readonly Alias[];
   /** One line for help texts. */
   readonly summary: string;
   /** Its options (validated by `create`). */
-  readonly optionsSchema: z.ZodType;
+  readonly optionsSchema: Schema;
   /** Builds the router; bad options throw `InvalidOptionsError`. Implementations are imported on first use. */
   create(options: unknown): Promise<Router>;
   /** Whether it scores one pair of the models its weights know: it then takes `strongModel`, `weakModel` and `modelMapping`. */
@@ -59,10 +62,15 @@ export interface RouterDefinition<Name extends string = string> {
  * A definition as written in a router folder: `aliases` default to none, `calibration` to
  * `sample`, `evaluation` to `once`, `scoresModels` to false.
  */
-export type RouterDefinitionInput<Name extends string> = Omit<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation' | 'scoresModels'> &
-  Partial<Pick<RouterDefinition<Name>, 'aliases' | 'calibration' | 'evaluation' | 'scoresModels'>>;
+export type RouterDefinitionInput<Name extends string, Schema extends z.ZodType = z.ZodType, Alias extends string = string> = Omit<
+  RouterDefinition<Name, Schema, Alias>,
+  'aliases' | 'calibration' | 'evaluation' | 'scoresModels'
+> &
+  Partial<Pick<RouterDefinition<Name, Schema, Alias>, 'aliases' | 'calibration' | 'evaluation' | 'scoresModels'>>;
 
-/** Completes and freezes a definition, keeping its literal name in the type. */
-export function defineRouter<const Name extends string>(definition: RouterDefinitionInput<Name>): RouterDefinition<Name> {
+/** Completes and freezes a definition, keeping its literal name, options schema and aliases in the type. */
+export function defineRouter<const Name extends string, Schema extends z.ZodType, const Alias extends string = never>(
+  definition: RouterDefinitionInput<Name, Schema, Alias>,
+): RouterDefinition<Name, Schema, Alias> {
   return Object.freeze({ calibration: 'sample', evaluation: 'once', scoresModels: false, ...definition, aliases: Object.freeze([...(definition.aliases ?? [])]) });
 }

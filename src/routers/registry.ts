@@ -5,22 +5,47 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import { UnknownModelError, UnknownRouterError } from '../errors.js';
 import { shippedWeightsDir } from '../weights-format/paths.js';
 import { bertRouter } from './bert/definition.js';
 import { causalLLMRouter } from './causal_llm/definition.js';
 import type { RouterDefinition } from './definition.js';
 import { mfRouter } from './mf/definition.js';
+import { qualityRouter } from './quality/definition.js';
 import { randomRouter } from './random/definition.js';
 import { ridgeRouter } from './ridge/definition.js';
 import { swRankingRouter } from './sw_ranking/definition.js';
 import type { Router } from './types.js';
 
 /** Every built-in router, in the order help texts list them. */
-export const ROUTER_DEFINITIONS = Object.freeze([randomRouter, mfRouter, swRankingRouter, bertRouter, ridgeRouter, causalLLMRouter] as const);
+export const ROUTER_DEFINITIONS = Object.freeze([randomRouter, mfRouter, swRankingRouter, bertRouter, ridgeRouter, causalLLMRouter, qualityRouter] as const);
 
 /** The canonical name of a built-in router. */
 export type RouterName = (typeof ROUTER_DEFINITIONS)[number]['name'];
+
+type BuiltInDefinition = (typeof ROUTER_DEFINITIONS)[number];
+
+/** Every accepted spelling of a built-in router: canonical names and aliases (`sw-ranking`, `causal-llm`). */
+export type RouterSpelling = BuiltInDefinition['name'] | BuiltInDefinition['aliases'][number];
+
+/** The definition a spelling names (distributes over the definitions, so a router added later is covered). */
+type DefinitionFor<Spelling extends string> = BuiltInDefinition extends infer Definition
+  ? Definition extends BuiltInDefinition
+    ? Spelling extends Definition['name'] | Definition['aliases'][number]
+      ? Definition
+      : never
+    : never
+  : never;
+
+/** The options `createRouter(name, options)` takes for the router named `Spelling`, from its definition's schema. */
+export type RouterOptionsFor<Spelling extends RouterSpelling> = z.input<DefinitionFor<Spelling>['optionsSchema']>;
+
+/**
+ * The name parameter of `createRouter`: a literal must be a router's spelling (a typo is a compile
+ * error that lists them); a name only known at run time (`string`) is checked at run time.
+ */
+export type CheckedRouterName<Name extends string> = string extends Name ? Name : Name extends RouterSpelling ? Name : RouterSpelling;
 
 /** Names of the built-in routers, in table order. */
 export const ROUTER_NAMES: readonly RouterName[] = Object.freeze(ROUTER_DEFINITIONS.map((definition) => definition.name));
@@ -56,8 +81,11 @@ export function resolveRouterName(name: string): RouterName | undefined {
  * and `causal-llm` are accepted too). Options are checked against that router's schema; bad options
  * throw `InvalidOptionsError`, an unknown name `UnknownRouterError` listing the valid names.
  */
-export async function createRouter(name: string, options: unknown = {}): Promise<Router> {
-  return requireRouterDefinition(name).create(options);
+export async function createRouter<const Name extends string>(
+  name: CheckedRouterName<Name>,
+  options?: Name extends RouterSpelling ? RouterOptionsFor<Name> : unknown,
+): Promise<Router> {
+  return requireRouterDefinition(name).create(options ?? {});
 }
 
 /** A router built for a deployed pair, and the model its weights did not know when it fell back to its default pair. */

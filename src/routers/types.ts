@@ -74,3 +74,14 @@ export function isModelScoringRouter(router: Router): router is ModelScoringRout
   const candidate = router as Partial<ModelScoringRouter>;
   return typeof candidate.modelScores === 'function' && Array.isArray(candidate.models);
 }
+
+/** A model-scoring router that scores precomputed embeddings too (so the evaluation embeds once, through the disk cache). */
+export interface EmbeddingModelScoringRouter extends ModelScoringRouter, EmbeddingRouter {
+  /** `modelScores` for `count` precomputed embeddings (row-major, `count * embedder.dimension`). */
+  modelScoresFromEmbeddings(embeddings: Float32Array, count: number, models: readonly string[]): Promise<Float32Array>;
+}
+
+/** True when `router` scores N models from precomputed embeddings. */
+export function isEmbeddingModelScoringRouter(router: Router): router is EmbeddingModelScoringRouter {
+  return isModelScoringRouter(router) && isEmbeddingRouter(router) && typeof (router as Partial<EmbeddingModelScoringRouter>).modelScoresFromEmbeddings === 'function';
+}

@@ -29,6 +29,7 @@ export const handlerOptionsSchema = z
     /**
      * Thresholds by router name, listed by `GET /v1/models` as `router-<name>-<threshold>` ids a
      * client can send as they are. A router without one is not listed (its ids need a threshold).
+     * When the controller routes among N models (`models`), the value is the router's knob.
      */
     thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
     /** One JSON line per request (and server failures) at `info`; `debug` adds nothing secret. Default `silent`. */

@@ -2,6 +2,7 @@ import type { Controller } from '../controller/controller.js';
 import { RoutedChatCompletionStream } from '../controller/routed-stream.js';
 import { InvalidInputError, ProviderError } from '../errors.js';
 import { readJsonBody } from './body.js';
+import { modelListEntry, routeAmongModels } from './model-routes.js';
 import type { OpenAIErrorBody } from './error-body.js';
 import { jsonReply, type HandlerReply, type HandlerRequest } from './exchange.js';
 import type { ResolvedHandlerOptions } from './handler-options.js';
@@ -85,6 +86,7 @@ export const routePrompts: Route = async (context, request, record) => {
   if (!Array.isArray(prompts) || prompts.length === 0) throw new InvalidInputError('prompts', 'a non-empty array of strings (or `prompt`)');
   const limit = context.options.maxRoutePrompts;
   if (prompts.length > limit) throw new InvalidInputError('prompts', `at most ${limit} prompts per request, got ${prompts.length}`);
+  if (context.controller.models) return routeAmongModels(context, request, body, prompts as string[], record);
   const { router, threshold } = context.controller.resolveRouting(body);
   record.router = router;
   record.threshold = threshold;
@@ -110,11 +112,12 @@ export const stats: Route = (context) => jsonReply(200, { object: 'routellm.stat
 
 /**
  * `GET /v1/models`: one `router-<name>-<threshold>` id per router with a configured threshold,
- * each of which a chat request can send as it is.
+ * each of which a chat request can send as it is (routing among N models: the threshold is the knob).
  */
 export function modelList(context: RouteContext): Route {
   const created = Math.floor(Date.now() / 1000);
   const data = Object.entries(context.options.thresholds).map(([name, threshold]) => {
+    if (context.controller.models) return modelListEntry(context, name, threshold, created);
     // A threshold for a router this controller does not serve fails here, at setup.
     const { router } = context.controller.resolveRouting({ router: name, threshold });
     return { id: `router-${router}-${threshold}`, object: 'model', created, owned_by: 'routellm' };

@@ -33,12 +33,15 @@ function pick<K extends string>(config: Record<string, unknown>, keys: readonly 
   return Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]])) as Record<K, unknown>;
 }
 
-/** Controller options for a server config: `baseURL` binds both models unless they have their own endpoint. */
+/**
+ * Controller options for a server config: `baseURL` binds both models (or every one of `models`)
+ * unless they have their own endpoint.
+ */
 export function controllerOptionsFor(config: ResolvedServerConfig, fetchImpl?: typeof fetch): ControllerOptions {
   const endpoints: Record<string, EndpointOptions> = { ...config.endpoints };
   if (config.baseURL) {
     const apiKey = config.apiKey ?? process.env.OPENAI_API_KEY;
-    for (const model of [config.strongModel, config.weakModel]) {
+    for (const model of config.models ?? [config.strongModel, config.weakModel]) {
       endpoints[model] ??= { baseURL: config.baseURL, ...(apiKey ? { apiKey } : {}) };
     }
   }

@@ -31,7 +31,7 @@ export const trainingOptionsShape = {
   embeddingCache: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** Also train on the MMLU gold split (1,500 questions graded for the benchmark pair). Default false. */
   mmluGold: z.boolean().default(false),
-  /** Data folder holding `evals/` (benchmarks for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR` or ../shared/data. */
+  /** Data folder holding `evals/` (benchmarks for decontamination and the gold split). Default: `ROUTELLM_DATA_DIR`, or ../shared/data in a source checkout. */
   dataDir: z.string().min(1).optional(),
   /**
    * Drop training prompts equal (normalised) to or within cosine `decontaminationThreshold` of a

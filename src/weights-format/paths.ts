@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DataError } from '../data/errors.js';
 
 let root: string | undefined;
 
@@ -24,6 +25,9 @@ export function packageRoot(): string {
   }
 }
 
+/** File name of the calibration sample inside a router's weights folder: its scores on a default sample, for the pair they were scored for. */
+export const CALIBRATION_FILE = 'calibration.json';
+
 /** The shipped weights folder of one router (`weights/<router>`). */
 export function shippedWeightsDir(router: string): string {
   return path.join(packageRoot(), 'weights', router);
@@ -36,8 +40,22 @@ export function cacheDir(): string {
   return path.join(base, 'routellm');
 }
 
-/** The data folder: `ROUTELLM_DATA_DIR`, else `../shared/data` next to the package (the layout of this repository). */
+/** Whether routellm runs from a source checkout (its `src/` beside package.json), not from an installed package. */
+function isSourceCheckout(): boolean {
+  return existsSync(path.join(packageRoot(), 'src', 'index.ts'));
+}
+
+/**
+ * The data folder: `ROUTELLM_DATA_DIR`, else, in a source checkout, `../shared/data` beside it (the
+ * layout of this repository). An installed package has no default: a `DataError` names the variable
+ * and the `--data-dir` flag (only what needs benchmark or training data asks).
+ */
 export function defaultDataDir(): string {
   if (process.env.ROUTELLM_DATA_DIR) return path.resolve(process.env.ROUTELLM_DATA_DIR);
-  return path.resolve(packageRoot(), '..', 'shared', 'data');
+  if (isSourceCheckout()) return path.resolve(packageRoot(), '..', 'shared', 'data');
+  throw new DataError(
+    'missing',
+    'ROUTELLM_DATA_DIR',
+    'no data folder is configured: set ROUTELLM_DATA_DIR, or pass --data-dir (dataDir in the library), to the folder that holds evals/ and train/',
+  );
 }

@@ -11,7 +11,7 @@ const spec: CommandSpec = {
   summary: 'find the threshold that sends a given share of calls to the strong model',
   usage: 'routellm calibrate --router <name> --strong-model-pct <0..1> [--input prompts.jsonl] [--json]',
   flags: [
-    { name: 'router', type: 'string', value: '<name>', description: 'router to calibrate' },
+    { name: 'router', type: 'string', value: '<name>', description: 'router to calibrate (--routers, the Python spelling, is accepted)', aliases: ['routers'] },
     { name: 'strong-model-pct', type: 'number', value: '<P>', description: 'share of calls to send to the strong model, in [0, 1] (e.g. 0.5)' },
     {
       name: 'input',

@@ -19,8 +19,10 @@ import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
   name: 'eval',
-  summary: 'evaluate routers on MT-Bench, MMLU (MMLU-rest), GSM8K or your own benchmark file: APGR, CPT, plot',
-  usage: 'routellm eval --routers random mf ... --benchmark mt-bench|mmlu|gsm8k|<file.csv|.jsonl> [--data-dir <dir>] [--output <dir>] [--json]',
+  summary: 'evaluate routers on MT-Bench, MMLU (MMLU-rest), GSM8K or your own benchmark file: APGR, CPT, plot; or among N models (--models): cost-quality curve, hull, AIQ',
+  usage:
+    'routellm eval --routers random mf ... --benchmark mt-bench|mmlu|gsm8k|<file.csv|.jsonl> [--data-dir <dir>] [--output <dir>] [--json]\n' +
+    '       routellm eval --routers quality ... --benchmark <file.jsonl> --models <a b c ...> [--prices a=in/out,...|<prices.json>] [--output <dir>] [--json]',
   flags: [
     { name: 'routers', type: 'list', value: '<name...>', description: `routers to evaluate (${ROUTER_NAMES.join(', ')})` },
     {
@@ -29,13 +31,28 @@ const spec: CommandSpec = {
       value: '<name|file>',
       description: `${EVAL_BENCHMARKS.join(', ')} (MMLU is reported on MMLU-rest, outside the gold split), or a CSV/JSON Lines file: "prompt" plus one score column per model`,
     },
-    { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR, else ../shared/data)' },
+    { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR; ../shared/data in a source checkout)' },
     { name: 'fetch', type: 'boolean', description: 'download the benchmark from the original RouteLLM repository into the cache folder when it is missing (needs internet)' },
     { name: 'output', type: 'string', value: '<dir>', description: 'write results.json and plot.svg there (created if needed)' },
     { name: 'json', type: 'boolean', description: 'print results.json to stdout instead of the table' },
     { name: 'sweeps', type: 'boolean', description: "also print each router's threshold sweep" },
     { name: 'seeds', type: 'number', value: '<n>', description: 'seeds the random router is averaged over (default 10)' },
-    { name: 'no-cache', type: 'boolean', description: 'recompute router scores instead of reading the score cache' },
+    {
+      name: 'no-cache',
+      type: 'boolean',
+      description: "recompute router scores instead of reading the score cache (the Python spelling --overwrite-cache [routers...] does this for every router)",
+      aliases: ['overwrite-cache'],
+      aliasIgnoresValues: true,
+    },
+    { name: 'models', type: 'list', value: '<name...>', description: 'route among these models of the benchmark file (N-model evaluation: knob sweep, single models, their hull, oracle, AIQ)' },
+    {
+      name: 'prices',
+      type: 'string',
+      value: '<a=in/out,...|file.json>',
+      description: "dollars per 1M input/output tokens per model (N-model evaluation); needed when the file has no cost_usd, else they are the policy's view of cost",
+    },
+    { name: 'cost-scale', type: 'string', value: '<log|linear>', description: "how the knob scales cost across the models (N-model evaluation; default log, the policy's default)" },
+    { name: 'output-tokens', type: 'number', value: '<n>', description: 'output tokens per answer for price-based costs (default 300)' },
     ...SHARED_ROUTER_FLAGS,
   ],
   notes:
@@ -54,6 +71,11 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   const routerNames = listFlag(args, 'routers');
   if (!routerNames) throw new CliUsageError(`Missing required flag --routers. Usage: ${spec.usage}`, '--routers');
   const benchmarkName = requireStringFlag(args, 'benchmark', spec);
+  const models = listFlag(args, 'models');
+  if (models) return (await import('./eval-models.js')).runNModelEval(args, io, routerNames, benchmarkName, models);
+  for (const flag of ['prices', 'output-tokens', 'cost-scale']) {
+    if (args.flags[flag] !== undefined) throw new CliUsageError(`--${flag} applies to the N-model evaluation: name the models with --models.`, `--${flag}`);
+  }
   const isFile = /\.(csv|jsonl|json)$/i.test(benchmarkName);
   if (!isFile && !resolveBenchmarkName(benchmarkName)) {
     throw new CliUsageError(

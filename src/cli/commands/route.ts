@@ -2,23 +2,27 @@ import { calibrateThreshold } from '../../calibration/index.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { assertThreshold } from '../../routers/base.js';
+import { Controller } from '../../controller/controller.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, stringFlag } from '../args.js';
-import type { CommandSpec } from '../args.js';
+import type { CommandSpec, ParsedArgs } from '../args.js';
+import { assertNoPairFlags, buildModelRouter, defaultModelRouterName, MODELS_FLAGS, modelsFlag, POLICY_FLAGS, policyFlag, pricesFlag } from '../models.js';
 import { buildRouter, defaultRouterName, parseCommandArgs, processIo, routerOptionsFor, sharedRouterFlags } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
   name: 'route',
   summary: 'decide whether one prompt goes to the strong or the weak model',
-  usage: 'routellm route "<prompt>" [--router mf] [--threshold T] [--json]',
+  usage: 'routellm route "<prompt>" [--router mf] [--threshold T] [--json]\n       routellm route "<prompt>" --models a b c --prices a=30,b=2,c=0.6 [--knob K | --within-best M] [--json]',
   positionals: [{ name: '<prompt>', description: 'the prompt to route ("-" reads it from stdin)', required: true }],
   flags: [
     { name: 'router', type: 'string', value: '<name>', description: 'router to use (default: the first of ridge, sw_ranking, bert, mf whose weights ship)' },
     { name: 'threshold', type: 'number', value: '<T>', description: "strong when the strong win rate >= T (default: the router's calibrated threshold for 50% strong calls)" },
-    { name: 'json', type: 'boolean', description: 'print one JSON object: router, strong_win_rate, threshold, decision' },
+    { name: 'json', type: 'boolean', description: 'print one JSON object: router, strong_win_rate, threshold, decision (with --models: router, knob, model, scores, expected_cost_usd)' },
+    ...MODELS_FLAGS,
+    ...POLICY_FLAGS,
     ...SHARED_ROUTER_FLAGS,
   ],
-  notes: 'Example: routellm route "What is 2 + 2?" --json',
+  notes: 'Examples: routellm route "What is 2 + 2?" --json\n          routellm route "What is 2 + 2?" --router random --models gpt-4o claude-3-5-haiku-latest llama-8b --prices gpt-4o=2.5/10,claude-3-5-haiku-latest=0.8/4,llama-8b=0.1 --knob 0.3 --json',
 };
 
 async function readStdin(): Promise<string> {
@@ -33,6 +37,8 @@ export async function runRoute(argv: string[], io: CliIo = processIo): Promise<n
   if (!args) return 0;
   if (args.positionals.length === 0) throw new CliUsageError(`Missing the prompt. Usage: ${spec.usage}`);
   const prompt = args.positionals[0] === '-' ? await readStdin() : args.positionals[0];
+  const models = modelsFlag(args);
+  if (models) return routeAmongModels(args, prompt, models, io);
   const requested = stringFlag(args, 'router') ?? defaultRouterName();
   const name = resolveRouterName(requested) ?? requested;
   let threshold = numberFlag(args, 'threshold');
@@ -67,6 +73,29 @@ export async function runRoute(argv: string[], io: CliIo = processIo): Promise<n
     }
     return 0;
   } finally {
+    await router.dispose();
+  }
+}
+
+/** `routellm route --models ...`: the choice among the models, with every model's score. */
+async function routeAmongModels(args: ParsedArgs, prompt: string, models: string[], io: CliIo): Promise<number> {
+  assertNoPairFlags(args, ['threshold', 'strong-model', 'weak-model']);
+  const prices = pricesFlag(args, models, true);
+  const policy = policyFlag(args);
+  const router = await buildModelRouter(stringFlag(args, 'router') ?? defaultModelRouterName(), await sharedRouterFlags(args));
+  const controller = new Controller({ routers: [router], models, prices });
+  try {
+    const [choice] = await controller.chooseBatch([prompt], { router: router.name, policy });
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify(choice)}\n`);
+    } else {
+      const policyText = 'knob' in policy ? `knob ${policy.knob}` : `within ${policy.withinBest} of the best`;
+      const scores = models.map((model) => `${model} ${choice.scores[model].toFixed(4)}`).join(', ');
+      io.stdout.write(`${choice.model} (router ${choice.router}, ${policyText}; scores: ${scores})\n`);
+    }
+    return 0;
+  } finally {
+    await controller.dispose();
     await router.dispose();
   }
 }

@@ -6,6 +6,7 @@ import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { applyServerEmbeddingDefaults } from '../../embedders/server-defaults.js';
+import { buildModelRouter, MODELS_FLAGS, modelsFlag, pricesFlag } from '../models.js';
 import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
 import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
 
@@ -32,6 +33,7 @@ const spec: CommandSpec = {
     { name: 'log-max-bytes', type: 'number', value: '<n>', description: 'size at which a traffic log file rotates (default 16777216)' },
     { name: 'log-max-files', type: 'number', value: '<n>', description: 'files kept per traffic log, the oldest deleted (default 5)' },
     { name: 'learn', type: 'boolean', description: 'fold each POST /v1/feedback into routers that learn online (sw_ranking) at once' },
+    ...MODELS_FLAGS,
     ...SHARED_ROUTER_FLAGS,
   ],
   notes: [
@@ -43,6 +45,8 @@ const spec: CommandSpec = {
     'Endpoints: POST /v1/chat/completions (stream: true for server-sent events), POST /v1/route, POST /v1/feedback, GET /v1/models (the ids of',
     'server.thresholds), GET /v1/stats, GET /metrics (Prometheus), GET /health; POST /admin/reload (needs --auth-token) or SIGHUP',
     'builds the routers again from the same flags (new weights in the same folders) and swaps them in without dropping a request.',
+    'Among N models: --models a b c --prices a=30,b=2.5/10,c=0.6 (or server.models and server.prices); clients send "router-<name>-<knob>"',
+    '(or "router-<name>-within-<margin>"), server.thresholds then lists knobs. Environment: ROUTELLM_MODELS.',
     'Embedding routers embed on worker threads by default (one per core beyond the first, at most 4; --embed-workers 0: in the event loop).',
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
@@ -99,6 +103,7 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     authToken: env.ROUTELLM_AUTH_TOKEN || undefined,
     maxBodyBytes: envNumber('ROUTELLM_MAX_BODY_BYTES'),
     logLevel: env.ROUTELLM_LOG_LEVEL || undefined,
+    models: env.ROUTELLM_MODELS?.split(/[\s,]+/).filter(Boolean),
   });
   const fromFlags = defined({
     routers: listFlag(args, 'routers'),
@@ -121,8 +126,15 @@ function serverSettings(args: ParsedArgs, fileServer: Record<string, unknown>): 
     logMaxBytes: numberFlag(args, 'log-max-bytes'),
     logMaxFiles: numberFlag(args, 'log-max-files'),
     learn: args.flags.learn === true ? true : undefined,
+    models: modelsFlag(args),
   });
-  return { ...fileServer, ...fromEnv, ...fromFlags };
+  const settings = { ...fileServer, ...fromEnv, ...fromFlags };
+  if (args.flags.prices !== undefined) {
+    const models = Array.isArray(settings.models) ? (settings.models as string[]) : [];
+    if (models.length === 0) throw new CliUsageError('--prices applies with --models (or server.models); two-model prices go in the config file.', '--prices');
+    settings.prices = { ...(fileServer.prices as object | undefined), ...pricesFlag(args, models, false) };
+  }
+  return settings;
 }
 
 /** A URL without user name and password, for printing. */
@@ -175,7 +187,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   try {
     for (const name of checked.routers) {
       if (typeof name !== 'string') continue;
-      routers.push((await buildRouter(name, flags, io)).router);
+      routers.push(checked.models ? await buildModelRouter(name, flags, '--routers') : (await buildRouter(name, flags, io)).router);
     }
     // A reload builds the routers from the same flags and config as at start, reading their weights folders again.
     const rebuild = async () => {
@@ -204,9 +216,10 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       );
     };
     process.on('SIGHUP', onHangUp);
+    const deployed = checked.models ? `models: ${checked.models.join(', ')}` : `strong: ${checked.strongModel}; weak: ${checked.weakModel}`;
     const upstream = checked.baseURL ? `, upstream ${withoutCredentials(checked.baseURL)}` : '';
     io.stdout.write(
-      `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; strong: ${checked.strongModel}; weak: ${checked.weakModel}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
+      `routellm serve: listening on ${server.url} (routers: ${routers.map((router) => router.name).join(', ')}; ${deployed}${upstream}${checked.authToken ? '; bearer token required' : ''})\n`,
     );
     const signal = await stop().finally(() => process.off('SIGHUP', onHangUp));
     io.stderr.write(`routellm serve: ${String(signal ?? 'stop')} received, finishing ${server.inFlight()} request(s) in flight\n`);

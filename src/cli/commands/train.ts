@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrainerFlag } from '../../routers/definition.js';
+import type { RouterDefinition, TrainerFlag } from '../../routers/definition.js';
 import { routerDefinition, ROUTER_DEFINITIONS, ROUTER_NAMES } from '../../routers/registry.js';
 import { CliUsageError, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { parseCommandArgs, processIo, readRouterConfig } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
+import { calibrateTrainedWeights } from './train-calibration.js';
 
 const TRAINABLE = ROUTER_DEFINITIONS.filter((definition) => definition.trainer).map((definition) => definition.name);
 
@@ -26,18 +27,22 @@ const spec: CommandSpec = {
     { name: 'mmlu-gold', type: 'boolean', description: 'also train on the MMLU gold split (1,500 questions; MMLU is then reported on MMLU-rest)' },
     { name: 'decontaminate', type: 'string', value: '<true|false|auto>', description: 'drop prompts within cosine 0.95 of a benchmark prompt (default auto: only with --data-dir or ROUTELLM_DATA_DIR)' },
     { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (for decontamination and the gold split)' },
-    { name: 'strong-model', type: 'string', value: '<name>', description: 'bert: the strong class (with --weak-model; default: from the tiers); ridge: the strong model of the targets' },
+    { name: 'strong-model', type: 'string', value: '<name>', description: 'mf, sw_ranking: the pair the folder serves by default (default: the benchmark pair if in the data, else the highest win rate); bert: the strong class (default: from the tiers); ridge: the strong model of the targets' },
     { name: 'weak-model', type: 'string', value: '<name>', description: 'bert: the weak class; ridge: the weak model of the targets' },
     { name: 'config', type: 'string', value: '<file.json|.yaml>', description: "router name -> that trainer's options (flags win)" },
     { name: 'json', type: 'boolean', description: 'print a JSON summary' },
   ],
   notes:
-    'The weights are written to a temporary folder beside --output and moved into place when training succeeds.\n' +
-    'Example: routellm train mf --data ../shared/data/train/arena-battles.jsonl --output my-mf && routellm route "hi" --router mf --weights my-mf',
+    'The weights are written to a temporary folder beside --output and moved into place when training succeeds, with a\n' +
+    "calibration.json (the router's scores on up to 1,000 training prompts, for the pair it serves) so route, score and serve\n" +
+    'find a threshold.\n' +
+    'Example: routellm train mf --data arena-battles.jsonl --output my-mf && routellm route "hi" --router mf --weights my-mf'
 };
 
 /** The trainer's options from the flags; an optional flag the trainer does not take is refused with its reason. */
-function trainingOptions(router: string, refuses: Partial<Record<TrainerFlag, string>>, args: ParsedArgs, config: Record<string, unknown>, output: string): Record<string, unknown> {
+function trainingOptions(definition: RouterDefinition, args: ParsedArgs, config: Record<string, unknown>, output: string): Record<string, unknown> {
+  const router = definition.name;
+  const refuses: Partial<Record<TrainerFlag, string>> = definition.trainer?.refuses ?? {};
   // The CLI always shows progress; the library call is silent unless asked.
   const options: Record<string, unknown> = { progress: true, ...config, data: listFlag(args, 'data'), output };
   const embedder = stringFlag(args, 'embedder');
@@ -50,7 +55,8 @@ function trainingOptions(router: string, refuses: Partial<Record<TrainerFlag, st
     ['pair', 'weak-model', 'weakModel', stringFlag(args, 'weak-model')],
   ];
   for (const [key, flag, option, value] of optional) {
-    if (value === undefined) continue;
+    // A pair router learns every model: its pair flags choose the folder's default pair (train-calibration.ts).
+    if (value === undefined || (key === 'pair' && definition.scoresModelPair)) continue;
     const reason = refuses[key];
     if (reason !== undefined) throw new CliUsageError(`--${flag}: ${router} ${reason}.`, `--${flag}`);
     options[option] = value;
@@ -94,10 +100,20 @@ export async function runTrain(argv: string[], io: CliIo = processIo): Promise<n
   }
   const config = await readRouterConfig(stringFlag(args, 'config'));
   const temporary = `${output}.${process.pid}.partial`;
-  const options = trainingOptions(router, trainer.refuses, args, config[router] ?? {}, temporary);
+  const options = trainingOptions(definition, args, config[router] ?? {}, temporary);
   try {
     const result = await trainer.train(options);
-    const summary = { output, examples: result.examples, ...trainer.summary(result.details), dropped_contaminated: result.droppedContaminated, seconds: Math.round(result.seconds * 10) / 10 };
+    const asked = { strongModel: stringFlag(args, 'strong-model'), weakModel: stringFlag(args, 'weak-model') };
+    const calibration = await calibrateTrainedWeights(definition, temporary, data, definition.scoresModelPair ? asked : {}, true);
+    const summary = {
+      output,
+      examples: result.examples,
+      ...trainer.summary(result.details),
+      dropped_contaminated: result.droppedContaminated,
+      ...(calibration.pair ? { default_pair: `${calibration.pair.strongModel} / ${calibration.pair.weakModel} (${calibration.pairSource})` } : {}),
+      calibration_prompts: calibration.count,
+      seconds: Math.round(result.seconds * 10) / 10,
+    };
     if (exists) await rm(output, { recursive: true, force: true });
     await rename(temporary, output);
     if (args.flags.json) io.stdout.write(`${JSON.stringify({ router, ...summary })}\n`);

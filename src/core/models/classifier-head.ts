@@ -3,7 +3,7 @@
  * followed by a softmax. Trained here with Adam on a (class- and sample-) weighted cross-entropy;
  * inference returns class probabilities. Used by the bert router's head mode.
  */
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { getTf, loadedTf } from '../backend.js';
 import { AdamTrainer, type DenseLayer, type ParameterData } from '../ops.js';
 import { mulberry32, shuffleInPlace } from '../../train/random.js';

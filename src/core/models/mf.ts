@@ -8,7 +8,7 @@
  * the gradient of `gather` is not available on the wasm backend.
  */
 import { createRng, gaussian, type Rng } from '../../train/random.js';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { getTf, loadedTf } from '../backend.js';
 import { AdamTrainer, normalizeRows, type ParameterData } from '../ops.js';
 
@@ -235,7 +235,7 @@ export class MfTrainer {
       const embeddings = variables.modelEmbeddings;
       const normalized = tf.div(embeddings, tf.sqrt(tf.add(tf.sum(tf.square(embeddings), 1, true), 1e-12)));
       const modelDifference = tf.matMul(tf.tensor2d(difference, [exampleCount, numModels]), normalized);
-      const logits = tf.matMul(tf.mul(modelDifference, projected), variables.classifier).reshape([exampleCount]);
+      const logits = tf.reshape(tf.matMul(tf.mul(modelDifference, projected), variables.classifier), [exampleCount]);
       return tf.sum(tf.mul(tf.tensor1d(weights), tf.softplus(tf.neg(logits)))) as TF.Scalar;
     });
   }

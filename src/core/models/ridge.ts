@@ -20,19 +20,28 @@ export interface RidgeProblem {
 
 /** Fits ridge regression; returns `width` coefficients. */
 export function fitRidge(problem: RidgeProblem): Float64Array {
+  return fitRidgeTargets({ ...problem, targets: [problem.targets] })[0];
+}
+
+/**
+ * Fits one ridge regression per target column over the same rows, weights and penalty: the
+ * Gram matrix and its Cholesky factor are computed once. Returns `width` coefficients per target.
+ */
+export function fitRidgeTargets(problem: Omit<RidgeProblem, 'targets'> & { targets: readonly ArrayLike<number>[] }): Float64Array[] {
   const { features, width: p, targets, weights, lambda } = problem;
-  const rows = targets.length;
+  const rows = targets.length > 0 ? targets[0].length : 0;
+  if (targets.some((column) => column.length !== rows)) throw new RangeError('fitRidge: every target column needs the same number of rows');
   if (features.length !== rows * p) throw new RangeError(`fitRidge: ${rows} targets need ${rows * p} feature values, got ${features.length}`);
   if (!(lambda > 0)) throw new RangeError(`fitRidge: lambda must be > 0, got ${lambda}`);
   const gram = new Float64Array(p * p);
-  const moment = new Float64Array(p);
+  const moments = targets.map(() => new Float64Array(p));
   for (let n = 0; n < rows; n++) {
     const w = weights ? weights[n] : 1;
     const base = n * p;
     for (let i = 0; i < p; i++) {
       const xi = features[base + i] * w;
       if (xi === 0) continue;
-      moment[i] += xi * targets[n];
+      for (let t = 0; t < targets.length; t++) moments[t][i] += xi * targets[t][n];
       const rowI = i * p;
       for (let j = i; j < p; j++) gram[rowI + j] += xi * features[base + j];
     }
@@ -41,7 +50,12 @@ export function fitRidge(problem: RidgeProblem): Float64Array {
     for (let j = 0; j < i; j++) gram[i * p + j] = gram[j * p + i];
     gram[i * p + i] += lambda;
   }
-  // Cholesky: gram = L L'.
+  const factor = cholesky(gram, p);
+  return moments.map((moment) => solveCholesky(factor, p, moment));
+}
+
+/** Lower-triangular L with gram = L L'. */
+function cholesky(gram: Float64Array, p: number): Float64Array {
   const l = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
@@ -50,7 +64,11 @@ export function fitRidge(problem: RidgeProblem): Float64Array {
       l[i * p + j] = i === j ? Math.sqrt(Math.max(sum, 1e-300)) : sum / l[j * p + j];
     }
   }
-  // Forward (L y = b), then back substitution (L' beta = y).
+  return l;
+}
+
+/** Solves L L' beta = moment: forward (L y = moment), then back substitution (L' beta = y). */
+function solveCholesky(l: Float64Array, p: number, moment: Float64Array): Float64Array {
   const y = new Float64Array(p);
   for (let i = 0; i < p; i++) {
     let sum = moment[i];

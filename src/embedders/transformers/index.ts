@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { InvalidInputError, RouteLLMError, WeightsError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import type { Embedder } from '../types.js';
-import { checkLocalModelFolder, encodeBatch, lengthGroups, loadPretrained, padEncoded, tokenizeTexts, type EncodedBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
+import { checkLocalModelFolder, encodeBatch, importTransformers, lengthGroups, loadPretrained, padEncoded, tokenizeTexts, type EncodedBatch, ONNX_DTYPE_SUFFIXES, pretrainedOptions, resolveModelSource, type OnnxDtype } from './local-model.js';
 
 /** Options of `createTransformersEmbedder`. */
 export const transformersEmbedderOptionsSchema = z
@@ -84,6 +84,8 @@ export class TransformersEmbedder implements Embedder {
   /** Loads the tokenizer and the model and measures the output width. */
   static async create(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     const settings = parseOptions(transformersEmbedderOptionsSchema, options, 'transformers embedder options');
+    // A missing optional peer is the first thing to report: no model folder can help without it.
+    await importTransformers();
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) checkLocalModelFolder(source.location, settings.dtype);
     const { tokenizer, model } = await loadPretrained(source, (transformers) => transformers.AutoModel, pretrainedOptions(source, settings.dtype, settings.cacheDir), 'model');

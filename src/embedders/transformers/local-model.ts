@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { WeightsError } from '../../errors.js';
+import { importOptionalPeer } from '../../optional-peer.js';
 
 /** ONNX weight variants transformers.js knows, by the file-name suffix they select. */
 export const ONNX_DTYPE_SUFFIXES = Object.freeze({
@@ -112,11 +113,16 @@ let transformersModule: TransformersModule | undefined;
  * to load, which importing routellm should not pay unless a transformers model is used.
  */
 export async function importTransformers(): Promise<TransformersModule> {
-  return (transformersModule ??= await import('@huggingface/transformers'));
+  // An optional peer: only ONNX models (bert's classifier, this embedder, a local causal LM) need it.
+  return (transformersModule ??= await importOptionalPeer(
+    '@huggingface/transformers',
+    'A local ONNX model (bert in mode "onnx", the transformers embedder, causal_llm with modelPath)',
+    () => import('@huggingface/transformers'),
+  ));
 }
 
 /** The module once `importTransformers()` has run (every tokenizer and model comes through it). */
-function loadedTransformers(): TransformersModule {
+export function loadedTransformers(): TransformersModule {
   if (!transformersModule) throw new Error('@huggingface/transformers is used before importTransformers() loaded it');
   return transformersModule;
 }

@@ -104,6 +104,7 @@ describe('bert router, onnx mode', () => {
     await expect(createRouter('bert', { mode: 'onnx' })).rejects.toThrow(InvalidOptionsError);
     await expect(createRouter('bert', { mode: 'onnx', model: modelDir, labelOrder: ['tie', 'tie', 'weak_wins'] })).rejects.toThrow(/labelOrder/);
     await expect(createRouter('bert', { mode: 'onnx', model: modelDir, maxLength: 0 })).rejects.toThrow(/maxLength/);
+    // @ts-expect-error a bad option is a compile error too; checked here at run time
     await expect(createRouter('bert', { mode: 'bogus' })).rejects.toThrow(InvalidOptionsError);
   });
 });

@@ -6,6 +6,7 @@ import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/
 import { WeightsError } from '../../errors.js';
 import {
   checkLocalModelFolder,
+  importTransformers,
   loadPretrained,
   lengthGroups,
   padEncoded,
@@ -56,6 +57,8 @@ export class OnnxSequenceClassifier {
    * tokenizer.json or onnx/model*.onnx, or a label count other than 3, is a `WeightsError`.
    */
   static async load(settings: OnnxClassifierSettings): Promise<OnnxSequenceClassifier> {
+    // A missing optional peer is the first thing to report: no model folder can help without it.
+    await importTransformers();
     const source = resolveModelSource(settings.model, settings.allowRemote);
     if (source.local) assertThreeLabels(checkLocalModelFolder(source.location, settings.dtype), source.location);
     const options = pretrainedOptions(source, settings.dtype, settings.cacheDir);

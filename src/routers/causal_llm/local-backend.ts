@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import { importTransformers, loadedTransformers } from '../../embedders/transformers/local-model.js';
 import { WeightsError } from '../../errors.js';
 import type { RatingBackend } from './backend.js';
 import { RATING_LABELS, ratingDistributionFromLogits } from './labels.js';
@@ -53,6 +54,7 @@ export class LocalRatingBackend implements RatingBackend {
     const modelPath = options.modelPath!;
     const isFolder = existsSync(modelPath) && statSync(modelPath).isDirectory();
     const location = isFolder ? path.resolve(modelPath) : modelPath;
+    const { AutoModelForCausalLM, AutoTokenizer } = await importTransformers();
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
     try {
@@ -144,6 +146,7 @@ export class LocalRatingBackend implements RatingBackend {
         attentionMask[row * width + column] = 1n;
       });
     });
+    const { Tensor } = loadedTransformers();
     const inputs = {
       input_ids: new Tensor('int64', inputIds, [rows, width]),
       attention_mask: new Tensor('int64', attentionMask, [rows, width]),

@@ -9,10 +9,11 @@ export const mfRouter = defineRouter({
   optionsSchema: mfRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createMfRouter(options as object),
   scoresModelPair: true,
+  scoresModels: true,
   weights: true,
   trainer: {
     describe: 'matrix factorisation on prompt embeddings (trainMf)',
-    refuses: { numTiers: 'does not use tiers', pair: 'learns every model in the data (pick the pair when routing)' },
+    refuses: { numTiers: 'does not use tiers' },
     train: async (options) => (await import('./train.js')).trainMf(options as never),
     summary: (details) => {
       const mf = details as TrainMfDetails;

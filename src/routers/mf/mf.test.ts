@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { foldMfPair, initMfParameters, mfModelScores, scoreFolded } from '../../core/models/mf.js';
-import { InvalidOptionsError, UnknownModelError, WeightsError } from '../../errors.js';
+import { InvalidInputError, InvalidOptionsError, UnknownModelError, WeightsError } from '../../errors.js';
+import { isEmbeddingModelScoringRouter, isModelScoringRouter } from '../types.js';
 import { createRng } from '../../train/random.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
@@ -203,8 +204,47 @@ describe('mf router', () => {
       modelMapping: { 'my-deployment': 'big-model' },
     });
     expect((mapped as MfRouter).strongModel).toBe('big-model');
+    // @ts-expect-error not an Embedder: a compile error too; checked here at run time
     await expect(createRouter('mf', { weightsDir, embedder: { id: 'x' } })).rejects.toBeInstanceOf(InvalidOptionsError);
+    // @ts-expect-error a misspelt option is a compile error too; checked here at run time
     await expect(createRouter('mf', { weightsDir, bogus: 1 })).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+
+  it('modelScores: each model\'s win rate against the weak model, the strong column equal to strongWinRates', async () => {
+    const router = await createRouter('mf', { weightsDir, embedder: bagOfWords(), strongModel: 'big-model', weakModel: 'small-model', modelMapping: { mine: 'mid-model' } });
+    try {
+      expect(isModelScoringRouter(router) && isEmbeddingModelScoringRouter(router)).toBe(true);
+      if (!isEmbeddingModelScoringRouter(router)) return;
+      const rng = createRng(5);
+      const prompts = [plantedPrompt(rng, true), plantedPrompt(rng, false), plantedPrompt(rng, true)];
+      const models = ['big-model', 'mine', 'small-model'];
+      const scores = await router.modelScores(prompts, models);
+      expect(scores.length).toBe(9);
+      const strong = await router.strongWinRates(prompts);
+      prompts.forEach((_, row) => {
+        expect(scores[row * 3]).toBeCloseTo(strong[row], 6);
+        expect(scores[row * 3 + 2]).toBeCloseTo(0.5, 6);
+      });
+      expect(scores[0]).toBeGreaterThan(scores[2]);
+      expect(scores[3]).toBeLessThan(scores[5]);
+      // The unfolded model gives the same numbers: sigmoid(s(model) - s(weak)).
+      const embeddings = await bagOfWords().embed(prompts);
+      const weights = await loadMfWeights(weightsDir, { id: 'test-bow', dimension: DIMENSION });
+      const full = mfModelScores(weights.parameters, embeddings, prompts.length);
+      const mid = weights.models.indexOf('mid-model');
+      const small = weights.models.indexOf('small-model');
+      prompts.forEach((_, row) => {
+        const logit = full[row * weights.models.length + mid] - full[row * weights.models.length + small];
+        expect(scores[row * 3 + 1]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 5);
+      });
+      expect([...(await router.modelScoresFromEmbeddings(embeddings, prompts.length, models))]).toEqual([...scores]);
+      await expect(router.modelScores(prompts, ['big-model', 'gpt-9'])).rejects.toBeInstanceOf(UnknownModelError);
+      await expect(router.modelScores(prompts, [])).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(router.modelScores(prompts, 'big-model' as never)).rejects.toBeInstanceOf(InvalidInputError);
+      expect((await router.modelScores([], models)).length).toBe(0);
+    } finally {
+      await router.dispose();
+    }
   });
 
   it('copies of the shipped weights folder are read (checksums over every file)', () => {

@@ -8,6 +8,7 @@ export const randomRouter = defineRouter({
   optionsSchema: randomRouterOptionsSchema,
   create: async (options) => createRandomRouter(options as object),
   scoresModelPair: false,
+  scoresModels: true,
   weights: false,
   calibration: 'uniform',
   evaluation: 'seeds',

@@ -1,7 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
 import { z } from 'zod';
+import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
-import { BaseRouter } from '../base.js';
+import { assertPrompts, BaseRouter } from '../base.js';
+import type { ModelScoringRouter } from '../types.js';
 
 /** Options of the `random` router. */
 export const randomRouterOptionsSchema = z
@@ -18,9 +20,11 @@ export type RandomRouterOptions = z.input<typeof randomRouterOptionsSchema>;
  * seed and the prompt, so a prompt always gets the same score from the same router (batches equal
  * single calls) and different seeds give independent scores.
  */
-export class RandomRouter extends BaseRouter {
+export class RandomRouter extends BaseRouter implements ModelScoringRouter {
   readonly name = 'random';
   readonly seed: number;
+  /** Empty: the random router has no weights and scores any model name. */
+  readonly models: readonly string[] = [];
 
   constructor(options: RandomRouterOptions = {}) {
     super();
@@ -31,6 +35,22 @@ export class RandomRouter extends BaseRouter {
   protected async scoreBatch(prompts: readonly string[]): Promise<Float32Array> {
     const scores = new Float32Array(prompts.length);
     for (let i = 0; i < prompts.length; i++) scores[i] = uniformHash(this.seed, prompts[i]);
+    return scores;
+  }
+
+  /**
+   * A uniform score in [0, 1) per prompt and model (a hash of seed, prompt and model name), so
+   * every model is equally likely to score best and a prompt always gets the same scores.
+   */
+  async modelScores(prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+    assertPrompts(prompts);
+    if (!Array.isArray(models) || models.some((model) => typeof model !== 'string' || model === '')) {
+      throw new InvalidInputError('models', 'an array of model names');
+    }
+    const scores = new Float32Array(prompts.length * models.length);
+    for (let i = 0; i < prompts.length; i++) {
+      for (let j = 0; j < models.length; j++) scores[i * models.length + j] = uniformHash(this.seed, `${models[j]}\u0000${prompts[i]}`);
+    }
     return scores;
   }
 }

@@ -10,8 +10,8 @@ import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES, textFeatures } from './features.js';
 import { RidgeRouter } from './index.js';
-import { trainRidge } from './train.js';
-import { quantileOf, sampleQuantiles } from './weights.js';
+import { midranks, trainRidge } from './train.js';
+import { quantileOf, readRidgeWeights, sampleQuantiles } from './weights.js';
 
 describe('fitRidge', () => {
   it('recovers the coefficients of noiseless data, and shrinks them as lambda grows', () => {
@@ -137,7 +137,8 @@ describe('ridge router', () => {
     const extra = trained.manifest.extra as Record<string, any>;
     expect(extra.pair).toEqual({ strong: 'strong-s', weak: 'weak-w' });
     expect(extra.heads.multiple_choice).toMatchObject({ target: 'pair-gap', lambda: 0.1, textFeatures: true, trainRows: 600 });
-    expect(extra.heads.open).toMatchObject({ target: 'weak-fails', lambda: 0.1, textFeatures: false, trainRows: 600 });
+    expect(extra.heads.multiple_choice.rankTargets).toBe(false);
+    expect(extra.heads.open).toMatchObject({ target: 'weak-fails', lambda: 0.1, textFeatures: false, rankTargets: true, trainRows: 600 });
     expect(extra.heads.multiple_choice.referencePrompts + extra.heads.open.referencePrompts).toBe(600);
     expect(trained.manifest.embedder).toEqual({ id: 'test-bow', dimension: 64 });
     expect(trained.manifest.tensors.map((tensor) => [tensor.name, tensor.shape])).toEqual([
@@ -168,6 +169,24 @@ describe('ridge router', () => {
     await expect(trainRidge({ ...training, output: path.join(root, 'e'), open: { sources: ['nowhere'] } })).rejects.toThrow(/among the sources nowhere/);
   });
 
+  it('fits target ranks when asked: a monotone change of the results leaves a ranked head as it was', async () => {
+    expect(midranks([0.3, 0.1, 0.3, 5, -2])).toEqual([0.625, 0.25, 0.625, 1, 0]);
+    expect(midranks([7])).toEqual([0.5]);
+    // Graded weak results (their order carries the planted rule), then the same results to the fourth power.
+    const graded = plantedRows(400, 5).map(({ prompt, scores }, i) => ({ prompt, scores: { ...scores, 'weak-w': (scores['weak-w'] + (i % 7) / 10) / 1.6 } }));
+    const headsOf = async (name: string, power: number, rankTargets: boolean) => {
+      const file = path.join(root, `${name}.jsonl`);
+      writeFileSync(file, graded.map(({ prompt, scores }) => JSON.stringify({ prompt, scores: { ...scores, 'weak-w': scores['weak-w'] ** power } })).join('\n') + '\n');
+      const result = await trainRidge({ ...training, data: [file], output: path.join(root, `${name}-weights`), open: { lambda: 0.1, rankTargets } });
+      // The open head is the second column (the multiple-choice head fits pair-gap values, which the power changes).
+      return (await readRidgeWeights(result.output)).parameters.heads.filter((_, i) => i % 2 === 1);
+    };
+    expect([...(await headsOf('ranked-1', 1, true))]).toEqual([...(await headsOf('ranked-4', 4, true))]);
+    const values1 = await headsOf('values-1', 1, false);
+    const values4 = await headsOf('values-4', 4, false);
+    expect(values1.some((v, i) => Math.abs(v - values4[i]) > 1e-3)).toBe(true);
+  });
+
   it('refuses battle files, data without the pair, corrupt weights and another embedder', async () => {
     const battles = path.join(root, 'battles.jsonl');
     writeFileSync(battles, JSON.stringify({ prompt: 'p', model_a: 'x', model_b: 'y', winner: 'model_a' }) + '\n');
@@ -184,6 +203,7 @@ describe('ridge router', () => {
     writeFileSync(quantileFile, bytes);
     await expect(createRouter('ridge', { weightsDir: broken, embedder })).rejects.toThrow(WeightsError);
     await expect(createRouter('ridge', { weightsDir, embedder: bagOfWords('other', 64) })).rejects.toThrow(WeightsError);
+    // @ts-expect-error a misspelt option is a compile error too; checked here at run time
     await expect(createRouter('ridge', { weightsDir, bogus: 1 })).rejects.toThrow(/bogus/);
     // One embedder check for every router and trainer: an object without embed() and dispose() is refused up front.
     const notAnEmbedder = { id: 'x', dimension: 64 } as never;

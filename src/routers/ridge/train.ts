@@ -15,7 +15,7 @@ import type { DataSourceInfo } from '../../weights-format/index.js';
 import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
 import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
 
-const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) =>
+const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, rankTargets: boolean) =>
   z
     .object({
       /**
@@ -29,6 +29,11 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) 
       /** Use the seven text features besides the embedding. */
       textFeatures: z.boolean().default(textFeatures),
       /**
+       * Fit the targets' ranks instead of their values: each row's target becomes its midrank among
+       * the head's training rows, scaled to [0, 1] (ties share their mean rank).
+       */
+      rankTargets: z.boolean().default(rankTargets),
+      /**
        * Sources (a data file's name without `.jsonl`, or `mmlu-gold`) whose rows this head is
        * fitted on; any other source is left out of it. Default: every source, except that a head
        * given no list leaves out the sources another head lists.
@@ -36,7 +41,7 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean) 
       sources: z.array(z.string().min(1)).min(1).optional(),
     })
     .strict()
-    .default({ target, lambda, textFeatures });
+    .default({ target, lambda, textFeatures, rankTargets });
 
 // Ridge is a closed-form fit: nothing is random, so it takes no seed.
 const { seed: _seed, ...pipelineShape } = trainingOptionsShape;
@@ -51,14 +56,14 @@ export const trainRidgeOptionsSchema = z
     strongModel: z.string().min(1).default(DEFAULT_STRONG_MODEL),
     /** The weak model of the targets. Default mistralai/Mixtral-8x7B-Instruct-v0.1. */
     weakModel: z.string().min(1).default(DEFAULT_WEAK_MODEL),
-    /** Head for multiple-choice prompts. Default: pair gap, lambda 1, text features. */
-    multipleChoice: headSchema('pair-gap', 1, true),
+    /** Head for multiple-choice prompts. Default: pair gap, lambda 1, text features, target values. */
+    multipleChoice: headSchema('pair-gap', 1, true, false),
     /**
-     * Head for every other prompt. Default: weak fails, lambda 3, embedding only (chosen
-     * out-of-fold on open-ended chat, docs/experiments.md section 11; the shipped weights fit it
-     * on `sources: ['arenabench-scores']`, scripts/build-ridge-weights.ts).
+     * Head for every other prompt. Default: weak fails, ranked, lambda 3, embedding only (chosen
+     * out-of-fold on open-ended chat, docs/experiments.md sections 11 and 13; the shipped weights
+     * fit it on `sources: ['arenabench-scores']`, scripts/build-ridge-weights.ts).
      */
-    open: headSchema('weak-fails', 3, false),
+    open: headSchema('weak-fails', 3, false, true),
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
   })
@@ -77,6 +82,20 @@ export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, 
   if (target === 'weak-fails') return w !== undefined ? 1 - w : undefined;
   const values = Object.values(row.scores);
   return values.length > 0 ? 1 - values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
+/** Each value's midrank among `values`, scaled to [0, 1] (ties share their mean rank; a single value is 0.5). */
+export function midranks(values: readonly number[]): number[] {
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const out = new Array<number>(values.length);
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && values[order[end]] === values[order[start]]) end++;
+    const rank = values.length > 1 ? (start + end - 1) / 2 / (values.length - 1) : 0.5;
+    for (let k = start; k < end; k++) out[order[k]] = rank;
+    start = end;
+  }
+  return out;
 }
 
 /** Which sources a head fits on: its own list, else every source that the other head does not list. */
@@ -144,7 +163,8 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         for (let j = 0; j < width; j++) x[n * width + j] = features[at * width + j];
         if (!spec.textFeatures) x.fill(0, n * width + dimension, n * width + dimension + TEXT_FEATURES);
       });
-      const beta = fitRidge({ features: x, width, targets: chosen.map((item) => item.y), lambda: spec.lambda });
+      const targets = chosen.map((item) => item.y);
+      const beta = fitRidge({ features: x, width, targets: spec.rankTargets ? midranks(targets) : targets, lambda: spec.lambda });
       for (let j = 0; j < width; j++) heads[j * 2 + column] = beta[j];
       // Quantile map over this head's kind of prompt (multiple-choice or not).
       const wantMultipleChoice = head === 'multiple_choice';
@@ -156,8 +176,8 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         return sum;
       });
       quantiles.set(sampleQuantiles(raw, settings.quantiles), column * settings.quantiles);
-      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, ...(spec.sources ? { sources: spec.sources } : {}), trainRows: chosen.length, referencePrompts: reference.length };
-      run.log(`${head} head (${spec.target}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
+      extraHeads[head] = { target: spec.target, lambda: spec.lambda, textFeatures: spec.textFeatures, rankTargets: spec.rankTargets, ...(spec.sources ? { sources: spec.sources } : {}), trainRows: chosen.length, referencePrompts: reference.length };
+      run.log(`${head} head (${spec.target}${spec.rankTargets ? ' ranks' : ''}, lambda ${spec.lambda}${spec.textFeatures ? ', text features' : ''}) fitted on ${chosen.length} rows`);
     }
 
     const manifest = await writeRidgeWeights(

@@ -16,7 +16,7 @@ export type RidgeTarget = 'pair-gap' | 'weak-fails' | 'difficulty';
 
 /** Router-specific manifest fields (`extra`). */
 export interface RidgeExtra {
-  heads: { [head in (typeof HEADS)[number]]: { target: RidgeTarget; lambda: number; textFeatures: boolean; sources?: string[]; trainRows: number; referencePrompts: number } };
+  heads: { [head in (typeof HEADS)[number]]: { target: RidgeTarget; lambda: number; textFeatures: boolean; rankTargets?: boolean; sources?: string[]; trainRows: number; referencePrompts: number } };
   /** The pair the targets were computed for. */
   pair: { strong: string; weak: string };
 }

@@ -10,10 +10,11 @@ export const swRankingRouter = defineRouter({
   optionsSchema: swRankingRouterOptionsSchema,
   create: async (options) => (await import('./index.js')).createSwRankingRouter(options as object),
   scoresModelPair: true,
+  scoresModels: true,
   weights: true,
   trainer: {
     describe: 'battle index with tiers for similarity-weighted Elo (trainSwRanking)',
-    refuses: { epochs: 'has no epochs (it stores battles)', pair: 'learns every model in the data (pick the pair when routing)' },
+    refuses: { epochs: 'has no epochs (it stores battles)' },
     train: async (options) => (await import('./train.js')).trainSwRanking(options as never),
     summary: (details) => ({ battles_read: (details as TrainSwRankingResult['details']).battlesRead }),
   },

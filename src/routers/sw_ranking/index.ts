@@ -10,8 +10,9 @@ import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { pairPositions } from '../shared.js';
-import type { PairRouter } from '../types.js';
+import { assertPrompts } from '../base.js';
+import { pairPositions, requestedModelPositions } from '../shared.js';
+import type { EmbeddingModelScoringRouter, PairRouter } from '../types.js';
 import { swRankingRouterOptionsSchema, type SwRankingRouterOptions } from './options.js';
 import { eloRatings, winProbability } from '../bradley-terry.js';
 import { computeTiers } from '../tiers.js';
@@ -26,7 +27,7 @@ export type { SwRankingRouterOptions } from './options.js';
 
 
 /** The similarity-weighted Elo router. Create it with `createRouter('sw_ranking', options)` or `SwRankingRouter.create()`. */
-export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
+export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter, EmbeddingModelScoringRouter {
   readonly name = 'sw_ranking';
   /** The battle set's model names, as stored. */
   readonly models: readonly string[];
@@ -53,6 +54,7 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     strong: number,
     weak: number,
     maxAddedBattles: number,
+    private readonly modelMapping: Readonly<Record<string, string>>,
   ) {
     super(embedder, ownsEmbedder);
     this.online = new OnlineBattles(index, modelTiers, state.scorer, maxAddedBattles, state);
@@ -69,13 +71,13 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
     const settings = parseOptions(swRankingRouterOptionsSchema, options, 'sw_ranking router options');
     const dir = settings.weightsDir ?? shippedWeightsDir('sw_ranking');
     const index = await loadBattleIndex(dir);
-    const { strong, weak } = pairPositions(index.models, settings);
+    const { strong, weak } = pairPositions(index.models, settings, dir);
     const modelTiers = settings.numTiers === undefined || settings.numTiers === index.numTiers ? index.modelTiers : computeTiers(index, settings.numTiers).tiers;
     const scorer = new TierScorer(index, modelTiers, { gamma: settings.gamma, sameTierBattles: settings.sameTierBattles });
     return openRouterEmbedder(settings.embedder, index.embedder, dir, async (embedder, owned) => {
       const state = await scoringState(index, scorer);
       try {
-        return new SwRankingRouter(embedder, owned, state, settings.queryBatchSize, index, modelTiers, strong, weak, settings.maxAddedBattles);
+        return new SwRankingRouter(embedder, owned, state, settings.queryBatchSize, index, modelTiers, strong, weak, settings.maxAddedBattles, settings.modelMapping);
       } catch (error) {
         state.dispose();
         throw error;
@@ -100,17 +102,60 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
   }
 
   protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
+    const scores = new Float32Array(count);
+    await this.fitEach(embeddings, count, (query, beta) => (scores[query] = winProbability(beta, this.strongTier, this.weakTier)));
+    return scores;
+  }
+
+  /**
+   * Each of `models`' win rate against the weak model (the reference) from the query's tier
+   * ratings, row-major (prompts x models): comparable across models, equal within a tier, 0.5 for
+   * the weak model's tier, and the strong model's column is `strongWinRates`. Names go through the
+   * alias table and `modelMapping`; an unknown one throws `UnknownModelError`.
+   */
+  async modelScores(prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+    this.assertUsable();
+    assertPrompts(prompts);
+    const tiers = this.tiersOf(models);
+    if (prompts.length === 0) return new Float32Array(0);
+    return this.scoreTiers(await this.embedder.embed(prompts), prompts.length, tiers);
+  }
+
+  /** `modelScores` for precomputed embeddings. */
+  async modelScoresFromEmbeddings(embeddings: Float32Array, count: number, models: readonly string[]): Promise<Float32Array> {
+    this.assertUsable();
+    const tiers = this.tiersOf(models);
+    this.checkEmbeddings(embeddings, count);
+    return this.scoreTiers(embeddings, count, tiers);
+  }
+
+  private tiersOf(models: readonly string[]): number[] {
+    return requestedModelPositions(this.models, models, this.modelMapping).map((position) => this.tiers[this.models[position]]);
+  }
+
+  private async scoreTiers(embeddings: Float32Array, count: number, tiers: readonly number[]): Promise<Float32Array> {
+    const out = new Float32Array(count * tiers.length);
+    await this.fitEach(embeddings, count, (query, beta) => {
+      tiers.forEach((tier, column) => (out[query * tiers.length + column] = winProbability(beta, tier, this.weakTier)));
+    });
+    return out;
+  }
+
+  /**
+   * Fits the tier ratings of each query embedding and hands them to `visit` (which must not keep
+   * `beta`), against the scoring state current when the call starts (held until it ends).
+   */
+  private async fitEach(embeddings: Float32Array, count: number, visit: (query: number, beta: Float64Array) => void): Promise<void> {
     const state = this.online.acquire();
     try {
-      return await this.scoreWith(state, embeddings, count);
+      await this.fitEachWith(state, embeddings, count, visit);
     } finally {
       this.online.release(state);
     }
   }
 
-  private async scoreWith(state: ScoringState, embeddings: Float32Array, count: number): Promise<Float32Array> {
+  private async fitEachWith(state: ScoringState, embeddings: Float32Array, count: number, visit: (query: number, beta: Float64Array) => void): Promise<void> {
     const dimension = this.embedder.dimension;
-    const scores = new Float32Array(count);
     const { int8, scorer, vectors } = state;
     if (int8) {
       // Synchronous from here to the end: the similarities stay in the kernel's result buffer, where
@@ -120,12 +165,9 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
       for (let start = 0; start < count; start += Int8VectorIndex.MAX_VIEW_QUERIES) {
         const size = Math.min(Int8VectorIndex.MAX_VIEW_QUERIES, count - start);
         const similarities = codes.similaritiesView(embeddings.subarray(start * dimension, (start + size) * dimension), size);
-        for (let q = 0; q < size; q++) {
-          const beta = scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows));
-          scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
-        }
+        for (let q = 0; q < size; q++) visit(start + q, scorer.fitBins(bins, similarities.subarray(q * rows, (q + 1) * rows)));
       }
-      return scores;
+      return;
     }
     // A scratch of another size belongs to an index since replaced: take a fresh one for this call.
     const scratch = this.weightsScratch?.length === vectors.size ? this.weightsScratch : new Float32Array(vectors.size);
@@ -134,12 +176,8 @@ export class SwRankingRouter extends EmbeddingRouterBase implements PairRouter {
       const size = Math.min(this.queryBatchSize, count - start);
       const chunk = embeddings.subarray(start * dimension, (start + size) * dimension);
       const similarities = await vectors.similarities(chunk, size);
-      for (let q = 0; q < size; q++) {
-        const beta = scorer.fitSimilarities(similarities, q * vectors.size, scratch);
-        scores[start + q] = winProbability(beta, this.strongTier, this.weakTier);
-      }
+      for (let q = 0; q < size; q++) visit(start + q, scorer.fitSimilarities(similarities, q * vectors.size, scratch));
     }
-    return scores;
   }
 
   /** Elo rating of each tier for one query embedding (for inspection). */

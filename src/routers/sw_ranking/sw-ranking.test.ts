@@ -10,7 +10,7 @@ import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors
 import { shippedWeightsDir } from '../../weights-format/paths.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
-import { isEmbeddingRouter } from '../types.js';
+import { isEmbeddingRouter, isModelScoringRouter } from '../types.js';
 import { eloWinProbability, fitBradleyTerry, winProbability } from '../bradley-terry.js';
 import { loadBattleIndex, type BattleInput } from './battle-index.js';
 import { SwRankingRouter } from './index.js';
@@ -227,6 +227,37 @@ describe('sw_ranking router', () => {
     try {
       expect(router.strongModel).toBe('gpt-4-1106-preview');
       expect([...(await router.strongWinRates(MATH))]).toEqual(MATH.map(() => 0.5));
+    } finally {
+      await router.dispose();
+    }
+  });
+
+  it('modelScores: win rates against the weak model from the tier ratings, equal within a tier', async () => {
+    const router = (await make({ modelMapping: { mine: 'claude-2' } })) as SwRankingRouter;
+    try {
+      expect(isModelScoringRouter(router)).toBe(true);
+      const models = ['gpt-4-1106-preview', 'mine', 'mixtral-8x7b-instruct', 'alpaca-13b'];
+      const scores = await router.modelScores([...MATH, ...CHAT], models);
+      const strong = await router.strongWinRates([...MATH, ...CHAT]);
+      const embeddings = await embedder.embed([...MATH, ...CHAT]);
+      const tiers = [router.tiers['gpt-4-1106-preview'], router.tiers['claude-2'], router.weakTier, router.tiers['alpaca-13b']];
+      for (let query = 0; query < MATH.length + CHAT.length; query++) {
+        const row = [...scores.subarray(query * 4, query * 4 + 4)];
+        expect(row[0]).toBeCloseTo(strong[query], 6);
+        expect(row[2]).toBe(0.5);
+        const ratings = await router.tierRatingsFromEmbedding(embeddings.subarray(query * embedder.dimension, (query + 1) * embedder.dimension));
+        tiers.forEach((tier, column) => expect(row[column]).toBeCloseTo(eloWinProbability(ratings[tier], ratings[router.weakTier]), 4));
+      }
+      // The strong model gains more over the weakest on maths than on small talk.
+      const meanGap = (from: number, to: number) => {
+        let sum = 0;
+        for (let query = from; query < to; query++) sum += scores[query * 4] - scores[query * 4 + 3];
+        return sum / (to - from);
+      };
+      expect(meanGap(0, MATH.length)).toBeGreaterThan(meanGap(MATH.length, MATH.length + CHAT.length));
+      expect([...(await router.modelScoresFromEmbeddings(embeddings, MATH.length + CHAT.length, models))]).toEqual([...scores]);
+      await expect(router.modelScores(MATH, ['gpt-4-1106-preview', 'gpt-9'])).rejects.toBeInstanceOf(UnknownModelError);
+      await expect(router.modelScores(MATH, [])).rejects.toBeInstanceOf(InvalidInputError);
     } finally {
       await router.dispose();
     }

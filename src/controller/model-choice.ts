@@ -1,0 +1,181 @@
+import { InvalidOptionsError, RouteLLMError } from '../errors.js';
+import { chooseModel, estimateTokens, expectedCosts, type Candidate, type ChoicePolicy } from '../policy/index.js';
+import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../routers/registry.js';
+import { isModelScoringRouter, type ModelScoringRouter } from '../routers/types.js';
+import type { Accounting, RequestCost } from './accounting.js';
+import { resolveModelRouting, type ModelRouting, type ModelRoutingFields } from './model-routing.js';
+import type { ResolvedControllerOptions } from './options.js';
+import type { RouterPool } from './router-pool.js';
+import type { RoutingRecord } from './types.js';
+
+/** The choice among N models for one prompt, without a model call (`controller.chooseBatch()`, `POST /v1/route`). */
+export interface ModelRouteResult {
+  /** The router that scored the prompt. */
+  router: string;
+  /** The cost-quality knob, when the request named one. */
+  knob?: number;
+  /** The margin of the within-best rule, when the request named it. */
+  within_best?: number;
+  /** The model the policy chose. */
+  model: string;
+  /** Every configured model's predicted quality (the router's score, higher is better). */
+  scores: Record<string, number>;
+  /** Every configured model's expected cost of this request in US dollars, as the policy weighed it. */
+  expected_cost_usd: Record<string, number>;
+}
+
+/**
+ * The routing record (`routellm`) of a response when the controller routes among N models.
+ * `model` is the model that answered; `chosen` the one the policy chose (they differ after a fallback).
+ */
+export interface ModelRoutingRecord extends ModelRouteResult {
+  /** The completion's id (the response `id`), as in the two-model record. */
+  id: string;
+  /** The id the upstream gave its answer, when it gave one. */
+  upstream_id?: string;
+  /** The model the policy chose. */
+  chosen: string;
+  /** Present when the chosen model failed and another one answered: `tried` lists every model that failed, in order. */
+  fallback?: NonNullable<RoutingRecord['fallback']> & { tried: string[] };
+  /** With prices: the request's cost, and savings against the dearest configured model (`Controller.strongModel`). */
+  cost?: RequestCost;
+  /** Where the time went, in ms, as in the two-model record. */
+  latency_ms: { routing: number; upstream: number };
+}
+
+/** True for the routing record of N-model routing (false for the strong/weak record). */
+export function isModelRoutingRecord(record: object): record is ModelRoutingRecord {
+  return 'scores' in record && 'chosen' in record;
+}
+
+const CHECK_PROMPT = 'routellm model check';
+
+/** Why router `name` cannot route among N models, naming the routers that can. */
+export function pairOnlyRouterMessage(name: string): string {
+  const able = ROUTER_DEFINITIONS.filter((definition) => definition.scoresModels).map((definition) => definition.name);
+  return `the ${name} router scores a strong/weak pair only; routing among models needs a router that scores N models: ${able.join(', ')} (or a Router instance with modelScores)`;
+}
+
+/**
+ * Routing among the controller's `models`: checks the setup (at least two models, a price each,
+ * routers that score N models), reads a request's router and policy, scores every model with the
+ * router and chooses through `chooseModel`, with each model's expected cost from its price and
+ * expected output length (the running mean of its answers once it has enough, else the configured
+ * or default length). Also orders the fallback chain.
+ */
+export class ModelChooser {
+  /** The configured models, in order. */
+  readonly models: readonly string[];
+  /** The dearest model (by output price, then input price): the reference of `cost.strong_usd` and the savings. */
+  readonly referenceModel: string;
+  /** The cheapest model (by output price, then input price). */
+  readonly cheapestModel: string;
+  private readonly prices: NonNullable<ResolvedControllerOptions['prices']>;
+
+  constructor(
+    private readonly options: ResolvedControllerOptions,
+    private readonly routers: RouterPool,
+    private readonly accounting: Accounting,
+  ) {
+    this.models = options.models ?? [];
+    const missing = this.models.filter((model) => !options.prices?.[model]);
+    if (missing.length > 0) {
+      throw new InvalidOptionsError(
+        'Controller options',
+        `✖ prices: no price for ${missing.map((model) => `"${model}"`).join(', ')}; routing among models weighs each model's expected cost, so every model in \`models\` needs { input, output } (dollars per 1M tokens)`,
+      );
+    }
+    this.prices = options.prices!;
+    // Dearer: a higher output price, then a higher input price; ties keep the earlier model.
+    const dearer = (a: string, b: string) => this.prices[a].output - this.prices[b].output || this.prices[a].input - this.prices[b].input;
+    this.referenceModel = this.models.reduce((best, model) => (dearer(model, best) > 0 ? model : best));
+    this.cheapestModel = this.models.reduce((best, model) => (dearer(model, best) < 0 ? model : best));
+    for (const entry of options.routers) {
+      const scoresModels = typeof entry === 'string' ? requireRouterDefinition(entry).scoresModels : isModelScoringRouter(entry);
+      if (!scoresModels) {
+        const name = typeof entry === 'string' ? requireRouterDefinition(entry).name : entry.name;
+        throw new InvalidOptionsError('Controller options', `✖ routers: ${pairOnlyRouterMessage(name)}`);
+      }
+    }
+  }
+
+  /** The router and policy a request names (see `model-routing.ts` for the grammar). */
+  resolve(params: { [K in keyof ModelRoutingFields | 'threshold']?: unknown }): ModelRouting {
+    return resolveModelRouting(params, this.routers.names, (router) => this.routers.resolveName(router));
+  }
+
+  /** Scores every model on the router of every served name, so unknown models fail at start (`UnknownModelError`). */
+  async check(): Promise<void> {
+    await Promise.all(this.routers.names.map((name) => this.scores(name, [CHECK_PROMPT])));
+  }
+
+  /** Each model's score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`). */
+  async scores(router: string, prompts: readonly string[]): Promise<Float32Array> {
+    const scorer = (await this.routers.get(router)) as ModelScoringRouter;
+    const scores = await scorer.modelScores(prompts, this.models);
+    if (scores.length !== prompts.length * this.models.length) {
+      throw new RouteLLMError(`The ${router} router returned ${scores.length} model scores for ${prompts.length} prompt(s) and ${this.models.length} models.`, {
+        code: 'router_output',
+      });
+    }
+    return scores;
+  }
+
+  /**
+   * The choice for prompt `row` of `scores`. `inputText`: the text sent upstream (its length
+   * estimates the input tokens).
+   */
+  choose(routing: ModelRouting, scores: Float32Array, row: number, inputText: string): ModelRouteResult {
+    const count = this.models.length;
+    const costs = expectedCosts(this.models, this.prices, estimateTokens(inputText), {
+      outputTokens: this.outputTokens(),
+      defaultOutputTokens: this.options.defaultOutputTokens,
+    });
+    const candidates: Candidate[] = this.models.map((model, index) => ({ model, quality: scores[row * count + index], cost: costs[index] }));
+    const { model } = chooseModel(candidates, routing.policy);
+    return {
+      router: routing.router,
+      ...policyFields(routing.policy),
+      model,
+      scores: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.quality])),
+      expected_cost_usd: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.cost])),
+    };
+  }
+
+  /**
+   * The models a failed request goes to after `result.model`, in order (`fallbackOrder`):
+   * `policy` takes the policy's choice among the models not yet tried, again and again; `listed`
+   * the configured order after the chosen model, wrapping around.
+   */
+  fallbackChain(result: ModelRouteResult, policy: ChoicePolicy): string[] {
+    if (this.options.fallbackOrder === 'listed') {
+      const start = this.models.indexOf(result.model);
+      return [...this.models.slice(start + 1), ...this.models.slice(0, start)];
+    }
+    let remaining = this.models
+      .filter((model) => model !== result.model)
+      .map((model) => ({ model, quality: result.scores[model], cost: result.expected_cost_usd[model] }));
+    const chain: string[] = [];
+    while (remaining.length > 1) {
+      const next = chooseModel(remaining, policy).model;
+      chain.push(next);
+      remaining = remaining.filter((candidate) => candidate.model !== next);
+    }
+    return [...chain, ...remaining.map((candidate) => candidate.model)];
+  }
+
+  /** Expected output tokens by model: the running mean of its answers once there are enough, else the configured length. */
+  private outputTokens(): Record<string, number> {
+    const lengths: Record<string, number> = { ...this.options.outputTokens };
+    for (const model of this.models) {
+      const mean = this.accounting.meanCompletionTokens(model, this.options.outputTokensMinRequests);
+      if (mean !== undefined) lengths[model] = mean;
+    }
+    return lengths;
+  }
+}
+
+/** The policy as record fields (`knob` or `within_best`). */
+function policyFields(policy: ChoicePolicy): { knob: number } | { within_best: number } {
+  return 'knob' in policy ? { knob: policy.knob } : { within_best: policy.withinBest };
+}

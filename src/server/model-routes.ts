@@ -1,0 +1,44 @@
+import type { ModelRouting } from '../controller/model-routing.js';
+import { jsonReply, type HandlerReply, type HandlerRequest } from './exchange.js';
+import type { RequestRecord } from './request-record.js';
+import type { RouteContext } from './routes.js';
+
+/** The policy of a routing as response fields (`knob` or `within_best`). */
+function policyFields(routing: ModelRouting): { knob: number } | { within_best: number } {
+  return 'knob' in routing.policy ? { knob: routing.policy.knob } : { within_best: routing.policy.withinBest };
+}
+
+/**
+ * `POST /v1/route` when the controller routes among N models: the choice for each prompt with
+ * every model's score and expected cost. `prompts` were checked by the caller.
+ */
+export async function routeAmongModels(
+  context: RouteContext,
+  request: HandlerRequest,
+  body: Record<string, unknown>,
+  prompts: string[],
+  record: RequestRecord,
+): Promise<HandlerReply> {
+  const routing = context.controller.resolveModelRouting(body);
+  record.router = routing.router;
+  record.prompts = prompts.length;
+  const routingStart = performance.now();
+  const results = await context.controller.chooseBatch(prompts, routing, { signal: request.signal });
+  record.latency_ms.routing = performance.now() - routingStart;
+  return jsonReply(200, {
+    object: 'routellm.route',
+    router: routing.router,
+    ...policyFields(routing),
+    models: context.controller.models,
+    results: results.map(({ model, scores, expected_cost_usd }) => ({ model, scores, expected_cost_usd })),
+  });
+}
+
+/**
+ * One `GET /v1/models` entry when the controller routes among N models: `router-<name>-<knob>`
+ * for a router's configured knob (the server's `thresholds`), with the models it chooses among.
+ */
+export function modelListEntry(context: RouteContext, name: string, knob: number, created: number): Record<string, unknown> {
+  const { router } = context.controller.resolveModelRouting({ router: name, knob });
+  return { id: `router-${router}-${knob}`, object: 'model', created, owned_by: 'routellm', routellm: { router, knob, models: context.controller.models } };
+}

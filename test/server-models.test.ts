@@ -1,0 +1,128 @@
+/**
+ * Routing among N models through the server: `startServer` in process with four models on three
+ * providers (real HTTP stand-ins), called with the real `openai` client and fetch.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ModelRoutingRecord } from '../src/controller/index.js';
+import { InvalidOptionsError, UnknownModelError } from '../src/errors.js';
+import { startServer, type RunningServer } from '../src/server/index.js';
+import { FOUR_MODELS, FOUR_PRICES, HARD_SCORES, startFourUpstreams, TableRouter, type FourUpstreams } from './helpers/four-models.js';
+
+let upstreams: FourUpstreams;
+let server: RunningServer;
+let client: OpenAI;
+
+function serverOptions(upstreamClients: { openai: OpenAI; anthropic: Anthropic }) {
+  return {
+    routers: [new TableRouter()],
+    models: [...FOUR_MODELS],
+    prices: FOUR_PRICES,
+    providers: upstreamClients,
+    endpoints: upstreams.endpoints,
+    maxRetries: 0,
+    fallback: true,
+    thresholds: { table: 0.6 },
+    port: 0,
+  };
+}
+
+beforeAll(async () => {
+  upstreams = await startFourUpstreams();
+  server = await startServer(
+    serverOptions({
+      openai: new OpenAI({ baseURL: upstreams.openai.url, apiKey: 'sk-openai', maxRetries: 0 }),
+      anthropic: new Anthropic({ baseURL: upstreams.anthropic.url, apiKey: 'sk-anthropic', maxRetries: 0 }),
+    }),
+  );
+  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await upstreams.close();
+});
+beforeEach(() => upstreams.reset());
+
+const hard = [{ role: 'user' as const, content: 'a hard proof' }];
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, json: await response.json() };
+}
+
+describe('server among four models', () => {
+  it('POST /v1/chat/completions: the chosen model answers; routellm has the choice and every score', async () => {
+    const completion = await client.chat.completions.create({ model: 'router-table-0.8', messages: hard });
+    const routed = (completion as unknown as { routellm: ModelRoutingRecord }).routellm;
+    expect(routed).toMatchObject({ router: 'table', knob: 0.8, chosen: 'claude-3-5-haiku-latest', model: 'claude-3-5-haiku-latest' });
+    for (const model of FOUR_MODELS) expect(routed.scores[model]).toBeCloseTo(HARD_SCORES[model], 6);
+    expect(completion.choices[0].message.content).toBe('claude-3-5-haiku-latest says: ok ok ok');
+    expect(upstreams.counts()['claude-3-5-haiku-latest']).toBe(1);
+  });
+
+  it('streams with the record on every chunk, and falls back down the chain', async () => {
+    upstreams.big.script({ kind: 'error', status: 503 });
+    const stream = await client.chat.completions.create({ model: 'router-table-0.6', messages: hard, stream: true });
+    const chunks: any[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toContain('says: ok ok ok');
+    // At 0.6 without llama-70b the policy's next choice is claude: 0.528 - 0.4 * 0.8 = 0.208 against llama-8b's 0.18 and gpt-4o's 0.14.
+    const first = chunks[0].routellm as ModelRoutingRecord;
+    expect(first).toMatchObject({
+      chosen: 'llama-70b',
+      model: 'claude-3-5-haiku-latest',
+      fallback: { from: 'llama-70b', to: 'claude-3-5-haiku-latest', status: 503, tried: ['llama-70b'] },
+    });
+    expect(upstreams.counts()).toEqual({ 'gpt-4o': 0, 'claude-3-5-haiku-latest': 1, 'llama-70b': 1, 'llama-8b': 0 });
+    for (const chunk of chunks) expect(chunk.routellm.model).toBe('claude-3-5-haiku-latest');
+  });
+
+  it('POST /v1/route: the choice per prompt with scores and expected costs, no model call', async () => {
+    const { status, json } = await post('/v1/route', { model: 'router-table-0', prompts: ['a hard proof', 'say hi'] });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ object: 'routellm.route', router: 'table', knob: 0, models: [...FOUR_MODELS] });
+    expect(json.results.map((result: { model: string }) => result.model)).toEqual(['llama-8b', 'llama-8b']);
+    expect(Object.keys(json.results[0].scores)).toEqual([...FOUR_MODELS]);
+    expect(json.results[0].expected_cost_usd['gpt-4o']).toBeGreaterThan(json.results[0].expected_cost_usd['llama-8b']);
+    const best = await post('/v1/route', { router: 'table', knob: 1, prompt: 'a hard proof' });
+    expect(best.json.results[0].model).toBe('gpt-4o');
+    const within = await post('/v1/route', { model: 'router-table-within-0.05', prompt: 'a hard proof' });
+    expect(within.json).toMatchObject({ within_best: 0.05, results: [{ model: 'claude-3-5-haiku-latest' }] });
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it('GET /v1/models lists the configured knob with the models', async () => {
+    const response = await fetch(`${server.url}/v1/models`);
+    const body = (await response.json()) as any;
+    expect(body.data).toEqual([
+      { id: 'router-table-0.6', object: 'model', created: expect.any(Number), owned_by: 'routellm', routellm: { router: 'table', knob: 0.6, models: [...FOUR_MODELS] } },
+    ]);
+  });
+
+  it.each([
+    [{ model: 'router-table-1.5', messages: hard }, 'knob'],
+    [{ router: 'table', knob: -1, messages: hard }, 'knob'],
+    [{ router: 'table', threshold: 0.5, messages: hard }, 'threshold'],
+    [{ model: 'router-table-within-abc', messages: hard }, 'model'],
+    [{ model: 'gpt-4o', messages: hard }, 'model'],
+  ])('bad input %o is an OpenAI-format 400 naming %s', async (body, param) => {
+    const { status, json } = await post('/v1/chat/completions', body);
+    expect(status).toBe(400);
+    expect(json.error).toMatchObject({ type: 'invalid_request_error', param });
+    const route = await post('/v1/route', { ...body, messages: undefined, prompt: 'a hard proof' });
+    expect(route.status).toBe(400);
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it('refuses to start without a price per model, or with a model the router does not know', async () => {
+    const clients = { openai: new OpenAI({ apiKey: 'x' }), anthropic: new Anthropic({ apiKey: 'x' }) };
+    const { 'llama-70b': _dropped, ...partial } = FOUR_PRICES;
+    await expect(startServer({ ...serverOptions(clients), prices: partial })).rejects.toSatisfy(
+      (error) => InvalidOptionsError.isInstance(error) && /no price for "llama-70b"/.test((error as Error).message),
+    );
+    await expect(
+      startServer({ ...serverOptions(clients), models: ['gpt-4o', 'mystery'], prices: { ...FOUR_PRICES, mystery: { input: 1, output: 1 } } }),
+    ).rejects.toSatisfy((error) => UnknownModelError.isInstance(error) && /mystery/.test((error as Error).message));
+  });
+});
