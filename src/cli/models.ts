@@ -5,6 +5,8 @@
  */
 import { pairOnlyRouterMessage } from '../controller/model-choice.js';
 import type { ChoicePolicy, TokenPrice } from '../policy/index.js';
+import { parsePrices } from '../eval/prices.js';
+import { InvalidInputError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BASELINE_ROUTER, createRouter, DEFAULT_ROUTER_PREFERENCE, requireRouterDefinition } from '../routers/registry.js';
@@ -63,14 +65,16 @@ export function pricesFlag(args: ParsedArgs, models: readonly string[], required
   }
   const prices: Record<string, TokenPrice> = {};
   for (const entry of text.split(',').filter((part) => part.trim() !== '')) {
-    const equals = entry.lastIndexOf('=');
-    const model = entry.slice(0, equals).trim();
-    const values = entry.slice(equals + 1).split('/').map((value) => (value.trim() === '' ? Number.NaN : Number(value)));
-    if (equals <= 0 || values.length > 2 || values.some((value) => !Number.isFinite(value) || value < 0)) {
+    let parsed: Record<string, TokenPrice>;
+    try {
+      parsed = parsePrices(entry);
+    } catch (error) {
+      if (!InvalidInputError.isInstance(error)) throw error;
       throw new CliUsageError(`--prices: "${entry}" is not "model=price" or "model=input/output" (dollars per 1M tokens, >= 0).`, '--prices');
     }
+    const [[model, price]] = Object.entries(parsed);
     if (!models.includes(model)) throw new CliUsageError(`--prices: "${model}" is not one of --models (${models.join(', ')}).`, '--prices');
-    prices[model] = { input: values[0], output: values[values.length - 1] };
+    prices[model] = price;
   }
   const missing = models.filter((model) => !prices[model]);
   if (required && missing.length > 0) throw new CliUsageError(`--prices: no price for ${missing.join(', ')} (every model of --models needs one).`, '--prices');
