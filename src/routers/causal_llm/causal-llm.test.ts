@@ -197,12 +197,11 @@ describe('causal_llm router over an OpenAI-compatible endpoint', () => {
   it('times out a hanging server with a ProviderError, and recovers on retry', async () => {
     const once = await endpoint({ timeoutMs: 150, maxRetries: 0 });
     server.enqueue({ hang: true });
-    const started = Date.now();
+    // The server never answers: without the timeout this call would hang until the test's own limit.
     const error = await once.strongWinRate('slow').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).status).toBeUndefined();
     expect((error as Error).message).toMatch(/timed out after 150 ms/);
-    expect(Date.now() - started).toBeLessThan(2_000);
 
     const retrying = await endpoint({ timeoutMs: 150, maxRetries: 1 });
     server.enqueue({ hang: true });
