@@ -9,8 +9,14 @@ import { chatCompletionChunks, echoReply, openAIError, startFakeOpenAIServer, ty
 export const FAULTS = ['429', '500', 'html502', 'reset', 'garbage', 'null', 'text', 'empty', 'truncated', 'trickle'] as const;
 export type Fault = (typeof FAULTS)[number];
 
-/** Gap between the chunks of the `trickle` fault, in ms. */
-export const TRICKLE_GAP_MS = 600;
+/**
+ * Gap between the events of the `trickle` fault's stream, in ms: far longer than the idle
+ * timeouts the tests set (250-400 ms), so that on a loaded machine the next event cannot win the
+ * race against the timeout. A server that enforces its idle timeout never waits for it.
+ */
+export const TRICKLE_GAP_MS = 5_000;
+/** The same fault asked for a JSON answer: a slow body of events, read whole, that is not JSON. */
+const TRICKLE_JSON_GAP_MS = 100;
 
 function faultReply(fault: string, stream: boolean, model: string): ScriptedReply {
   switch (fault) {
@@ -34,7 +40,7 @@ function faultReply(fault: string, stream: boolean, model: string): ScriptedRepl
       // Two chunks, then the connection ends: no finish_reason, no [DONE].
       return stream ? { sse: chatCompletionChunks(['partial ', 'answer'], model).slice(0, 3), done: false } : { json: {} };
     case 'trickle':
-      return { sse: chatCompletionChunks(['slow ', 'slow ', 'slow'], model), eventDelayMs: TRICKLE_GAP_MS, delayFirstEvent: false };
+      return { sse: chatCompletionChunks(['slow ', 'slow ', 'slow'], model), eventDelayMs: stream ? TRICKLE_GAP_MS : TRICKLE_JSON_GAP_MS, delayFirstEvent: false };
     default:
       throw new Error(`unknown fault ${fault}`);
   }
