@@ -2,12 +2,16 @@
  * `routellm serve` overhead: added latency (p50, p99) and requests/s at concurrency 1, 10, 100
  * against a local upstream that answers instantly. Four processes: the upstream, the routellm
  * server (startServer), a bare node:http pass-through proxy (no routing, no SDK: the floor any
- * Node proxy sets on this machine), and this load generator. Added latency = the percentile
- * through a proxy minus the same percentile straight to the upstream, at the same concurrency (so
- * it includes the extra loopback hop, queueing in the proxy's event loop and CPU shared with the
- * load generator). In-server = the server's own time per request from its Server-Timing header
+ * Node proxy sets on this machine), and this load generator. Each target's p50 and p99 are its
+ * own, over every request of every round pooled. The overhead of a proxy compares like with like:
+ * its p50 against the direct p50 and its p99 against the direct p99, as a ratio and a difference
+ * (which includes the extra loopback hop, queueing in the proxy's event loop and CPU shared with
+ * the load generator). A difference of two p99s is not the p99 of the time added per request (no
+ * request is measured both ways), so it can come out below the difference of the p50s.
+ * In-server = the percentiles of the server's own time per request from its Server-Timing header
  * (`server` - `upstream`: body parsing, message checks, routing; the SDK's work and the upstream
- * call count as `upstream`; for streams, up to the first chunk).
+ * call count as `upstream`; for streams, up to the first chunk): the one distribution of added
+ * time measured per request.
  *
  * The load is a closed loop: `concurrency` workers each send their next request when the last one
  * answered, over kept-alive connections opened in the warm-up. At a level the CPUs cannot keep up
@@ -297,12 +301,13 @@ async function runBench(): Promise<void> {
     { name: 'routellm', url: server.url, model },
   ].map((target) => ({ ...target, agent: new http.Agent({ keepAlive: true, maxSockets: Math.max(...levels) }) }));
   console.log(
-    `routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level in ${flags.rounds} alternating rounds (medians)${flags.stream ? ', streaming' : ''}`,
+    `routellm serve overhead, router ${routerName}${routerName === 'mf' ? ' (precomputed embeddings: embedding excluded)' : ''}, ${total} requests per level in ${flags.rounds} alternating rounds (latencies pooled over rounds)${flags.stream ? ', streaming' : ''}`,
   );
-  console.log('added = the percentile through the proxy minus the same percentile direct; bare proxy = node:http pass-through, no routing, no SDK (the floor)');
-  console.log('concurrency | target     |  p50 / p99 ms     | added p50 / p99 ms | in-server p50 / p99 ms |  req/s');
+  console.log('p50 / p99: each target\'s own, over all its requests; vs direct: that percentile over the direct one\'s, as a ratio and a difference');
+  console.log('bare proxy = node:http pass-through, no routing, no SDK (the floor); in-server: percentiles of Server-Timing server - upstream');
+  console.log('concurrency | target     |   p50 / p99 ms    | p50 vs direct       | p99 vs direct       | in-server p50 / p99 ms |  req/s');
   const rounds = Number(flags.rounds);
-  const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : NaN);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   // A level: its label, the requests per round, and how one run loads a target.
   const levelRuns: { label: string; count: number; run: (target: (typeof targets)[number], count: number) => Promise<Run> }[] = levels.map((concurrency) => ({
     label: String(concurrency),
@@ -317,35 +322,38 @@ async function runBench(): Promise<void> {
       run: (target, count) => load(target.agent, target.url, target.model, Math.max(...levels), count, flags.stream, rate),
     });
   }
+  const sortedNumbers = (values: number[]) => values.sort((a, b) => a - b);
+  const pair = (a: number | undefined, b: number | undefined, width: number) => (a === undefined || b === undefined ? '-' : `${a.toFixed(2)} / ${b.toFixed(2)}`).padStart(width);
+  const versus = (value: number, direct: number) => `${(value / direct).toFixed(2)}x, +${(value - direct).toFixed(2)} ms`.padStart(19);
   for (const level of levelRuns) {
     for (const target of targets) await level.run(target, Math.min(200, level.count));
-    // Rounds alternate the targets, so drift in the machine's load hits all of them; each figure
-    // is the median over rounds.
-    const figures = targets.map(() => ({ p50: [] as number[], p99: [] as number[], a50: [] as number[], a99: [] as number[], s50: [] as number[], s99: [] as number[], rps: [] as number[] }));
+    // Rounds alternate the targets, so drift in the machine's load hits all of them alike; each
+    // target's latencies are pooled over the rounds and its requests/s is the median round's.
+    const pooled = targets.map(() => ({ latencies: [] as number[], overheads: [] as number[], rps: [] as number[] }));
     for (let round = 0; round < rounds; round++) {
-      let direct: { p50: number; p99: number } | undefined;
       for (const [index, target] of targets.entries()) {
         const run = await level.run(target, level.count);
-        const p50 = percentile(run.latencies, 0.5);
-        const p99 = percentile(run.latencies, 0.99);
-        direct ??= { p50, p99 };
-        const figure = figures[index];
-        figure.p50.push(p50);
-        figure.p99.push(p99);
-        figure.a50.push(p50 - direct.p50);
-        figure.a99.push(p99 - direct.p99);
-        if (run.overheads.length) {
-          figure.s50.push(percentile(run.overheads, 0.5));
-          figure.s99.push(percentile(run.overheads, 0.99));
-        }
-        figure.rps.push(level.count / run.seconds);
+        pooled[index].latencies.push(...run.latencies);
+        pooled[index].overheads.push(...run.overheads);
+        pooled[index].rps.push(level.count / run.seconds);
       }
     }
+    const quantiles = pooled.map(({ latencies, overheads }) => {
+      const sortedLatencies = sortedNumbers(latencies);
+      const sortedOverheads = sortedNumbers(overheads);
+      return {
+        p50: percentile(sortedLatencies, 0.5),
+        p99: percentile(sortedLatencies, 0.99),
+        s50: sortedOverheads.length ? percentile(sortedOverheads, 0.5) : undefined,
+        s99: sortedOverheads.length ? percentile(sortedOverheads, 0.99) : undefined,
+      };
+    });
+    const direct = quantiles[0];
     for (const [index, target] of targets.entries()) {
-      const m = Object.fromEntries(Object.entries(figures[index]).map(([key, values]) => [key, median(values)]));
-      const pair = (a: number, b: number, width: number) => (Number.isNaN(a) ? '-' : `${a.toFixed(2)} / ${b.toFixed(2)}`).padStart(width);
+      const q = quantiles[index];
+      const against = index === 0 ? ['-'.padStart(19), '-'.padStart(19)] : [versus(q.p50, direct.p50), versus(q.p99, direct.p99)];
       console.log(
-        `${(index === 0 ? level.label : '').padStart(11)} | ${target.name.padEnd(10)} | ${pair(m.p50, m.p99, 16)} | ${index === 0 ? '-'.padStart(18) : pair(m.a50, m.a99, 18)} | ${pair(m.s50, m.s99, 22)} | ${m.rps.toFixed(0).padStart(6)}`,
+        `${(index === 0 ? level.label : '').padStart(11)} | ${target.name.padEnd(10)} | ${pair(q.p50, q.p99, 17)} | ${against[0]} | ${against[1]} | ${pair(q.s50, q.s99, 22)} | ${median(pooled[index].rps).toFixed(0).padStart(6)}`,
       );
     }
   }
