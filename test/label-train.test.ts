@@ -1,7 +1,9 @@
 /**
- * From a prompt log to a router for one's own pair, through the command line: `routellm label` on
- * 400 prompts against stand-in models and judge (the weak model fails one kind of prompt), then
- * `routellm train sw_ranking` and `mf` on its output, then `routellm score` on held-out prompts.
+ * From a prompt log to a router for one's own pair: `routellm label` on 160 prompts against
+ * stand-in models and judge (the weak model fails one kind of prompt), a re-run that sends
+ * nothing, then sw_ranking and mf trained on its output, whose routers separate held-out
+ * prompts. `routellm label` runs as a process (its exit codes too); the re-run, the training and
+ * the scoring of held-out prompts go through the library in this process.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +11,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbedder } from '../src/embedders/registry.js';
+import { labelPrompts } from '../src/label/label.js';
+import { trainMf } from '../src/routers/mf/train.js';
+import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
+import { createRouter } from '../src/routers/registry.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './helpers/fake-openai-server.js';
 import { rocAuc, standInHandler, twoKindPrompts } from './helpers/label-stand-ins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'routellm.js');
 const MODELS = { strong: 'big-model', weak: 'small-model', judge: 'judge-model' };
+const PROMPTS = 160;
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -42,46 +50,52 @@ afterAll(async () => {
   await judgeServer.close();
 });
 
-describe('routellm label -> train -> score', () => {
-  it('labels 400 prompts, re-runs without a request, and trains sw_ranking and mf that separate held-out prompts (AUC >= 0.85)', async () => {
+describe('routellm label, then train and score', () => {
+  it('labels 160 prompts, re-runs without a request, and trains sw_ranking and mf that separate held-out prompts (AUC >= 0.85)', async () => {
     const input = path.join(dir, 'prompts.jsonl');
-    writeFileSync(input, twoKindPrompts(400).map(({ prompt }) => JSON.stringify({ prompt })).join('\n') + '\n');
+    writeFileSync(input, twoKindPrompts(PROMPTS).map(({ prompt }) => JSON.stringify({ prompt })).join('\n') + '\n');
     const labels = path.join(dir, 'labels.jsonl');
-    const labelArgs = ['label', '--input', input, '--output', labels, '--strong-model', MODELS.strong, '--weak-model', MODELS.weak, '--judge-model', MODELS.judge];
-    const urls = ['--base-url', answerServer.baseURL, '--judge-base-url', judgeServer.baseURL, '--concurrency', '16', '--json'];
-    const first = await runCli([...labelArgs, ...urls]);
+    const first = await runCli([
+      'label', '--input', input, '--output', labels, '--strong-model', MODELS.strong, '--weak-model', MODELS.weak, '--judge-model', MODELS.judge,
+      '--base-url', answerServer.baseURL, '--judge-base-url', judgeServer.baseURL, '--concurrency', '16', '--json',
+    ]);
     expect(first.stderr).toContain('labelling');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ prompts: 400, labelled: 400, failed: 0, outcomes: { strong: 200, weak: 200 } });
-    expect(answerServer.requests).toHaveLength(800);
-    expect(judgeServer.requests).toHaveLength(400);
+    expect(JSON.parse(first.stdout)).toMatchObject({ prompts: PROMPTS, labelled: PROMPTS, failed: 0, outcomes: { strong: PROMPTS / 2, weak: PROMPTS / 2 } });
+    expect(answerServer.requests).toHaveLength(2 * PROMPTS);
+    expect(judgeServer.requests).toHaveLength(PROMPTS);
 
+    // The same labelling again, as the CLI called it: everything is in the files, so no request.
     answerServer.reset();
     judgeServer.reset();
-    const again = await runCli([...labelArgs, ...urls]);
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyLabelled: 400, labelled: 0, requests: 0 });
+    const answers = { baseURL: answerServer.baseURL };
+    const again = await labelPrompts({
+      input,
+      output: labels,
+      strongModel: MODELS.strong,
+      weakModel: MODELS.weak,
+      judgeModel: MODELS.judge,
+      endpoints: { [MODELS.strong]: answers, [MODELS.weak]: answers, [MODELS.judge]: { baseURL: judgeServer.baseURL } },
+    });
+    expect(again).toMatchObject({ alreadyLabelled: PROMPTS, labelled: 0, requests: 0 });
     expect(answerServer.requests.length + judgeServer.requests.length).toBe(0);
-    expect(jsonLines(labels)).toHaveLength(400);
+    expect(jsonLines(labels)).toHaveLength(PROMPTS);
 
+    // Both routers train here through the library (the CLI's train command has its own tests), on
+    // the embedder that then scores held-out prompts with both.
     const heldOut = twoKindPrompts(80, 1000);
-    const heldOutFile = path.join(dir, 'held-out.jsonl');
-    writeFileSync(heldOutFile, heldOut.map(({ prompt, hard }) => JSON.stringify({ prompt, hard })).join('\n') + '\n');
-    const pair = ['--strong-model', MODELS.strong, '--weak-model', MODELS.weak];
-    const trainings = await Promise.all(
-      (['sw_ranking', 'mf'] as const).map((router) =>
-        runCli(['train', router, '--data', labels, '--output', path.join(dir, router), '--decontaminate', 'false', '--json', ...(router === 'mf' ? ['--epochs', '30'] : [])]),
-      ),
-    );
-    for (const training of trainings) expect(training.stderr + training.stdout).not.toMatch(/Error/);
-    for (const training of trainings) expect(training.code).toBe(0);
-    for (const router of ['sw_ranking', 'mf']) {
-      const scored = path.join(dir, `${router}-scored.jsonl`);
-      const result = await runCli(['score', '--router', router, '--weights', path.join(dir, router), ...pair, '--input', heldOutFile, '--output', scored]);
-      expect(result.code).toBe(0);
-      const rows = jsonLines(scored);
-      const auc = rocAuc(rows.map((row) => row.strong_win_rate), rows.map((row) => row.hard));
-      expect(auc, `${router} AUC`).toBeGreaterThanOrEqual(0.85);
+    const embedder = await createEmbedder('use-lite');
+    try {
+      await trainSwRanking({ data: [labels], output: path.join(dir, 'sw_ranking'), embedder, decontaminate: false });
+      await trainMf({ data: [labels], output: path.join(dir, 'mf'), embedder, decontaminate: false, epochs: 10 });
+      for (const name of ['sw_ranking', 'mf']) {
+        const router = await createRouter(name, { weightsDir: path.join(dir, name), embedder, strongModel: MODELS.strong, weakModel: MODELS.weak });
+        const scores = await router.strongWinRates(heldOut.map(({ prompt }) => prompt));
+        await router.dispose();
+        expect(rocAuc([...scores], heldOut.map(({ hard }) => hard)), `${name} AUC`).toBeGreaterThanOrEqual(0.85);
+      }
+    } finally {
+      await embedder.dispose();
     }
   }, 300_000);
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { labelPrompts, type LabelSummary } from '../../label/label.js';
+import type { LabelSummary } from '../../label/label.js';
 import { CliUsageError, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
 import { parseCommandArgs, processIo, readConfigMapping } from '../shared.js';
@@ -80,6 +80,8 @@ export async function runLabel(argv: string[], io: CliIo = processIo): Promise<n
     ['template', templateFile === undefined ? undefined : await readTemplate(templateFile)],
   ];
   for (const [key, value] of optional) if (value !== undefined) options[key] = value;
+  // Loaded once the flags are checked, so a usage error answers without loading the providers.
+  const { labelPrompts } = await import('../../label/label.js');
   const summary = await labelPrompts(options as Parameters<typeof labelPrompts>[0]);
   io.stdout.write(args.flags.json ? `${JSON.stringify(summary)}\n` : describeSummary(summary));
   return summary.failed > 0 ? 1 : 0;
