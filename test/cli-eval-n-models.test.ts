@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { progressOf, withoutProgress } from './helpers/run-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'routellm.js');
@@ -43,7 +44,8 @@ describe('routellm eval --models (N models)', () => {
     );
     const output = path.join(dir, 'out');
     const result = await runCli(['eval', '--routers', 'mf', '--benchmark', benchmark, '--models', ...MODELS, '--output', output], env);
-    expect(result.stderr).toBe('');
+    expect(withoutProgress(result.stderr).trim()).toBe('');
+    expect(progressOf(result.stderr, 'scoring bench.jsonl with mf')).toEqual({ percents: [0, 100], done: true });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/6 prompts, 3 models \(costs from the file\)/);
     expect(result.stdout).toMatch(/gpt-4-1106-preview\s+\$0\.0100\s+1\.0000/);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { benchmarkDataDir, hasBenchmarkData } from './helpers/benchmark-data.js';
+import { progressOf, withoutProgress } from './helpers/run-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = benchmarkDataDir;
@@ -26,7 +27,10 @@ describe('routellm eval', () => {
     const result = await runCli(['eval', '--routers', 'random', '--benchmark', 'mt-bench', '--data-dir', dataDir, '--output', output], {
       env: { ROUTELLM_CACHE_DIR: cacheDir },
     });
-    expect(result.stderr).toBe('');
+    expect(withoutProgress(result.stderr).trim()).toBe('');
+    // stderr is a pipe here: a plain line each time the scoring (10 seeds of 72 questions: 7, 14,
+    // 22, ... done) enters a new tenth, then one at the end.
+    expect(progressOf(result.stderr, 'scoring mt-bench with random')).toEqual({ percents: [10, 19, 31, 40, 50, 69, 81, 90, 100], done: true });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/MT-Bench \(72 questions/);
     expect(result.stdout).toMatch(/random \(10 seeds\)\s+0\.\d{3}\s+± 0\.0\d{2}\s+0\.\d{3}\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%/);

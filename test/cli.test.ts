@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/run-cli.js';
+import { progressOf, runCli } from './helpers/run-cli.js';
 import { RandomRouter } from '../src/routers/random/index.js';
 
 let dir: string;
@@ -110,6 +110,8 @@ describe('routellm score', () => {
     const output = path.join(dir, 'scored.jsonl');
     const result = await runCli(['score', '--router', 'random', '--config', path.join(dir, 'config.json'), '--input', path.join(dir, 'prompts.jsonl'), '--output', output]);
     expect(result.code).toBe(0);
+    // stderr is a pipe here: progress comes as plain lines, the first at 0 and the last at 100%.
+    expect(progressOf(result.stderr, 'scoring with random')).toEqual({ percents: [0, 100], done: true });
     const lines = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const router = new RandomRouter({ seed: 3 });
     expect(lines.map((line) => line.prompt)).toEqual(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']);
@@ -191,6 +193,7 @@ describe('routellm calibrate', () => {
     const router = new RandomRouter({ seed: 3 });
     const scores = [...(await router.strongWinRates(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']))].sort((a, b) => a - b);
     expect(JSON.parse(fromInput.stdout)).toMatchObject({ router: 'random', strong_model_pct: 0.5, prompts: 3, source: 'prompts' });
+    expect(progressOf(fromInput.stderr, 'scoring with random')).toEqual({ percents: [0, 100], done: true });
     expect(JSON.parse(fromInput.stdout).threshold).toBeCloseTo(scores[1], 6);
     expect(badPct.code).toBe(2);
     expect(badPct.stderr).toMatch(/--strong-model-pct must be in \[0, 1\]/);
@@ -216,6 +219,7 @@ describe('routellm embed and train', () => {
       runCli(['train', 'random', '--data', data, '--output', path.join(dir, 'nothing')]),
     ]);
     expect(embed.code).toBe(0);
+    expect(progressOf(embed.stderr, 'embedding with use-lite').done).toBe(true);
     const rows = readFileSync(embedded, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(rows.map((row) => row.prompt)).toEqual(['What is 2 + 2?', "Prove Fermat's little theorem.", 'hi']);
     expect(rows[0].id).toBe(1);

@@ -17,6 +17,7 @@ import { trainMf } from '../src/routers/mf/train.js';
 import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
 import { createRouter } from '../src/routers/registry.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './helpers/fake-openai-server.js';
+import { progressOf } from './helpers/run-cli.js';
 import { rocAuc, standInHandler, twoKindPrompts } from './helpers/label-stand-ins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,7 +60,8 @@ describe('routellm label, then train and score', () => {
       'label', '--input', input, '--output', labels, '--strong-model', MODELS.strong, '--weak-model', MODELS.weak, '--judge-model', MODELS.judge,
       '--base-url', answerServer.baseURL, '--judge-base-url', judgeServer.baseURL, '--concurrency', '16', '--json',
     ]);
-    expect(first.stderr).toContain('labelling');
+    // stderr is a pipe here: a plain line at each 10% of the prompts, then one at the end.
+    expect(progressOf(first.stderr, 'labelling')).toEqual({ percents: [1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100], done: true });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ prompts: PROMPTS, labelled: PROMPTS, failed: 0, outcomes: { strong: PROMPTS / 2, weak: PROMPTS / 2 } });
     expect(answerServer.requests).toHaveLength(2 * PROMPTS);

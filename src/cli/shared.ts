@@ -12,6 +12,7 @@ import { checkMessages, routingText } from '../controller/messages.js';
 import { InvalidInputError, InvalidOptionsError, UnknownModelError } from '../errors.js';
 import { createRouterForPair, requireRouterDefinition, resolveRouterName, ROUTER_NAMES } from '../routers/registry.js';
 import { isPairRouter, type Router } from '../routers/types.js';
+import type { ScoringProgress } from '../eval/scoring.js';
 import { ProgressBar } from '../train/progress.js';
 import { CliUsageError, assertPositionals, formatHelp, numberFlag, parseArgs, requireStringFlag, stringFlag } from './args.js';
 import type { CommandSpec, ParsedArgs } from './args.js';
@@ -244,9 +245,27 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   }
 }
 
-/** A progress bar on stderr when it is a terminal; nothing otherwise. */
-export function terminalProgress(io: CliIo, total: number, label: string): { update(done: number): void; finish(): void } {
-  if (!io.stderr.isTTY || total === 0) return { update() {}, finish() {} };
-  const bar = new ProgressBar(total, { label, stream: io.stderr, interactive: true });
+/**
+ * The progress of a long command on stderr, as `routellm train` shows it: a bar redrawn in place
+ * on a terminal, otherwise a plain line at each 10% and one at the end (so a log or CI shows that
+ * the command is alive). Nothing for an empty job.
+ */
+export function commandProgress(io: CliIo, total: number, label: string): { update(done: number): void; finish(): void } {
+  if (total === 0) return { update() {}, finish() {} };
+  const bar = new ProgressBar(total, { label, stream: io.stderr });
   return { update: (done) => bar.update(done), finish: () => bar.finish() };
+}
+
+/** An `onProgress` for scoring with several routers: one `commandProgress` per router, ended at its last prompt. */
+export function routerProgress(io: CliIo, label: (event: ScoringProgress) => string): (event: ScoringProgress) => void {
+  const bars = new Map<string, ReturnType<typeof commandProgress>>();
+  return (event) => {
+    let bar = bars.get(event.router);
+    if (!bar) {
+      bar = commandProgress(io, event.total, label(event));
+      bars.set(event.router, bar);
+    }
+    bar.update(event.done);
+    if (event.done >= event.total) bar.finish();
+  };
 }

@@ -18,6 +18,7 @@ import {
   type CostRange,
 } from './cost-quality.js';
 import type { NModelTable } from './n-model-table.js';
+import type { ScoringProgress } from './scoring.js';
 import type { CostScale } from '../policy/index.js';
 
 /** One router to evaluate: a router that scores models, or its scores already computed (prompts x models). */
@@ -39,6 +40,8 @@ export interface EvaluateNModelsOptions {
   batchSize?: number;
   /** How the policy scales cost across the candidates (default `log`, the policy's default). */
   costScale?: CostScale;
+  /** Called before scoring each router's prompts and after each batch (not for given `scores`). */
+  onProgress?: (progress: ScoringProgress) => void;
 }
 
 /** A curve, its hull and its area. */
@@ -86,6 +89,7 @@ async function scoresOf(spec: NModelRouterSpec, table: NModelTable, options: Eva
   const width = table.models.length;
   const out = new Float32Array(table.count * width);
   const embedder = isEmbeddingModelScoringRouter(router) ? (options.wrapEmbedder?.(router.embedder) ?? router.embedder) : undefined;
+  options.onProgress?.({ router: spec.name, done: 0, total: table.count });
   for (let start = 0; start < table.count; start += batch) {
     const prompts = table.prompts.slice(start, start + batch);
     const scores =
@@ -93,6 +97,7 @@ async function scoresOf(spec: NModelRouterSpec, table: NModelTable, options: Eva
         ? await router.modelScoresFromEmbeddings(await embedder.embed(prompts), prompts.length, table.models)
         : await router.modelScores(prompts, table.models);
     out.set(scores, start * width);
+    options.onProgress?.({ router: spec.name, done: start + prompts.length, total: table.count });
   }
   return out;
 }

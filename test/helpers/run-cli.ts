@@ -27,3 +27,27 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     );
   });
 }
+
+/** A line of a command's progress when stderr is not a terminal: `<label> 30/300 (10%) ...` or `<label> done 300/300 ...`. */
+const PROGRESS_LINE = /^(.+?) (?:\d+\/\d+ \((\d+)%\)|done \d+\/\d+) /;
+
+/** The progress lines of `stderr` with `label`: the percentages printed, in order, and whether a `done` line ended them. */
+export function progressOf(stderr: string, label: string): { percents: number[]; done: boolean } {
+  const percents: number[] = [];
+  let done = false;
+  for (const line of stderr.split('\n')) {
+    const match = PROGRESS_LINE.exec(line);
+    if (!match || match[1] !== label) continue;
+    if (match[2] !== undefined) percents.push(Number(match[2]));
+    else done = true;
+  }
+  return { percents, done };
+}
+
+/** `stderr` without its progress lines: what a command warned or failed with. */
+export function withoutProgress(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !PROGRESS_LINE.test(line))
+    .join('\n');
+}

@@ -3,7 +3,7 @@ import { scorePrompts } from '../../eval/scoring.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { buildRouter, parseCommandArgs, processIo, readPromptFile, routerOptionsFor, sharedRouterFlags, terminalProgress } from '../shared.js';
+import { buildRouter, parseCommandArgs, processIo, readPromptFile, routerOptionsFor, sharedRouterFlags, commandProgress } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -42,7 +42,7 @@ export async function runCalibrate(argv: string[], io: CliIo = processIo): Promi
     if (records.length === 0) throw new CliUsageError(`--input: ${input} has no prompts.`, '--input');
     const { router } = await buildRouter(name, flags, io);
     try {
-      const progress = terminalProgress(io, records.length, `scoring with ${name}`);
+      const progress = commandProgress(io, records.length, `scoring with ${name}`);
       const scores = await scorePrompts(
         router,
         records.map((record) => record.prompt),

@@ -1,6 +1,6 @@
 import { stringFlag } from '../args.js';
 import type { CommandSpec } from '../args.js';
-import { parseCommandArgs, processIo, readPromptJob, terminalProgress, writeFileAtomic } from '../shared.js';
+import { parseCommandArgs, processIo, readPromptJob, commandProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -29,7 +29,7 @@ export async function runEmbed(argv: string[], io: CliIo = processIo): Promise<n
   const { createEmbedder, DEFAULT_EMBEDDER } = await import('../../embedders/registry.js');
   const embedder = await createEmbedder(stringFlag(args, 'embedder') ?? DEFAULT_EMBEDDER);
   try {
-    const progress = terminalProgress(io, records.length, `embedding with ${embedder.id}`);
+    const progress = commandProgress(io, records.length, `embedding with ${embedder.id}`);
     const lines: string[] = [];
     for (let start = 0; start < records.length; start += batchSize) {
       const batch = records.slice(start, start + batchSize);

@@ -11,7 +11,7 @@ import { readPrices } from '../../eval/prices.js';
 import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
 import { CliUsageError, numberFlag, stringFlag, type ParsedArgs } from '../args.js';
-import { buildRouter, sharedRouterFlags, writeFileAtomic, type CliIo } from '../shared.js';
+import { buildRouter, routerProgress, sharedRouterFlags, writeFileAtomic, type CliIo } from '../shared.js';
 
 /** Runs the N-model evaluation for parsed `eval` arguments that name `--models`. */
 export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: readonly string[], benchmarkFile: string, models: readonly string[]): Promise<number> {
@@ -40,7 +40,8 @@ export async function runNModelEval(args: ParsedArgs, io: CliIo, routerNames: re
       built.push(router);
       specs.push({ name, router });
     }
-    const result = await evaluateNModels({ table, routers: specs, costScale, wrapEmbedder: (embedder) => withDiskCache(embedder) }).catch((error: unknown) => {
+    const onProgress = routerProgress(io, (event) => `scoring ${path.basename(benchmarkFile)} with ${event.router}`);
+    const result = await evaluateNModels({ table, routers: specs, costScale, wrapEmbedder: (embedder) => withDiskCache(embedder), onProgress }).catch((error: unknown) => {
       if (UnknownModelError.isInstance(error)) throw new CliUsageError(`${error.message} Evaluate weights that know these models (--weights), or map names in --config.`, '--models');
       throw error;
     });

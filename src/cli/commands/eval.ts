@@ -14,7 +14,7 @@ import { formatResultsTable, toResultsJson } from '../../eval/report.js';
 import { requireRouterDefinition, ROUTER_NAMES } from '../../routers/registry.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, listFlag, numberFlag, requireStringFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
-import { buildRouter, parseCommandArgs, processIo, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import { buildRouter, parseCommandArgs, processIo, routerProgress, sharedRouterFlags, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -133,22 +133,13 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
 }
 
 async function evaluateAndReport(args: ParsedArgs, io: CliIo, benchmark: EvalBenchmark, specs: RouterSpec[], seeds: number | undefined): Promise<number> {
-  const bars = new Map<string, ReturnType<typeof terminalProgress>>();
   const result = await evaluateRouters({
     benchmark,
     routers: specs,
     randomSeeds: seeds,
     cacheDir: args.flags['no-cache'] ? false : undefined,
     wrapEmbedder: (embedder) => withDiskCache(embedder),
-    onProgress: (event) => {
-      let bar = bars.get(event.router);
-      if (!bar) {
-        bar = terminalProgress(io, event.total, `scoring ${benchmark.name} with ${event.router}${event.cached ? ' (cached)' : ''}`);
-        bars.set(event.router, bar);
-      }
-      bar.update(event.done);
-      if (event.done >= event.total) bar.finish();
-    },
+    onProgress: routerProgress(io, (event) => `scoring ${benchmark.name} with ${event.router}${event.cached ? ' (cached)' : ''}`),
   });
   const json = toResultsJson(result);
   const output = stringFlag(args, 'output');

@@ -3,7 +3,7 @@ import { resolveRouterName } from '../../routers/registry.js';
 import { SHARED_ROUTER_FLAGS, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { assertNoPairFlags, buildModelRouter, defaultModelRouterName, modelsFlag } from '../models.js';
-import { buildRouter, defaultRouterName, parseCommandArgs, processIo, readPromptJob, sharedRouterFlags, terminalProgress, writeFileAtomic } from '../shared.js';
+import { buildRouter, defaultRouterName, parseCommandArgs, processIo, readPromptJob, sharedRouterFlags, commandProgress, writeFileAtomic } from '../shared.js';
 import type { CliCommand, CliIo, PromptRecord } from '../shared.js';
 
 const spec: CommandSpec = {
@@ -38,7 +38,7 @@ export async function runScore(argv: string[], io: CliIo = processIo): Promise<n
   const name = resolveRouterName(requested) ?? requested;
   const { router } = await buildRouter(name, await sharedRouterFlags(args), io);
   try {
-    const progress = terminalProgress(io, records.length, `scoring with ${name}`);
+    const progress = commandProgress(io, records.length, `scoring with ${name}`);
     const scores = await scorePrompts(
       router,
       records.map((record) => record.prompt),
@@ -58,7 +58,7 @@ async function scoreModels(args: ParsedArgs, records: PromptRecord[], models: st
   assertNoPairFlags(args, ['strong-model', 'weak-model']);
   const router = await buildModelRouter(stringFlag(args, 'router') ?? defaultModelRouterName(), await sharedRouterFlags(args));
   try {
-    const progress = terminalProgress(io, records.length, `scoring ${models.length} models with ${router.name}`);
+    const progress = commandProgress(io, records.length, `scoring ${models.length} models with ${router.name}`);
     const lines: string[] = [];
     for (let start = 0; start < records.length; start += batchSize) {
       const batch = records.slice(start, start + batchSize);
