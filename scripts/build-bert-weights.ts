@@ -4,17 +4,17 @@
  *   npx tsx scripts/build-bert-weights.ts [--data-dir DIR] [--output DIR] [--exclude file.jsonl,...]
  *     [--class-weights auto|balanced|none] [--architecture auto|linear|mlp] [--seed N] [--rank-within-source]
  *
- * Training files: every train/*.jsonl except the test splits (`*_test.jsonl`, `*-test.jsonl`),
- * plus the MMLU gold split. Classes from the Elo tiers of all battles (tiers 0-1 strong, tier 2
+ * Training files: `BERT_TRAINING_FILES` (scripts/shipped-training-files.ts, the files the shipped
+ * manifest records; not whatever train/ holds now) less `--exclude`, plus the MMLU gold split. Classes from the Elo tiers of all battles (tiers 0-1 strong, tier 2
  * weak, as the paper); use-lite embeddings through the shared disk cache; decontaminated against
  * MMLU-rest, GSM8K and MT-Bench (cosine >= 0.95). Seed 0.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../src/data/evals.js';
 import { trainBert } from '../src/routers/bert/train.js';
 import { shippedWeightsDir } from '../src/weights-format/index.js';
+import { BERT_TRAINING_FILES } from './shipped-training-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +33,7 @@ const { values } = parseArgs({
 const dataDir = resolveDataDir(values['data-dir']);
 const trainDir = path.join(dataDir, 'train');
 const excluded = new Set(values.exclude!.split(',').filter(Boolean));
-const files = readdirSync(trainDir)
-  .filter((file) => file.endsWith('.jsonl') && !/[_-]test\.jsonl$/.test(file) && !excluded.has(file))
-  .sort()
-  .map((file) => path.join(trainDir, file));
+const files = BERT_TRAINING_FILES.filter((file) => !excluded.has(file)).map((file) => path.join(trainDir, file));
 const output = values.output ?? shippedWeightsDir('bert');
 process.stderr.write(`build-bert-weights: ${files.length} files -> ${output}\n`);
 const started = Date.now();

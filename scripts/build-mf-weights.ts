@@ -1,5 +1,6 @@
 /**
- * Builds the shipped MF weights (weights/mf) from ../shared/data/train plus the MMLU gold split,
+ * Builds the shipped MF weights (weights/mf) from `MF_TRAINING_FILES` of ../shared/data/train (the
+ * files the shipped manifest records, scripts/shipped-training-files.ts) plus the MMLU gold split,
  * with use-lite embeddings (disk-cached), decontaminated against MMLU, GSM8K and MT-Bench.
  *
  *   npx tsx scripts/build-mf-weights.ts [--data-dir DIR] [--output DIR] [--sweep] [--epochs N] [--seed N]
@@ -7,7 +8,7 @@
  * Hyperparameters are the ones chosen by `--sweep`, which trains each candidate for a few epochs
  * and compares validation loss on a split carved from the training data only (never benchmarks).
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../src/data/models.js'
 import { prepareMfData, trainMf, type TrainMfOptions, type TrainMfResult } from '../src/routers/mf/train.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { MF_RECIPE } from './mf-recipe.js';
+import { MF_TRAINING_FILES } from './shipped-training-files.js';
 
 /** The configuration chosen by the sweep recorded in `SELECTION` (lowest validation loss). */
 const CHOSEN = MF_RECIPE;
@@ -73,10 +75,7 @@ async function main(): Promise<void> {
   const dataDir = resolveDataDir(values['data-dir']);
   const output = path.resolve(values.output ?? shippedWeightsDir('mf'));
   const trainFolder = path.join(dataDir, 'train');
-  const files = readdirSync(trainFolder)
-    .filter((name) => name.endsWith('.jsonl'))
-    .sort()
-    .map((name) => path.join(trainFolder, name));
+  const files = MF_TRAINING_FILES.map((name) => path.join(trainFolder, name));
   const seed = Number(values.seed);
   const base: TrainMfOptions = {
     data: files,

@@ -3,7 +3,8 @@
  * gives the same binaries; only `createdAt` in the manifest changes).
  *
  *   npx tsx scripts/build-sw-ranking-weights.ts [--data-dir ../shared/data] [--output weights/sw_ranking] [--max-pairs 10]
- *     [--sources arena-battles,routerbench-arc_challenge_train,...] (file names under <data dir>/train)
+ *     [--sources arena-battles,routerbench-arc_challenge_train,...] (file names under <data dir>/train;
+ *     default SW_RANKING_TRAINING_FILES of scripts/shipped-training-files.ts, the shipped manifest's)
  *     [--evaluate] (then score MMLU-rest, GSM8K and MT-Bench and record APGR / CPT in the manifest)
  *     [--evaluate-only] (only that, on the index already in --output)
  *
@@ -36,6 +37,7 @@ import { packageRoot } from '../src/weights-format/paths.js';
 import { SwRankingRouter } from '../src/routers/sw_ranking/index.js';
 import { saveBattleIndex } from '../src/routers/sw_ranking/battle-index.js';
 import { trainSwRanking } from '../src/routers/sw_ranking/train.js';
+import { SW_RANKING_TRAINING_FILES } from './shipped-training-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +47,7 @@ const { values } = parseArgs({
     'sample-prompts': { type: 'string', default: '2000' },
     evaluate: { type: 'boolean', default: false },
     'evaluate-only': { type: 'boolean', default: false },
-    sources: { type: 'string', default: 'arena-battles,routerbench-arc_challenge_train,routerbench-mbpp_train,routerbench-winogrande_train' },
+    sources: { type: 'string', default: SW_RANKING_TRAINING_FILES.map((file) => path.basename(file, '.jsonl')).join(',') },
   },
 });
 const dataDir = resolveDataDir(values['data-dir']);
