@@ -1,10 +1,10 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
 import { DEFAULT_FEEDBACK_MAX_ENTRIES, DEFAULT_FEEDBACK_TTL_MS } from './feedback.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
 import type { TokenPrice } from '../policy/index.js';
+import type { AnthropicClientLike } from '../providers/types.js';
 import type { RouterOptionsFor, RouterSpelling } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
 import { modelChoiceOptionsShape } from './model-options.js';
@@ -24,8 +24,8 @@ const openAIClientSchema = z.custom<OpenAI>(
   { message: 'expected an `openai` client instance (new OpenAI(...))' },
 );
 
-const anthropicClientSchema = z.custom<Anthropic>(
-  (value) => typeof (value as Anthropic | undefined)?.messages?.create === 'function',
+const anthropicClientSchema = z.custom<AnthropicClientLike>(
+  (value) => typeof (value as AnthropicClientLike | undefined)?.messages?.create === 'function',
   { message: 'expected an `@anthropic-ai/sdk` client instance (new Anthropic(...))' },
 );
 
