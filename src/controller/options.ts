@@ -7,7 +7,7 @@ import type { TokenPrice } from '../policy/index.js';
 import type { AnthropicClientLike } from '../providers/types.js';
 import type { RouterOptionsFor, RouterSpelling } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
-import { modelChoiceOptionsShape } from './model-options.js';
+import { modelChoiceOptionsShape, modelPriceSchema } from './model-options.js';
 
 const routerInstanceSchema = z.custom<Router>(
   (value) =>
@@ -36,16 +36,6 @@ export const endpointSchema = z
     baseURL: z.url(),
     /** API key sent as a bearer token. Default: none (a placeholder is sent; local servers ignore it). */
     apiKey: z.string().optional(),
-  })
-  .strict();
-
-/** Price of one model in US dollars per 1M tokens. */
-export const modelPriceSchema = z
-  .object({
-    /** Dollars per 1M input (prompt) tokens. */
-    input: z.number().nonnegative(),
-    /** Dollars per 1M output (completion) tokens. */
-    output: z.number().nonnegative(),
   })
   .strict();
 
