@@ -1,5 +1,5 @@
 import { routingText } from '../controller/messages.js';
-import { choosePricedModel, MODEL_CHECK_PROMPT, requireModelPrices, requireModelScoring, scoreModels } from '../controller/model-choice.js';
+import { choosePricedModel, MODEL_CHECK_PROMPT, requireModelPrices, requireModelScoring, scoreModels, type ModelRouteResult } from '../controller/model-choice.js';
 import { parseModelRoutingString } from '../controller/model-routing.js';
 import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
@@ -10,20 +10,14 @@ import { assertOneSpecification, assertRouterOptions, DelegatingModel, type Call
 import { nModelOptionsSchema, type NModelRoutedModelOptions, type ResolvedNModelOptions, type RoutableLanguageModel } from './options.js';
 import { promptMessages } from './prompt-text.js';
 
-/** What an N-model routed model decided for one call; reported in `providerMetadata.routellm`. */
-export interface ModelChoiceDecision {
-  /** The router's name. */
-  router: string;
-  /** The cost-quality knob, when the policy is the knob. */
-  knob?: number;
-  /** The margin of the within-best rule, when the policy is that rule. */
-  within_best?: number;
+/**
+ * What an N-model routed model decided for one call; reported in `providerMetadata.routellm`.
+ * The Controller's choice (`router`, `knob` or `within_best`, every model's `scores` and
+ * `expected_cost_usd`, by name), with the chosen name and the model called.
+ */
+export interface ModelChoiceDecision extends Omit<ModelRouteResult, 'model'> {
   /** The name (a key of `models`) of the model the policy chose. */
   chosen: string;
-  /** Every model's score (predicted quality, higher is better), by name. */
-  scores: Record<string, number>;
-  /** Every model's expected cost of this call in US dollars, by name, as the policy weighed it. */
-  expected_cost_usd: Record<string, number>;
   /** `modelId` of the model that was called. */
   model: string;
   /** `provider` of the model that was called, e.g. `openai.chat`. */
