@@ -10,9 +10,10 @@ export interface CallOptions {
 }
 interface GenerateResult {
   providerMetadata?: ProviderMetadata;
+  usage?: unknown;
 }
 interface StreamResult {
-  stream: ReadableStream<{ type: string; providerMetadata?: ProviderMetadata }>;
+  stream: ReadableStream<{ type: string; providerMetadata?: ProviderMetadata; usage?: unknown }>;
 }
 
 /**
@@ -47,6 +48,7 @@ export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decis
   async doGenerate(options: CallOptions): Promise<GenerateResult> {
     const { model, decision } = await this.choose(options);
     const result = (await model.doGenerate(options)) as GenerateResult;
+    this.answered(decision, result.usage);
     return { ...result, providerMetadata: withDecision(result.providerMetadata, decision) };
   }
 
@@ -55,8 +57,10 @@ export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decis
     const result = (await model.doStream(options)) as StreamResult;
     const stream = result.stream.pipeThrough(
       new TransformStream({
-        transform(part, controller) {
-          controller.enqueue(part.type === 'finish' ? { ...part, providerMetadata: withDecision(part.providerMetadata, decision) } : part);
+        transform: (part, controller) => {
+          if (part.type !== 'finish') return controller.enqueue(part);
+          this.answered(decision, part.usage);
+          controller.enqueue({ ...part, providerMetadata: withDecision(part.providerMetadata, decision) });
         },
       }),
     );
@@ -74,6 +78,9 @@ export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decis
     this.routerPromise = undefined;
     if (pending && typeof this.source === 'string') await (await pending.catch(() => undefined))?.dispose();
   }
+
+  /** Sees the usage of each answer (a result's, or a stream's `finish` part's). */
+  protected answered(_decision: Decision, _usage: unknown): void {}
 
   /** The model a call goes to, and the decision to report. */
   protected abstract choose(options: CallOptions): Promise<{ model: Model; decision: Decision }>;

@@ -110,6 +110,21 @@ describe('generateText with an N-model routed model', () => {
     expect(record.expected_cost_usd['llama-8b']).toBeCloseTo((inputTokens * 0.05 + 50 * 0.1) / 1e6, 12);
   });
 
+  it('weighs a model by the running mean of its answers once it has outputTokensMinRequests of them, from generate and stream', async () => {
+    const model = createRoutedModel({ router: new TableRouter(), models, prices: FOUR_PRICES, knob: 0, outputTokensMinRequests: 2 });
+    const inputTokens = estimateTokens(HARD);
+    const cost = (name: keyof typeof FOUR_PRICES, output: number) => (inputTokens * FOUR_PRICES[name].input + output * FOUR_PRICES[name].output) / 1e6;
+    const first = await generateText({ model, prompt: HARD });
+    expect((await model.route(HARD)).expected_cost_usd['llama-8b']).toBeCloseTo(cost('llama-8b', 300), 12);
+    const second = streamText({ model, prompt: HARD });
+    await collectText(second.textStream);
+    const outputs = [first.usage.outputTokens, (await second.usage).outputTokens] as number[];
+    expect(outputs.every((tokens) => tokens > 0 && tokens !== 300)).toBe(true);
+    const after = await model.route(HARD);
+    expect(after.expected_cost_usd['llama-8b']).toBeCloseTo(cost('llama-8b', (outputs[0] + outputs[1]) / 2), 12);
+    expect(after.expected_cost_usd['gpt-4o']).toBeCloseTo(cost('gpt-4o', 300), 12);
+  });
+
   it('builds a router by name from a router-<name>-<knob> string and chooses the best scored model at knob 1', async () => {
     const zero = createRoutedModel({ router: 'router-random-0', routerOptions: { seed: 3 }, models, prices: FOUR_PRICES });
     expect([zero.router, zero.policy, zero.modelId]).toEqual(['random', { knob: 0 }, 'router-random-0']);

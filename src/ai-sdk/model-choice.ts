@@ -3,7 +3,7 @@ import { choosePricedModel, MODEL_CHECK_PROMPT, requireModelPrices, requireModel
 import { parseModelRoutingString } from '../controller/model-routing.js';
 import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
-import type { ChoicePolicy, TokenPrice } from '../policy/index.js';
+import { AnswerLengths, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
 import { requireRouterDefinition } from '../routers/registry.js';
 import type { ModelScoringRouter, Router } from '../routers/types.js';
 import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions } from './delegating-model.js';
@@ -63,13 +63,14 @@ export function createModelChoiceModel<Model extends RoutableLanguageModel>(opti
 class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingModel<Model, ModelChoiceDecision> implements ModelChoiceControls<Model> {
   readonly modelId: string;
   private readonly names: readonly string[];
+  private readonly lengths = new AnswerLengths();
 
   constructor(
     source: string | Router,
     readonly policy: ChoicePolicy,
     readonly models: Readonly<Record<string, Model>>,
     private readonly prices: Readonly<Record<string, TokenPrice>>,
-    private readonly options: Pick<ResolvedNModelOptions, 'outputTokens' | 'defaultOutputTokens' | 'routerOptions' | 'routeTurns'>,
+    private readonly options: Pick<ResolvedNModelOptions, 'outputTokens' | 'defaultOutputTokens' | 'outputTokensMinRequests' | 'routerOptions' | 'routeTurns'>,
   ) {
     super(source, options.routerOptions ?? {}, options.routeTurns, Object.values(models));
     this.names = Object.keys(models);
@@ -92,6 +93,11 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     return { model: this.models[decision.chosen], decision };
   }
 
+  protected override answered(decision: ModelChoiceDecision, usage: unknown): void {
+    const tokens = (usage as { outputTokens?: { total?: unknown } } | undefined)?.outputTokens?.total;
+    if (typeof tokens === 'number') this.lengths.record(decision.chosen, tokens);
+  }
+
   private async decide(text: string, inputText: string): Promise<ModelChoiceDecision> {
     const { model: chosen, ...result } = choosePricedModel({
       router: this.router,
@@ -100,7 +106,7 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
       prices: this.prices,
       qualities: await this.scores(text),
       inputText,
-      outputTokens: this.options.outputTokens,
+      outputTokens: this.lengths.expected(this.names, this.options.outputTokensMinRequests, this.options.outputTokens),
       defaultOutputTokens: this.options.defaultOutputTokens,
     });
     const model = this.models[chosen];

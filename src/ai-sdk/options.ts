@@ -139,13 +139,18 @@ export const nModelOptionsSchema = z
     /** Choose the cheapest model whose score is at most this (in [0, 1]) below the best one's. Instead of `knob`. */
     withinBest: z.number().min(0).max(1).optional(),
     /**
-     * Expected output (completion) tokens per answer, by model name, in each model's expected
-     * cost. Unlike the Controller, the routed model keeps no running mean of its answers' lengths.
-     * Default: none.
+     * Expected output (completion) tokens per answer, by model name, in the expected cost of a
+     * model whose running mean is not yet known (see `outputTokensMinRequests`). Default: none.
      */
     outputTokens: modelChoiceOptionsShape.outputTokens,
-    /** Expected output tokens of a model without an `outputTokens` entry. Default 300. */
+    /** Expected output tokens of a model with neither a running mean nor an `outputTokens` entry. Default 300. */
     defaultOutputTokens: modelChoiceOptionsShape.defaultOutputTokens,
+    /**
+     * Answers with usage a model must have given through this routed model before the running
+     * mean of their output tokens replaces `outputTokens` / `defaultOutputTokens` in its expected
+     * cost, as in the Controller. Default 20.
+     */
+    outputTokensMinRequests: modelChoiceOptionsShape.outputTokensMinRequests,
     ...sharedShape,
   })
   .strict();

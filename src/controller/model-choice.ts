@@ -144,12 +144,7 @@ export class ModelChooser {
 
   /** Expected output tokens by model: the running mean of its answers once there are enough, else the configured length. */
   private outputTokens(): Record<string, number> {
-    const lengths: Record<string, number> = { ...this.options.outputTokens };
-    for (const model of this.models) {
-      const mean = this.accounting.meanCompletionTokens(model, this.options.outputTokensMinRequests);
-      if (mean !== undefined) lengths[model] = mean;
-    }
-    return lengths;
+    return this.accounting.answerLengths.expected(this.models, this.options.outputTokensMinRequests, this.options.outputTokens);
   }
 }
 
