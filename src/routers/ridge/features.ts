@@ -1,6 +1,6 @@
 /**
- * What the ridge router sees of a prompt besides its embedding: whether it is a multiple-choice
- * question (which of its two heads scores it) and seven hand-made text features.
+ * What the ridge router sees of a prompt besides its embedding: its kind (multiple-choice, maths
+ * or open, which picks the head that scores it) and seven hand-made text features.
  */
 
 /** Lettered options (`A.`, `B)`, `(C)`) at the start of a line; escaped `\n` counts, as some data sets store prompts that way. */
@@ -9,6 +9,26 @@ const OPTION_LINE = /(?:^|\n|\\n)\s*\(?[A-D][.)]\s/g;
 /** True when the prompt lists two or more lettered answer options on lines of their own. */
 export function isMultipleChoice(prompt: string): boolean {
   return (prompt.match(OPTION_LINE)?.length ?? 0) >= 2;
+}
+
+/** A line of code, or braces: such a prompt is a programming request, not a maths problem. */
+const CODE_MARKER = /```|def |function |class |\{|\}|;\s*$/m;
+
+/** Which head scores a prompt. */
+export type PromptKind = 'multiple_choice' | 'maths' | 'open';
+
+/**
+ * Multiple-choice: two or more lettered options (`isMultipleChoice`). Maths: otherwise, two or more
+ * numbers and no code marker (word problems, calculations). Open: everything else.
+ */
+export function promptKind(prompt: string): PromptKind {
+  if (isMultipleChoice(prompt)) return 'multiple_choice';
+  if (!CODE_MARKER.test(prompt) && countNumbers(prompt) >= 2) return 'maths';
+  return 'open';
+}
+
+function countNumbers(prompt: string): number {
+  return prompt.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
 }
 
 /** Number of values `textFeatures` returns. */
@@ -20,7 +40,7 @@ export const TEXT_FEATURES = 7;
  * flags (code, maths, more than one question mark).
  */
 export function textFeatures(prompt: string): number[] {
-  const numbers = prompt.match(/\d+(?:[.,]\d+)?/g)?.length ?? 0;
+  const numbers = countNumbers(prompt);
   const sentences = prompt.split(/[.!?]+\s/).length;
   const words = prompt.split(/\s+/).filter(Boolean).length;
   return [
@@ -28,7 +48,7 @@ export function textFeatures(prompt: string): number[] {
     Math.log1p(words) / 6,
     Math.log1p(numbers) / 3,
     Math.log1p(sentences) / 3,
-    /```|def |function |class |\{|\}|;\s*$/m.test(prompt) ? 1 : 0,
+    CODE_MARKER.test(prompt) ? 1 : 0,
     /[=+\-*/^]\s*\d|\\frac|\$/.test(prompt) ? 1 : 0,
     (prompt.match(/\?/g)?.length ?? 0) > 1 ? 1 : 0,
   ];

@@ -1,14 +1,17 @@
 /**
- * The `ridge` router: two linear heads over a prompt's sentence embedding and seven text
- * features, fitted in closed form (ridge regression) by `trainRidge()`.
+ * The `ridge` router: three linear heads over a prompt's sentence embedding and seven text
+ * features, fitted in closed form (ridge regression) by `trainRidge()`. The prompt's kind
+ * (`promptKind`) picks the head:
  *
  * - Multiple-choice prompts (two or more lettered options) go to the head fitted to the pair's
  *   correctness gap (strong right - weak right, on questions both models answered): where the
  *   strong model knows what the weak one does not.
+ * - Maths prompts (two or more numbers, no code) go to the head fitted to how hard a problem is
+ *   (how many models fail it): the strong model's lead is largest on the problems that need more steps.
  * - Every other prompt goes to the head fitted to how often the weak model fails: on open-ended
  *   requests the strong model's lead is largest where the weak model is likely to go wrong.
  *
- * Each head's raw score is mapped to its quantile among that head's training prompts, so both
+ * Each head's raw score is mapped to its quantile among that head's training prompts, so all
  * share one [0, 1] scale: at threshold t, about a (1 - t) share of each kind goes to the strong
  * model on traffic like the training prompts. Works offline with the shipped weights and `use-lite`.
  */
@@ -19,9 +22,9 @@ import { shippedWeightsDir } from '../../weights-format/paths.js';
 import type { WeightsManifest } from '../../weights-format/weights.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
-import { featureRows, isMultipleChoice } from './features.js';
+import { featureRows, promptKind } from './features.js';
 import { ridgeRouterOptionsSchema, type RidgeRouterOptions } from './options.js';
-import { quantileOf, readRidgeWeights, type RidgeExtra, type RidgeParameters } from './weights.js';
+import { headColumn, quantileOf, readRidgeWeights, type RidgeExtra, type RidgeParameters } from './weights.js';
 
 export { ridgeRouterOptionsSchema } from './options.js';
 export type { RidgeRouterOptions } from './options.js';
@@ -50,14 +53,14 @@ export class RidgeRouter extends EmbeddingRouterBase {
     return openRouterEmbedder(parsed.embedder, manifest.embedder, dir, (embedder, owned) => new RidgeRouter(embedder, owned, manifest, parameters, extra.heads));
   }
 
-  /** Each prompt's head (multiple-choice or open) and text features come from its text, so `prompts` are required beside the embeddings. */
+  /** Each prompt's head (by its kind) and text features come from its text, so `prompts` are required beside the embeddings. */
   protected async scoreEmbeddings(embeddings: Float32Array, count: number, prompts: readonly string[]): Promise<Float32Array> {
     const dimension = this.embedder.dimension;
-    const { heads, width, quantiles, quantileCount } = this.parameters;
-    const raw = await dense({ data: featureRows(embeddings, dimension, prompts), rows: count, cols: width }, [{ weights: heads, inputs: width, outputs: 2 }]);
+    const { heads, width, headCount, quantiles, quantileCount } = this.parameters;
+    const raw = await dense({ data: featureRows(embeddings, dimension, prompts), rows: count, cols: width }, [{ weights: heads, inputs: width, outputs: headCount }]);
     return Float32Array.from(prompts, (prompt, row) => {
-      const head = isMultipleChoice(prompt) ? 0 : 1;
-      return quantileOf(raw.data[row * 2 + head], quantiles, head * quantileCount, quantileCount);
+      const head = headColumn(promptKind(prompt), headCount);
+      return quantileOf(raw.data[row * headCount + head], quantiles, head * quantileCount, quantileCount);
     });
   }
 }

@@ -8,10 +8,10 @@ import { fitRidge } from '../../core/models/ridge.js';
 import { InvalidInputError, InvalidOptionsError, WeightsError } from '../../errors.js';
 import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
-import { featureRows, isMultipleChoice, TEXT_FEATURES, textFeatures } from './features.js';
+import { featureRows, isMultipleChoice, promptKind, TEXT_FEATURES, textFeatures } from './features.js';
 import { RidgeRouter } from './index.js';
-import { midranks, trainRidge } from './train.js';
-import { quantileOf, readRidgeWeights, sampleQuantiles } from './weights.js';
+import { midranks, midranksWithin, trainRidge } from './train.js';
+import { quantileOf, readRidgeWeights, sampleQuantiles, writeRidgeWeights, type RidgeExtra } from './weights.js';
 
 describe('fitRidge', () => {
   it('recovers the coefficients of noiseless data, and shrinks them as lambda grows', () => {
@@ -49,6 +49,15 @@ describe('ridge features', () => {
     expect(isMultipleChoice('Write a poem about the sea.')).toBe(false);
     expect(isMultipleChoice('Plan A. is to leave early.')).toBe(false);
     expect(isMultipleChoice('Options:\nA. only one')).toBe(false);
+  });
+
+  it('sorts prompts into the three kinds: multiple-choice, maths (two or more numbers, no code), open', () => {
+    expect(promptKind('Which is a prime?\nA. 4\nB. 6\nC. 7\nD. 9\nAnswer:')).toBe('multiple_choice');
+    expect(promptKind('Tom has 3 apples and buys 12 more. How many does he have?')).toBe('maths');
+    expect(promptKind('What is 1.5 times 4,2?')).toBe('maths');
+    expect(promptKind('Write a haiku about 2 cats.')).toBe('open');
+    expect(promptKind('for (let i = 0; i < 10; i++) { sum += i; } what is sum?')).toBe('open');
+    expect(promptKind('Write a poem about the sea.')).toBe('open');
   });
 
   it('lays out embedding, text features and bias per row', () => {
@@ -140,10 +149,12 @@ describe('ridge router', () => {
     expect(extra.heads.multiple_choice.rankTargets).toBe(false);
     expect(extra.heads.open).toMatchObject({ target: 'weak-fails', lambda: 0.1, textFeatures: false, rankTargets: true, trainRows: 600 });
     expect(extra.heads.multiple_choice.referencePrompts + extra.heads.open.referencePrompts).toBe(600);
+    // No planted prompt is a maths problem, so the maths head's quantile map falls back to every prompt.
+    expect(extra.heads.maths).toMatchObject({ target: 'difficulty', lambda: 1, textFeatures: true, rankTargets: true, trainRows: 600, referencePrompts: 600 });
     expect(trained.manifest.embedder).toEqual({ id: 'test-bow', dimension: 64 });
     expect(trained.manifest.tensors.map((tensor) => [tensor.name, tensor.shape])).toEqual([
-      ['heads', [64 + TEXT_FEATURES + 1, 2]],
-      ['quantiles', [2, 101]],
+      ['heads', [64 + TEXT_FEATURES + 1, 3]],
+      ['quantiles', [3, 101]],
     ]);
   });
 
@@ -153,7 +164,7 @@ describe('ridge router', () => {
     writeFileSync(other, plantedRows(1200, 8).map(({ prompt, scores }) => JSON.stringify({ prompt, scores: { 'strong-s': scores['strong-s'], 'weak-w': 1 - scores['weak-w'] } })).join('\n') + '\n');
     const dir = path.join(root, 'sources');
     const result = await trainRidge({ ...training, data: [table, other], output: dir, open: { lambda: 0.1, sources: ['planted'] } });
-    expect(result.details.trainRows).toEqual({ multiple_choice: 1200, open: 600 });
+    expect(result.details.trainRows).toEqual({ multiple_choice: 1200, open: 600, maths: 1200 });
     const router = await createRouter('ridge', { weightsDir: dir, embedder });
     try {
       const heldOut = plantedRows(200, 99).filter((row) => !isMultipleChoice(row.prompt));
@@ -172,19 +183,80 @@ describe('ridge router', () => {
   it('fits target ranks when asked: a monotone change of the results leaves a ranked head as it was', async () => {
     expect(midranks([0.3, 0.1, 0.3, 5, -2])).toEqual([0.625, 0.25, 0.625, 1, 0]);
     expect(midranks([7])).toEqual([0.5]);
+    // Within groups: each source's rows are ranked among themselves, whatever the other source's scale.
+    expect(midranksWithin([1, 100, 2, 300, 200], ['a', 'b', 'a', 'b', 'b'])).toEqual([0, 0, 1, 1, 0.5]);
     // Graded weak results (their order carries the planted rule), then the same results to the fourth power.
     const graded = plantedRows(400, 5).map(({ prompt, scores }, i) => ({ prompt, scores: { ...scores, 'weak-w': (scores['weak-w'] + (i % 7) / 10) / 1.6 } }));
     const headsOf = async (name: string, power: number, rankTargets: boolean) => {
       const file = path.join(root, `${name}.jsonl`);
       writeFileSync(file, graded.map(({ prompt, scores }) => JSON.stringify({ prompt, scores: { ...scores, 'weak-w': scores['weak-w'] ** power } })).join('\n') + '\n');
       const result = await trainRidge({ ...training, data: [file], output: path.join(root, `${name}-weights`), open: { lambda: 0.1, rankTargets } });
-      // The open head is the second column (the multiple-choice head fits pair-gap values, which the power changes).
-      return (await readRidgeWeights(result.output)).parameters.heads.filter((_, i) => i % 2 === 1);
+      // The open head is the second of three columns (the multiple-choice head fits pair-gap values, which the power changes).
+      return (await readRidgeWeights(result.output)).parameters.heads.filter((_, i) => i % 3 === 1);
     };
     expect([...(await headsOf('ranked-1', 1, true))]).toEqual([...(await headsOf('ranked-4', 4, true))]);
     const values1 = await headsOf('values-1', 1, false);
     const values4 = await headsOf('values-4', 4, false);
     expect(values1.some((v, i) => Math.abs(v - values4[i]) > 1e-3)).toBe(true);
+  });
+
+  it('scores maths prompts with the maths head; weights without one score them with the open head', async () => {
+    // Planted maths problems: "ratio" problems are hard for every model, "sum" problems easy for all.
+    const mathsRows = (count: number, seed: number) => {
+      let state = seed;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      return Array.from({ length: count }, (_, i) => {
+        const hard = random() < 0.5;
+        const prompt = `${FILLER[i % FILLER.length]} ${hard ? 'ratio' : 'sum'} of ${Math.floor(random() * 90) + 10} and ${i} apples`;
+        const fails = (p: number) => (random() < p ? 0 : 1);
+        return { prompt, hard, scores: { 'strong-s': fails(hard ? 0.5 : 0.05), 'weak-w': fails(hard ? 0.9 : 0.1), 'other-o': fails(hard ? 0.8 : 0.1) } };
+      });
+    };
+    const file = path.join(root, 'maths.jsonl');
+    writeFileSync(file, mathsRows(400, 11).map(({ prompt, scores }) => JSON.stringify({ prompt, scores })).join('\n') + '\n');
+    const dir = path.join(root, 'three-heads');
+    const heads = { multipleChoice: { lambda: 0.1, sources: ['planted'] }, open: { lambda: 0.1, sources: ['planted'] }, maths: { lambda: 0.1, sources: ['maths'] } };
+    const result = await trainRidge({ ...training, data: [table, file], output: dir, ...heads });
+    expect(result.details.trainRows).toEqual({ multiple_choice: 600, open: 600, maths: 400 });
+    const heldOut = mathsRows(100, 12);
+    expect(heldOut.every((row) => promptKind(row.prompt) === 'maths')).toBe(true);
+    const openRows = plantedRows(60, 13).filter((row) => !isMultipleChoice(row.prompt));
+    const prompts = [...heldOut, ...openRows].map((row) => row.prompt);
+    const separation = (scores: Float32Array) => {
+      const mean = (hard: boolean) => {
+        const values = heldOut.flatMap((row, i) => (row.hard === hard ? [scores[i]] : []));
+        return values.reduce((a, b) => a + b, 0) / values.length;
+      };
+      return mean(true) - mean(false);
+    };
+    const three = await createRouter('ridge', { weightsDir: dir, embedder });
+    const threeScores = await three.strongWinRates(prompts).finally(() => three.dispose());
+    expect(separation(threeScores)).toBeGreaterThan(0.3);
+
+    // The same folder without the maths column and record, as weights written before the maths head.
+    const { parameters, manifest, extra } = await readRidgeWeights(dir);
+    const width = parameters.width;
+    const twoHeads = new Float32Array(width * 2);
+    for (let j = 0; j < width; j++) for (let c = 0; c < 2; c++) twoHeads[j * 2 + c] = parameters.heads[j * 3 + c];
+    const { maths: _maths, ...twoRecords } = extra.heads;
+    const old = path.join(root, 'two-heads');
+    await writeRidgeWeights(
+      old,
+      { heads: twoHeads, width, headCount: 2, quantiles: parameters.quantiles.slice(0, 2 * parameters.quantileCount), quantileCount: parameters.quantileCount },
+      { embedder: manifest.embedder!, extra: { heads: twoRecords, pair: extra.pair } satisfies RidgeExtra },
+    );
+    const two = await createRouter('ridge', { weightsDir: old, embedder });
+    const twoScores = await two.strongWinRates(prompts).finally(() => two.dispose());
+    // The open head never saw "ratio" or "sum": the planted separation is gone, and open prompts score as before.
+    expect(Math.abs(separation(twoScores))).toBeLessThan(0.2);
+    expect([...twoScores.subarray(heldOut.length)]).toEqual([...threeScores.subarray(heldOut.length)]);
+    // A tensor count that disagrees with the manifest's heads is corrupt.
+    await writeRidgeWeights(
+      path.join(root, 'mismatch'),
+      { heads: twoHeads, width, headCount: 2, quantiles: parameters.quantiles.slice(0, 2 * parameters.quantileCount), quantileCount: parameters.quantileCount },
+      { embedder: manifest.embedder!, extra },
+    );
+    await expect(createRouter('ridge', { weightsDir: path.join(root, 'mismatch'), embedder })).rejects.toThrow(/has a maths head, but the tensors have 2 heads/);
   });
 
   it('refuses battle files, data without the pair, corrupt weights and another embedder', async () => {

@@ -1,7 +1,8 @@
 /**
  * Training of the ridge router: correctness / score tables (plus, optionally, the MMLU gold split)
- * -> decontaminated rows -> frozen-encoder embeddings (disk-cached) and text features -> two ridge
- * regressions in closed form -> quantile maps -> a weights folder in the shared format.
+ * -> decontaminated rows -> frozen-encoder embeddings (disk-cached) and text features -> three ridge
+ * regressions in closed form (multiple-choice, open and maths heads) -> quantile maps -> a weights
+ * folder in the shared format.
  */
 import { z } from 'zod';
 import { fitRidge } from '../../core/models/ridge.js';
@@ -12,8 +13,8 @@ import { InvalidInputError } from '../../errors.js';
 import { parseOptions } from '../../options.js';
 import { trainingOptionsShape, withTrainingRun, type TrainingResult } from '../../train/pipeline.js';
 import type { DataSourceInfo } from '../../weights-format/index.js';
-import { featureRows, isMultipleChoice, TEXT_FEATURES } from './features.js';
-import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeTarget } from './weights.js';
+import { featureRows, promptKind, TEXT_FEATURES } from './features.js';
+import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeHeadRecord, type RidgeTarget } from './weights.js';
 
 const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, rankTargets: boolean) =>
   z
@@ -30,13 +31,14 @@ const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, 
       textFeatures: z.boolean().default(textFeatures),
       /**
        * Fit the targets' ranks instead of their values: each row's target becomes its midrank among
-       * the head's training rows, scaled to [0, 1] (ties share their mean rank).
+       * the head's training rows from the same source, scaled to [0, 1] (ties share their mean
+       * rank), so sources graded on different scales share one.
        */
       rankTargets: z.boolean().default(rankTargets),
       /**
        * Sources (a data file's name without `.jsonl`, or `mmlu-gold`) whose rows this head is
        * fitted on; any other source is left out of it. Default: every source, except that a head
-       * given no list leaves out the sources another head lists.
+       * given no list leaves out the sources the other heads list.
        */
       sources: z.array(z.string().min(1)).min(1).optional(),
     })
@@ -64,6 +66,13 @@ export const trainRidgeOptionsSchema = z
      * fit it on `sources: ['arenabench-scores']`, scripts/build-ridge-weights.ts).
      */
     open: headSchema('weak-fails', 3, false, true),
+    /**
+     * Head for maths prompts (two or more numbers, no code; `promptKind`). Default: difficulty,
+     * ranked, lambda 1, text features (chosen out-of-fold on maths score tables,
+     * docs/experiments.md section 15; the shipped weights fit it on the open7 GSM8K-train and
+     * MATH prealgebra tables).
+     */
+    maths: headSchema('difficulty', 1, true, true),
     /** Reference points per head for the score's quantile map. Default 1001. */
     quantiles: z.number().int().min(2).max(100_000).default(1001),
   })
@@ -72,7 +81,7 @@ export const trainRidgeOptionsSchema = z
 export type TrainRidgeOptions = z.input<typeof trainRidgeOptionsSchema>;
 
 /** What `trainRidge` returns; `details.trainRows`: the rows each head was fitted on. */
-export type TrainRidgeResult = TrainingResult<{ trainRows: { multiple_choice: number; open: number } }>;
+export type TrainRidgeResult = TrainingResult<{ trainRows: { multiple_choice: number; open: number; maths: number } }>;
 
 /** A row's target for a head, or undefined when the row lacks the models it needs. */
 export function ridgeTarget(target: RidgeTarget, row: ScoreRow, strong: string, weak: string): number | undefined {
@@ -98,17 +107,28 @@ export function midranks(values: readonly number[]): number[] {
   return out;
 }
 
-/** Which sources a head fits on: its own list, else every source that the other head does not list. */
-function headSourceFilter(own: readonly string[] | undefined, other: readonly string[] | undefined): (source: string) => boolean {
+/** Midranks (`midranks`) taken separately within each group of rows. */
+export function midranksWithin(values: readonly number[], groups: readonly string[]): number[] {
+  const out = new Array<number>(values.length);
+  for (const group of new Set(groups)) {
+    const at = groups.flatMap((name, i) => (name === group ? [i] : []));
+    midranks(at.map((i) => values[i])).forEach((rank, k) => (out[at[k]] = rank));
+  }
+  return out;
+}
+
+/** Which sources a head fits on: its own list, else every source that no other head lists. */
+function headSourceFilter(own: readonly string[] | undefined, others: readonly (readonly string[] | undefined)[]): (source: string) => boolean {
   if (own) return (source) => own.includes(source);
-  return other ? (source) => !other.includes(source) : () => true;
+  const listed = others.flatMap((list) => list ?? []);
+  return (source) => !listed.includes(source);
 }
 
 /**
  * Trains the ridge router and writes its weights folder: each head is a ridge regression of its
  * target on [embedding, text features (or zeros), 1] over every training row that has the target;
  * its quantile map comes from its raw scores on the distinct training prompts of its kind
- * (multiple-choice or not; all prompts when none are of that kind).
+ * (`promptKind`; all prompts when none are of that kind).
  */
 export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidgeResult> {
   const settings = parseOptions(trainRidgeOptionsSchema, options, 'train ridge options');
@@ -139,19 +159,20 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
     const dimension = run.embedder.dimension;
     const width = dimension + TEXT_FEATURES + 1;
     const features = featureRows(embeddings, dimension, prompts);
-    const multipleChoice = prompts.map(isMultipleChoice);
+    const kinds = prompts.map(promptKind);
+    const specs = { multiple_choice: settings.multipleChoice, open: settings.open, maths: settings.maths };
 
-    const heads = new Float32Array(width * 2);
-    const quantiles = new Float32Array(2 * settings.quantiles);
-    const extraHeads = {} as RidgeExtra['heads'];
+    const headCount = HEADS.length;
+    const heads = new Float32Array(width * headCount);
+    const quantiles = new Float32Array(headCount * settings.quantiles);
+    const extraHeads = {} as Record<(typeof HEADS)[number], RidgeHeadRecord>;
     for (const [column, head] of HEADS.entries()) {
-      const spec = head === 'multiple_choice' ? settings.multipleChoice : settings.open;
-      const other = head === 'multiple_choice' ? settings.open : settings.multipleChoice;
-      const fitsOn = headSourceFilter(spec.sources, other.sources);
-      const chosen: { at: number; y: number }[] = [];
+      const spec = specs[head];
+      const fitsOn = headSourceFilter(spec.sources, HEADS.filter((other) => other !== head).map((other) => specs[other].sources));
+      const chosen: { at: number; y: number; source: string }[] = [];
       for (const row of rows) {
         const y = fitsOn(row.source) ? ridgeTarget(spec.target, row, strong, weak) : undefined;
-        if (y !== undefined) chosen.push({ at: promptIndex.get(row.prompt)!, y });
+        if (y !== undefined) chosen.push({ at: promptIndex.get(row.prompt)!, y, source: row.source });
       }
       if (chosen.length === 0) {
         const needs = spec.target === 'pair-gap' ? `results for both ${strong} and ${weak}` : spec.target === 'weak-fails' ? `results for ${weak}` : 'results';
@@ -164,11 +185,10 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
         if (!spec.textFeatures) x.fill(0, n * width + dimension, n * width + dimension + TEXT_FEATURES);
       });
       const targets = chosen.map((item) => item.y);
-      const beta = fitRidge({ features: x, width, targets: spec.rankTargets ? midranks(targets) : targets, lambda: spec.lambda });
-      for (let j = 0; j < width; j++) heads[j * 2 + column] = beta[j];
-      // Quantile map over this head's kind of prompt (multiple-choice or not).
-      const wantMultipleChoice = head === 'multiple_choice';
-      let reference = prompts.flatMap((_, i) => (multipleChoice[i] === wantMultipleChoice ? [i] : []));
+      const beta = fitRidge({ features: x, width, targets: spec.rankTargets ? midranksWithin(targets, chosen.map((item) => item.source)) : targets, lambda: spec.lambda });
+      for (let j = 0; j < width; j++) heads[j * headCount + column] = beta[j];
+      // Quantile map over this head's kind of prompt.
+      let reference = prompts.flatMap((_, i) => (kinds[i] === head ? [i] : []));
       if (reference.length === 0) reference = prompts.map((_, i) => i);
       const raw = reference.map((i) => {
         let sum = 0;
@@ -182,20 +202,20 @@ export async function trainRidge(options: TrainRidgeOptions): Promise<TrainRidge
 
     const manifest = await writeRidgeWeights(
       settings.output,
-      { heads, width, quantiles, quantileCount: settings.quantiles },
+      { heads, width, headCount, quantiles, quantileCount: settings.quantiles },
       {
         embedder: { id: run.embedder.id, dimension },
-        hyperparameters: { multipleChoice: settings.multipleChoice, open: settings.open, quantiles: settings.quantiles, strongModel: strong, weakModel: weak },
+        hyperparameters: { multipleChoice: settings.multipleChoice, open: settings.open, maths: settings.maths, quantiles: settings.quantiles, strongModel: strong, weakModel: weak },
         data: { sources, decontamination: decontaminated.record, rows: rows.length, prompts: prompts.length },
-        metrics: { trainRowsMultipleChoice: extraHeads.multiple_choice.trainRows, trainRowsOpen: extraHeads.open.trainRows },
+        metrics: { trainRowsMultipleChoice: extraHeads.multiple_choice.trainRows, trainRowsOpen: extraHeads.open.trainRows, trainRowsMaths: extraHeads.maths.trainRows },
         notes:
-          'Ridge router: two ridge regressions over [embedding, 7 text features, 1]; prompts with two or more lettered options use the multiple-choice head, ' +
-          "others the open head; each head's raw score is mapped to its quantile among its training prompts." +
+          'Ridge router: three ridge regressions over [embedding, 7 text features, 1]; prompts with two or more lettered options use the multiple-choice head, ' +
+          "prompts with two or more numbers and no code the maths head, others the open head; each head's raw score is mapped to its quantile among its training prompts of that kind." +
           (settings.notes ? ` ${settings.notes}` : ''),
         extra: { heads: extraHeads, pair: { strong, weak } },
       },
     );
-    const trainRows = { multiple_choice: extraHeads.multiple_choice.trainRows, open: extraHeads.open.trainRows };
+    const trainRows = { multiple_choice: extraHeads.multiple_choice.trainRows, open: extraHeads.open.trainRows, maths: extraHeads.maths.trainRows };
     return run.result(manifest, rows.length, decontaminated.dropped, { trainRows });
   });
 }
