@@ -1,8 +1,9 @@
 /**
  * Type-checks a tiny consumer project against the built package, as a user sees it: strict,
- * `skipLibCheck: false`, every public entry point but `routellm/ai-sdk` imported (ESM and CJS),
- * and the optional peers `@anthropic-ai/sdk` and `@huggingface/transformers` not resolvable. Fails
- * (exit 1, tsc's errors printed) when a public `.d.ts` names a type the user may not have installed.
+ * `skipLibCheck: false`, every public entry point imported (ESM and CJS), and none of the optional
+ * peers resolvable (`@anthropic-ai/sdk`, `@huggingface/transformers`, `ai`, `@ai-sdk/*`: the
+ * `routellm/ai-sdk` types are structural too). Fails (exit 1, tsc's errors printed) when a public
+ * `.d.ts` names a type the user may not have installed.
  *
  *   npm run check:consumer-types                        # npm run build, then the check
  *   npx tsx scripts/check-consumer-types.ts --no-build  # check the dist/ already built
@@ -16,9 +17,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Scopes of optional peers a consumer may not have (`ai` and `@ai-sdk/provider` are needed by `routellm/ai-sdk` users only, so that entry is not checked). */
-const ABSENT = ['@anthropic-ai', '@huggingface'];
-const ENTRY_POINTS = ['routellm', 'routellm/server', 'routellm/eval', 'routellm/train'];
+/** Optional peers (packages or scopes; `ai-v6` is this checkout's alias of `ai` 6) a consumer may not have. */
+const ABSENT = ['@anthropic-ai', '@huggingface', 'ai', 'ai-v6', '@ai-sdk'];
+const ENTRY_POINTS = ['routellm', 'routellm/server', 'routellm/eval', 'routellm/train', 'routellm/ai-sdk'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 if (!process.argv.includes('--no-build')) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
