@@ -2,9 +2,10 @@
  * The results page's open-ended validation section: each shipped router on the arenabench prompts
  * graded for both benchmark models (open-ended Chatbot Arena first turns). A router that never
  * trained on them is scored once with its shipped weights; one whose weights were fitted on them
- * (the ridge router's open head) gets out-of-fold scores instead, from a head refitted on the
- * other nine folds with its manifest's settings. Spread: over the ten folds (folds by prompt), and
- * over 200 bootstrap resamples of the prompts.
+ * (the ridge router's open head) gets out-of-fold scores instead: the whole router, with its open
+ * head refitted on the other nine folds with its manifest's settings (its other heads never saw
+ * these prompts). Spread: over the ten folds (folds by prompt), and over 200 bootstrap resamples
+ * of the prompts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { createRouter } from '../src/routers/registry.js';
 import type { RidgeExtra } from '../src/routers/ridge/weights.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 import { STRONG, WEAK, pairBenchmark } from './experiments/features.js';
-import { apgrOn, bootstrapSd, FOLDS, foldsFor, loadOpenEnded, mean, outOfFold, sd, type OpenEndedSet } from './experiments/open-ended-folds.js';
+import { apgrOn, bootstrapSd, FOLDS, foldsFor, gatedOutOfFold, loadGatedRouter, loadOpenEnded, mean, sd, type OpenEndedSet } from './experiments/open-ended-folds.js';
 
 interface Row {
   router: string;
@@ -42,7 +43,8 @@ export async function openEndedSection(routers: readonly string[], dataDir?: str
     if (name === 'random') continue;
     const open = name === 'ridge' ? (JSON.parse(readFileSync(path.join(shippedWeightsDir('ridge'), 'manifest.json'), 'utf8')).extra as RidgeExtra).heads.open : undefined;
     if (open?.sources?.includes('arenabench-scores')) {
-      const runs = [0, 1, 2].map((repeat) => outOfFold(set, open, foldsFor(set.rows.length, repeat)));
+      const router = await loadGatedRouter(dataDir);
+      const runs = [0, 1, 2].map((repeat) => gatedOutOfFold(set, router, open, foldsFor(set.rows.length, repeat)));
       rows.push({ router: name, how: `out-of-fold (open head refitted per fold, mean of 3 fold draws)`, apgr: mean(runs.map((run) => apgrOn(set.benchmark, run.scores))), ...spread(set, runs[0].scores, folds) });
       continue;
     }

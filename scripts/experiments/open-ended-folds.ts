@@ -1,15 +1,18 @@
 /**
  * The open-ended validation set and its folds (docs/experiments.md, section 11): the arenabench
  * prompts graded for both benchmark models, folds by prompt, and the out-of-fold scores of a ridge
- * head fitted on the other folds. Shared by scripts/experiments/open-ended.ts (the selection) and
- * scripts/results.ts (the results page's open-ended column).
+ * head fitted on the other folds, alone or inside the whole gated router (section 15). Shared by
+ * scripts/experiments/open-ended.ts (the selection) and scripts/results.ts (the results page's
+ * open-ended column).
  */
 import path from 'node:path';
 import { readScoreRows, type ScoreRow } from '../../src/data/index.js';
+import { promptKind } from '../../src/routers/ridge/features.js';
 import { midranks, ridgeTarget } from '../../src/routers/ridge/train.js';
-import type { RidgeTarget } from '../../src/routers/ridge/weights.js';
+import { headColumn, quantileOf, readRidgeWeights, sampleQuantiles, type RidgeParameters, type RidgeTarget } from '../../src/routers/ridge/weights.js';
 import { createRng, shuffled } from '../../src/train/random.js';
-import { defaultDataDir } from '../../src/weights-format/paths.js';
+import { defaultDataDir, shippedWeightsDir } from '../../src/weights-format/paths.js';
+import { OPEN_SOURCES, RIDGE_TABLES, ridgeTableFiles } from '../ridge-recipe.js';
 import { embedAll, evaluateScores, hasPair, pairBenchmark, STRONG, WEAK, type ScoredRows } from './features.js';
 import { DIM, featureVector, predict, ridge } from './ridge.js';
 
@@ -55,21 +58,79 @@ function featuresOf(set: OpenEndedSet, text: boolean): Float64Array[] {
   return byText.get(text) ?? byText.set(text, set.prompts.map((prompt, i) => featureVector(set.embeddings, i * DIM, prompt, text))).get(text)!;
 }
 
-/** Out-of-fold raw scores of a head for one fold assignment, and the APGR of each fold alone. */
-export function outOfFold(set: OpenEndedSet, candidate: HeadCandidate, folds: number[]): { scores: Float64Array; perFold: number[] } {
+/** A head fitted on the rows of `set` at `train` (indices). */
+function fitHead(set: OpenEndedSet, candidate: HeadCandidate, train: readonly number[]): Float64Array {
   const x = featuresOf(set, candidate.textFeatures);
+  const targets = train.map((i) => ridgeTarget(candidate.target, set.rows[i], STRONG, WEAK)!);
+  return ridge(train.map((i) => x[i]), candidate.rankTargets ? midranks(targets) : targets, train.map(() => 1), candidate.lambda);
+}
+
+/** Pools a fold-by-fold scorer into out-of-fold scores, with the APGR of each fold alone. */
+function poolFolds(set: OpenEndedSet, folds: number[], scoreFold: (train: number[], held: number[]) => ArrayLike<number>): { scores: Float64Array; perFold: number[] } {
   const scores = new Float64Array(set.rows.length);
   const perFold: number[] = [];
   for (let fold = 0; fold < FOLDS; fold++) {
-    const train = set.rows.flatMap((row, i) => (folds[i] === fold ? [] : [{ i, y: ridgeTarget(candidate.target, row, STRONG, WEAK)! }]));
-    const targets = train.map(({ y }) => y);
-    const beta = ridge(train.map(({ i }) => x[i]), candidate.rankTargets ? midranks(targets) : targets, train.map(() => 1), candidate.lambda);
+    const train = set.rows.flatMap((_, i) => (folds[i] === fold ? [] : [i]));
     const held = set.rows.flatMap((_, i) => (folds[i] === fold ? [i] : []));
-    const predicted = predict(beta, held.map((i) => x[i]));
+    const predicted = scoreFold(train, held);
     held.forEach((i, k) => (scores[i] = predicted[k]));
     perFold.push(apgrOn(pairBenchmark(held.map((i) => set.rows[i])), predicted));
   }
   return { scores, perFold };
+}
+
+/** Out-of-fold raw scores of a head for one fold assignment, and the APGR of each fold alone. */
+export function outOfFold(set: OpenEndedSet, candidate: HeadCandidate, folds: number[]): { scores: Float64Array; perFold: number[] } {
+  const x = featuresOf(set, candidate.textFeatures);
+  return poolFolds(set, folds, (train, held) => predict(fitHead(set, candidate, train), held.map((i) => x[i])));
+}
+
+/**
+ * The rest of a ridge router around a refitted open head: its weights (the other heads and their
+ * quantile maps) and the training prompts of the recipe's other tables, for the open head's map.
+ */
+export interface GatedRouter {
+  parameters: RidgeParameters;
+  /** Prompts of the recipe's tables other than the open head's (decontamination not applied). */
+  reference: { prompts: string[]; embeddings: Float32Array };
+}
+
+export async function loadGatedRouter(dataDir = defaultDataDir(), weightsDir = shippedWeightsDir('ridge')): Promise<GatedRouter> {
+  const { parameters } = await readRidgeWeights(weightsDir);
+  const prompts = new Set<string>();
+  for (const file of ridgeTableFiles(dataDir, RIDGE_TABLES.filter((table) => !OPEN_SOURCES.includes(table)))) {
+    for (const row of await readScoreRows(file)) prompts.add(row.prompt);
+  }
+  const list = [...prompts];
+  return { parameters, reference: { prompts: list, embeddings: await embedAll(list) } };
+}
+
+/**
+ * Out-of-fold scores of the whole gated router (docs/experiments.md, section 15): each prompt goes
+ * to the head of its kind, as `RidgeRouter` does. The open head is refitted on the other nine folds
+ * (`candidate`), and its quantile map is rebuilt from its raw scores on the open-kind prompts of the
+ * other tables and of those folds; the multiple-choice and maths heads, never fitted on
+ * arenabench, are the weights' own, with their own maps.
+ */
+export function gatedOutOfFold(set: OpenEndedSet, router: GatedRouter, candidate: HeadCandidate, folds: number[]): { scores: Float64Array; perFold: number[] } {
+  const { parameters } = router;
+  const open = headColumn('open', parameters.headCount);
+  const columnOf = (prompt: string) => headColumn(promptKind(prompt), parameters.headCount);
+  const x = featuresOf(set, candidate.textFeatures);
+  const full = featuresOf(set, true);
+  const reference = router.reference.prompts.flatMap((prompt, i) => (columnOf(prompt) === open ? [featureVector(router.reference.embeddings, i * DIM, prompt, candidate.textFeatures)] : []));
+  const count = parameters.quantileCount;
+  return poolFolds(set, folds, (train, held) => {
+    const beta = fitHead(set, candidate, train);
+    const ownReference = train.filter((i) => columnOf(set.prompts[i]) === open).map((i) => x[i]);
+    const map = sampleQuantiles(predict(beta, [...reference, ...ownReference]), count);
+    return held.map((i) => {
+      const column = columnOf(set.prompts[i]);
+      if (column === open) return quantileOf(predict(beta, [x[i]])[0], map, 0, count);
+      const raw = full[i].reduce((sum, value, j) => sum + value * parameters.heads[j * parameters.headCount + column], 0);
+      return quantileOf(raw, parameters.quantiles, column * count, count);
+    });
+  });
 }
 
 /** Standard deviation of APGR over `draws` bootstrap resamples of the prompts (seeded). */

@@ -14,6 +14,11 @@ export function isMultipleChoice(prompt: string): boolean {
 /** A line of code, or braces: such a prompt is a programming request, not a maths problem. */
 const CODE_MARKER = /```|def |function |class |\{|\}|;\s*$/m;
 
+/** True when the prompt carries code (a fence, a definition, braces, a line ending in `;`). */
+export function hasCodeMarker(prompt: string): boolean {
+  return CODE_MARKER.test(prompt);
+}
+
 /** Which head scores a prompt. */
 export type PromptKind = 'multiple_choice' | 'maths' | 'open';
 
@@ -23,7 +28,7 @@ export type PromptKind = 'multiple_choice' | 'maths' | 'open';
  */
 export function promptKind(prompt: string): PromptKind {
   if (isMultipleChoice(prompt)) return 'multiple_choice';
-  if (!CODE_MARKER.test(prompt) && countNumbers(prompt) >= 2) return 'maths';
+  if (!hasCodeMarker(prompt) && countNumbers(prompt) >= 2) return 'maths';
   return 'open';
 }
 
@@ -48,7 +53,7 @@ export function textFeatures(prompt: string): number[] {
     Math.log1p(words) / 6,
     Math.log1p(numbers) / 3,
     Math.log1p(sentences) / 3,
-    CODE_MARKER.test(prompt) ? 1 : 0,
+    hasCodeMarker(prompt) ? 1 : 0,
     /[=+\-*/^]\s*\d|\\frac|\$/.test(prompt) ? 1 : 0,
     (prompt.match(/\?/g)?.length ?? 0) > 1 ? 1 : 0,
   ];
