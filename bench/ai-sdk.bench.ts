@@ -9,7 +9,11 @@
  * routing text, decision, the metadata and the stream transform); `--router ridge` (or any name)
  * adds that router's scoring, embedding included.
  *
- *   npx tsx bench/ai-sdk.bench.ts [--router random] [--calls 300] [--rounds 5]
+ * `--form models`: the N-model form, choosing among four RouterBench-named models (all served by
+ * the stand-in) at knob 0.5, so the difference adds every model's score and the priced choice;
+ * the router must score N models (`random`, `quality`, `mf`, `sw_ranking`).
+ *
+ *   npx tsx bench/ai-sdk.bench.ts [--router random] [--form pair|models] [--calls 300] [--rounds 5]
  */
 import { parseArgs } from 'node:util';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -20,6 +24,7 @@ import { createRoutedModel } from '../src/ai-sdk/index.js';
 const { values: flags } = parseArgs({
   options: {
     router: { type: 'string', default: 'random' },
+    form: { type: 'string', default: 'pair' },
     calls: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
   },
@@ -30,13 +35,24 @@ const rounds = Number(flags.rounds);
 const server = await startFakeOpenAIServer({ recordRequests: false });
 const provider = createOpenAI({ baseURL: server.baseURL, apiKey: 'bench' });
 const direct = provider.chat('gpt-strong');
-const routed = createRoutedModel({
-  router: flags.router!,
-  routerOptions: flags.router === 'random' ? { seed: 1 } : undefined,
-  threshold: 0.5,
-  strong: direct,
-  weak: provider.chat('gpt-weak'),
-});
+const routerOptions = flags.router === 'random' ? { seed: 1 } : undefined;
+const NAMES = ['gpt-4-1106-preview', 'claude-2', 'gpt-3.5-turbo-1106', 'mistralai/mistral-7b-chat'];
+const PRICES = [
+  { input: 10, output: 30 },
+  { input: 8, output: 24 },
+  { input: 1, output: 2 },
+  { input: 0.15, output: 0.15 },
+];
+const routed =
+  flags.form === 'models'
+    ? createRoutedModel({
+        router: flags.router!,
+        routerOptions,
+        models: Object.fromEntries(NAMES.map((name) => [name, provider.chat(name)])),
+        prices: Object.fromEntries(NAMES.map((name, index) => [name, PRICES[index]])),
+        knob: 0.5,
+      })
+    : createRoutedModel({ router: flags.router!, routerOptions, threshold: 0.5, strong: direct, weak: provider.chat('gpt-weak') });
 await routed.ready();
 // A new prompt for every call, so that routers that cache embeddings (ridge, mf, ...) embed each one.
 let asked = 0;
@@ -62,7 +78,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-console.log(`router ${flags.router}, ${calls} calls x ${rounds} rounds per row, node ${process.version}`);
+console.log(`router ${flags.router}, form ${flags.form}, ${calls} calls x ${rounds} rounds per row, node ${process.version}`);
 for (const stream of [false, true]) {
   await timeCalls(direct, stream); // warm-up: connections, JIT
   await timeCalls(routed, stream);

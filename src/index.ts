@@ -82,3 +82,4 @@ export type {
   RoutingRecord,
 } from './controller/index.js';
 export { RequestAbortedError } from './providers/errors.js';
+export type { AnthropicClientLike } from './providers/types.js';

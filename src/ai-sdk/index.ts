@@ -1,7 +1,7 @@
 /**
  * `routellm/ai-sdk`: routellm routers inside the Vercel AI SDK. `createRoutedModel()` returns a
  * language model for `generateText`, `streamText` and the rest of the SDK that sends each call to
- * a strong or a weak model.
+ * a strong or a weak model, or to one of N models by a cost-quality knob.
  */
 import { createRequire } from 'node:module';
 import { MissingPeerDependencyError } from '../errors.js';
@@ -15,6 +15,7 @@ try {
 
 export { createRoutedModel } from './routed-model.js';
 export type { RoutedLanguageModel, RoutedModelControls, RoutingDecision } from './routed-model.js';
-export { routedModelOptionsSchema, SPECIFICATION_VERSIONS } from './options.js';
-export type { RoutableLanguageModel, RoutedModelOptions } from './options.js';
+export type { ModelChoiceControls, ModelChoiceDecision, NModelRoutedLanguageModel } from './model-choice.js';
+export { nModelOptionsSchema, routedModelOptionsSchema, SPECIFICATION_VERSIONS } from './options.js';
+export type { NModelRoutedModelOptions, RoutableLanguageModel, RoutedModelOptions } from './options.js';
 export { MissingPeerDependencyError } from '../errors.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelChoiceOptionsShape, modelPriceSchema } from '../controller/model-options.js';
 import type { Router } from '../routers/types.js';
 
 /** Versions of the AI SDK language-model specification a routed model can stand for. */
@@ -45,6 +46,18 @@ const routerSchema = z.union([
   }),
 ]);
 
+/** Options of both forms. */
+const sharedShape = {
+  /** Options for `createRouter` when `router` names a router, e.g. `{ seed: 1 }` for `random`. Default none. */
+  routerOptions: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * How many of the last conversation messages (user and assistant text) are routed on, joined
+   * by a blank line; the same rule as the Controller's `routeTurns`. Default 1: the last user
+   * message only, as the original RouteLLM.
+   */
+  routeTurns: z.number().int().min(1).default(1),
+};
+
 /** A result of `calibrateThreshold()`; only its `threshold` is read. */
 const calibrationSchema = z.object({
   /** The calibrated threshold. */
@@ -52,8 +65,9 @@ const calibrationSchema = z.object({
 });
 
 /**
- * Options of `createRoutedModel()`. This is the two-model form; an N-model form (`models`,
- * `prices`, `knob`) will be a second member of a union keyed by `models`.
+ * Options of `createRoutedModel()` in its strong/weak form. The N-model form (`models`, `prices`,
+ * `knob` or `withinBest`) is `nModelOptionsSchema`; `createRoutedModel` reads that one when
+ * `models` is given.
  */
 export const routedModelOptionsSchema = z
   .object({
@@ -75,14 +89,7 @@ export const routedModelOptionsSchema = z
     strong: languageModelSchema,
     /** The weak (cheap) model, an AI SDK language model of the same specification version as `strong`. */
     weak: languageModelSchema,
-    /** Options for `createRouter` when `router` names a router, e.g. `{ seed: 1 }` for `random`. Default none. */
-    routerOptions: z.record(z.string(), z.unknown()).optional(),
-    /**
-     * How many of the last conversation messages (user and assistant text) are routed on, joined
-     * by a blank line; the same rule as the Controller's `routeTurns`. Default 1: the last user
-     * message only, as the original RouteLLM.
-     */
-    routeTurns: z.number().int().min(1).default(1),
+    ...sharedShape,
   })
   .strict();
 
@@ -96,4 +103,62 @@ export type RoutedModelOptions<Model extends RoutableLanguageModel = RoutableLan
 > & {
   strong: Model;
   weak: Model;
+};
+
+/**
+ * Options of `createRoutedModel()` in its N-model form: choose among `models` for each call by
+ * each model's predicted quality (a router that scores N models) and expected cost (`prices`),
+ * with the cost-quality knob or the within-best rule, as the Controller's N-model routing does.
+ */
+export const nModelOptionsSchema = z
+  .object({
+    /**
+     * A router that scores N models: a registry name whose definition says `scoresModels`
+     * (`quality`, `mf`, `sw_ranking`, `random`; built with `createRouter(name, routerOptions)` on
+     * first use and disposed by `dispose()`), a model string `router-<name>-<knob>` or
+     * `router-<name>-within-<margin>` that also gives the policy (e.g. `router-quality-0.7`), or a
+     * `Router` instance with `modelScores`, used as given and never disposed here.
+     */
+    router: routerSchema,
+    /**
+     * The models to choose among, by the name the router's weights know them by (e.g.
+     * `'gpt-4-1106-preview'` for `mf`, RouterBench names for `quality`): AI SDK language models of
+     * one specification version. At least two.
+     */
+    models: z
+      .record(z.string().min(1), languageModelSchema)
+      .refine((models) => Object.keys(models).length >= 2, 'routing among models needs at least two models (for one strong/weak pair pass strong and weak)'),
+    /** Dollars per 1M input and output tokens, by the names in `models`; every model needs one. */
+    prices: z.record(z.string(), modelPriceSchema),
+    /**
+     * The cost-quality knob in [0, 1]: the model maximising `knob * score - (1 - knob) * cost`
+     * (cost log-scaled over the models), so 0 is always the cheapest model and 1 the best scored.
+     * Give it or `withinBest`, unless `router` is a model string.
+     */
+    knob: z.number().min(0).max(1).optional(),
+    /** Choose the cheapest model whose score is at most this (in [0, 1]) below the best one's. Instead of `knob`. */
+    withinBest: z.number().min(0).max(1).optional(),
+    /**
+     * Expected output (completion) tokens per answer, by model name, in the expected cost of a
+     * model whose running mean is not yet known (see `outputTokensMinRequests`). Default: none.
+     */
+    outputTokens: modelChoiceOptionsShape.outputTokens,
+    /** Expected output tokens of a model with neither a running mean nor an `outputTokens` entry. Default 300. */
+    defaultOutputTokens: modelChoiceOptionsShape.defaultOutputTokens,
+    /**
+     * Answers with usage a model must have given through this routed model before the running
+     * mean of their output tokens replaces `outputTokens` / `defaultOutputTokens` in its expected
+     * cost, as in the Controller. Default 20.
+     */
+    outputTokensMinRequests: modelChoiceOptionsShape.outputTokensMinRequests,
+    ...sharedShape,
+  })
+  .strict();
+
+/** N-model options of `createRoutedModel()` after validation and defaults. */
+export type ResolvedNModelOptions = z.output<typeof nModelOptionsSchema>;
+
+/** N-model options of `createRoutedModel()` as the caller writes them; `models` keep their own type. */
+export type NModelRoutedModelOptions<Model extends RoutableLanguageModel = RoutableLanguageModel> = Omit<z.input<typeof nModelOptionsSchema>, 'models'> & {
+  models: Readonly<Record<string, Model>>;
 };

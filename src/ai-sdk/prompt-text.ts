@@ -3,6 +3,12 @@ import { InvalidInputError } from '../errors.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
+/** The role and the text parts of each message of an AI SDK prompt (files, reasoning and tool parts have no text here). */
+export interface PromptMessage {
+  role: string;
+  text: string;
+}
+
 /**
  * The text a router scores for an AI SDK prompt (the `prompt` of a language model call: system,
  * user, assistant and tool messages with content parts), by the Controller's rule: the last user
@@ -11,8 +17,13 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
  * scored. Throws `InvalidInputError` for a prompt of another shape or with no user text.
  */
 export function promptRoutingText(prompt: unknown, turns: number): string {
+  return routingText(promptMessages(prompt), turns);
+}
+
+/** The messages of an AI SDK prompt with their text; `InvalidInputError` for a prompt of another shape. */
+export function promptMessages(prompt: unknown): PromptMessage[] {
   if (!Array.isArray(prompt)) throw new InvalidInputError('prompt', 'an array of AI SDK prompt messages');
-  const messages = prompt.map((message, index) => {
+  return prompt.map((message, index) => {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
     if (typeof role !== 'string' || !ROLES.has(role)) {
       throw new InvalidInputError(`prompt[${index}].role`, `one of ${[...ROLES].join(', ')}, got ${JSON.stringify(role)}`);
@@ -24,7 +35,6 @@ export function promptRoutingText(prompt: unknown, turns: number): string {
     if (!Array.isArray(content)) throw new InvalidInputError(`prompt[${index}].content`, 'an array of content parts');
     return { role, text: textOf(content) };
   });
-  return routingText(messages, turns);
 }
 
 function textOf(parts: readonly unknown[]): string {

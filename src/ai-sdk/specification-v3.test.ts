@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
 import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
+import { FOUR_PRICES, TableRouter } from '../../test/helpers/four-models.js';
 import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
 import { createRoutedModel } from './index.js';
 
@@ -76,5 +77,36 @@ describe('a routed model of specification v3 (AI SDK 6)', () => {
     const result = await generateTextV7({ model: routedV3(), prompt: HARD_PROMPT });
     expect(result.text).toBe(`echo: ${HARD_PROMPT}`);
     expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong' });
+  });
+});
+
+describe('an N-model routed model of specification v3 (AI SDK 6)', () => {
+  function amongTwoV3(knob: number) {
+    const models = {
+      'gpt-4o': createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
+      'claude-3-5-haiku-latest': createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
+    };
+    return createRoutedModel({ router: new TableRouter(), models, prices: FOUR_PRICES, knob });
+  }
+  const hard = 'A hard question about sheaves.';
+
+  it('sends the call to the chosen model only: the cheaper at knob 0, the better scored at knob 1', async () => {
+    const low = await generateText({ model: amongTwoV3(0), prompt: hard });
+    expect(low.text).toBe('claude-weak says: ok ok ok');
+    expect(low.providerMetadata?.routellm).toMatchObject({ knob: 0, chosen: 'claude-3-5-haiku-latest', model: 'claude-weak' });
+    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([0, 1]);
+    const high = amongTwoV3(1);
+    expect(high.specificationVersion).toBe('v3');
+    const result = await generateText({ model: high, prompt: hard });
+    expect(result.text).toBe(`echo: ${hard}`);
+    expect(result.providerMetadata?.routellm).toMatchObject({ knob: 1, chosen: 'gpt-4o', model: 'gpt-strong' });
+    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 1]);
+  });
+
+  it('streams from the chosen model with the choice in the finish metadata', async () => {
+    const result = streamText({ model: amongTwoV3(1), prompt: hard });
+    expect(await collectText(result.textStream)).toBe(`echo: ${hard}`);
+    expect(await result.providerMetadata).toMatchObject({ routellm: { chosen: 'gpt-4o', scores: { 'gpt-4o': expect.any(Number) } } });
+    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 0]);
   });
 });

@@ -1,4 +1,5 @@
 import type { CompletionUsage } from 'openai/resources/completions';
+import { AnswerLengths } from '../policy/index.js';
 import type { ModelPrice } from './options.js';
 
 /** Cost of one request in US dollars, with what the strong model would have cost for the same tokens. */
@@ -83,8 +84,8 @@ export function requestCost(
 /** Mutable counters behind `controller.stats()`. */
 export class Accounting {
   private stats = Accounting.empty();
-  /** Answers that reported usage, per model: the running mean of output length (answers without usage would pull it to 0). */
-  private completions = new Map<string, { answers: number; tokens: number }>();
+  /** Answer lengths per model, for the expected output of routing among N models. */
+  readonly answerLengths = new AnswerLengths();
 
   private static empty(): ControllerStats {
     return { requests: 0, errors: 0, fallbacks: 0, routers: {}, models: {}, costUsd: 0, strongOnlyCostUsd: 0, savingsUsd: 0 };
@@ -111,12 +112,6 @@ export class Accounting {
     counts.chosen[model] = (counts.chosen[model] ?? 0) + 1;
   }
 
-  /** The mean completion tokens of `model`'s answers with usage, once it gave at least `minRequests`; else undefined. */
-  meanCompletionTokens(model: string, minRequests: number): number | undefined {
-    const seen = this.completions.get(model);
-    return seen && seen.answers >= minRequests ? seen.tokens / seen.answers : undefined;
-  }
-
   /** Counts a fallback to the other model. */
   fellBack(router: string): void {
     this.stats.fallbacks++;
@@ -135,10 +130,7 @@ export class Accounting {
     counts.requests++;
     counts.promptTokens += usage?.prompt_tokens ?? 0;
     counts.completionTokens += usage?.completion_tokens ?? 0;
-    if (usage) {
-      const seen = this.completions.get(model) ?? { answers: 0, tokens: 0 };
-      this.completions.set(model, { answers: seen.answers + 1, tokens: seen.tokens + usage.completion_tokens });
-    }
+    if (usage) this.answerLengths.record(model, usage.completion_tokens);
     if (cost) {
       counts.costUsd += cost.model_usd;
       this.stats.costUsd += cost.model_usd;
@@ -155,6 +147,6 @@ export class Accounting {
   /** Sets every counter back to zero. */
   reset(): void {
     this.stats = Accounting.empty();
-    this.completions.clear();
+    this.answerLengths.clear();
   }
 }

@@ -1,7 +1,7 @@
 import { InvalidOptionsError, RouteLLMError } from '../errors.js';
-import { chooseModel, estimateTokens, expectedCosts, type Candidate, type ChoicePolicy } from '../policy/index.js';
+import { chooseModel, estimateTokens, expectedCosts, type Candidate, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
 import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../routers/registry.js';
-import { isModelScoringRouter, type ModelScoringRouter } from '../routers/types.js';
+import { isModelScoringRouter, type ModelScoringRouter, type Router } from '../routers/types.js';
 import type { Accounting, RequestCost } from './accounting.js';
 import { resolveModelRouting, type ModelRouting, type ModelRoutingFields } from './model-routing.js';
 import type { ResolvedControllerOptions } from './options.js';
@@ -48,7 +48,8 @@ export function isModelRoutingRecord(record: object): record is ModelRoutingReco
   return 'scores' in record && 'chosen' in record;
 }
 
-const CHECK_PROMPT = 'routellm model check';
+/** The prompt scored at start to check that the router knows every model. */
+export const MODEL_CHECK_PROMPT = 'routellm model check';
 
 /** Why router `name` cannot route among N models, naming the routers that can. */
 export function pairOnlyRouterMessage(name: string): string {
@@ -70,7 +71,7 @@ export class ModelChooser {
   readonly referenceModel: string;
   /** The cheapest model (by output price, then input price). */
   readonly cheapestModel: string;
-  private readonly prices: NonNullable<ResolvedControllerOptions['prices']>;
+  private readonly prices: Readonly<Record<string, TokenPrice>>;
 
   constructor(
     private readonly options: ResolvedControllerOptions,
@@ -78,25 +79,12 @@ export class ModelChooser {
     private readonly accounting: Accounting,
   ) {
     this.models = options.models ?? [];
-    const missing = this.models.filter((model) => !options.prices?.[model]);
-    if (missing.length > 0) {
-      throw new InvalidOptionsError(
-        'Controller options',
-        `✖ prices: no price for ${missing.map((model) => `"${model}"`).join(', ')}; routing among models weighs each model's expected cost, so every model in \`models\` needs { input, output } (dollars per 1M tokens)`,
-      );
-    }
-    this.prices = options.prices!;
+    this.prices = requireModelPrices(this.models, options.prices, 'Controller options');
     // Dearer: a higher output price, then a higher input price; ties keep the earlier model.
     const dearer = (a: string, b: string) => this.prices[a].output - this.prices[b].output || this.prices[a].input - this.prices[b].input;
     this.referenceModel = this.models.reduce((best, model) => (dearer(model, best) > 0 ? model : best));
     this.cheapestModel = this.models.reduce((best, model) => (dearer(model, best) < 0 ? model : best));
-    for (const entry of options.routers) {
-      const scoresModels = typeof entry === 'string' ? requireRouterDefinition(entry).scoresModels : isModelScoringRouter(entry);
-      if (!scoresModels) {
-        const name = typeof entry === 'string' ? requireRouterDefinition(entry).name : entry.name;
-        throw new InvalidOptionsError('Controller options', `✖ routers: ${pairOnlyRouterMessage(name)}`);
-      }
-    }
+    for (const entry of options.routers) requireModelScoring(entry, 'Controller options', 'routers');
   }
 
   /** The router and policy a request names (see `model-routing.ts` for the grammar). */
@@ -106,19 +94,12 @@ export class ModelChooser {
 
   /** Scores every model on the router of every served name, so unknown models fail at start (`UnknownModelError`). */
   async check(): Promise<void> {
-    await Promise.all(this.routers.names.map((name) => this.scores(name, [CHECK_PROMPT])));
+    await Promise.all(this.routers.names.map((name) => this.scores(name, [MODEL_CHECK_PROMPT])));
   }
 
   /** Each model's score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`). */
   async scores(router: string, prompts: readonly string[]): Promise<Float32Array> {
-    const scorer = (await this.routers.get(router)) as ModelScoringRouter;
-    const scores = await scorer.modelScores(prompts, this.models);
-    if (scores.length !== prompts.length * this.models.length) {
-      throw new RouteLLMError(`The ${router} router returned ${scores.length} model scores for ${prompts.length} prompt(s) and ${this.models.length} models.`, {
-        code: 'router_output',
-      });
-    }
-    return scores;
+    return scoreModels((await this.routers.get(router)) as ModelScoringRouter, prompts, this.models);
   }
 
   /**
@@ -127,19 +108,16 @@ export class ModelChooser {
    */
   choose(routing: ModelRouting, scores: Float32Array, row: number, inputText: string): ModelRouteResult {
     const count = this.models.length;
-    const costs = expectedCosts(this.models, this.prices, estimateTokens(inputText), {
+    return choosePricedModel({
+      router: routing.router,
+      policy: routing.policy,
+      models: this.models,
+      prices: this.prices,
+      qualities: scores.subarray(row * count, (row + 1) * count),
+      inputText,
       outputTokens: this.outputTokens(),
       defaultOutputTokens: this.options.defaultOutputTokens,
     });
-    const candidates: Candidate[] = this.models.map((model, index) => ({ model, quality: scores[row * count + index], cost: costs[index] }));
-    const { model } = chooseModel(candidates, routing.policy);
-    return {
-      router: routing.router,
-      ...policyFields(routing.policy),
-      model,
-      scores: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.quality])),
-      expected_cost_usd: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.cost])),
-    };
   }
 
   /**
@@ -166,13 +144,83 @@ export class ModelChooser {
 
   /** Expected output tokens by model: the running mean of its answers once there are enough, else the configured length. */
   private outputTokens(): Record<string, number> {
-    const lengths: Record<string, number> = { ...this.options.outputTokens };
-    for (const model of this.models) {
-      const mean = this.accounting.meanCompletionTokens(model, this.options.outputTokensMinRequests);
-      if (mean !== undefined) lengths[model] = mean;
-    }
-    return lengths;
+    return this.accounting.answerLengths.expected(this.models, this.options.outputTokensMinRequests, this.options.outputTokens);
   }
+}
+
+/**
+ * The prices of `models`, or `InvalidOptionsError` (for `subject`) naming every model without one:
+ * routing among models weighs each model's expected cost.
+ */
+export function requireModelPrices(
+  models: readonly string[],
+  prices: Readonly<Record<string, TokenPrice>> | undefined,
+  subject: string,
+): Readonly<Record<string, TokenPrice>> {
+  const missing = models.filter((model) => !prices?.[model]);
+  if (missing.length > 0) {
+    throw new InvalidOptionsError(
+      subject,
+      `✖ prices: no price for ${missing.map((model) => `"${model}"`).join(', ')}; routing among models weighs each model's expected cost, so every model in \`models\` needs { input, output } (dollars per 1M tokens)`,
+    );
+  }
+  return prices!;
+}
+
+/**
+ * Throws `InvalidOptionsError` (for `subject`, at `field`) unless `router`, a registry name or a
+ * Router instance, scores N models; the message names the routers that can.
+ */
+export function requireModelScoring(router: string | Router, subject: string, field: string): void {
+  const scoresModels = typeof router === 'string' ? requireRouterDefinition(router).scoresModels : isModelScoringRouter(router);
+  if (!scoresModels) {
+    const name = typeof router === 'string' ? requireRouterDefinition(router).name : router.name;
+    throw new InvalidOptionsError(subject, `✖ ${field}: ${pairOnlyRouterMessage(name)}`);
+  }
+}
+
+/** Each of `models`' score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`), checked for size. */
+export async function scoreModels(router: ModelScoringRouter, prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+  const scores = await router.modelScores(prompts, models);
+  if (scores.length !== prompts.length * models.length) {
+    throw new RouteLLMError(`The ${router.name} router returned ${scores.length} model scores for ${prompts.length} prompt(s) and ${models.length} models.`, {
+      code: 'router_output',
+    });
+  }
+  return scores;
+}
+
+/** What `choosePricedModel` weighs for one prompt. */
+export interface PricedChoiceInput {
+  /** The router that scored the prompt (reported). */
+  router: string;
+  policy: ChoicePolicy;
+  models: readonly string[];
+  prices: Readonly<Record<string, TokenPrice>>;
+  /** Each model's score for this prompt, in the order of `models`. */
+  qualities: ArrayLike<number>;
+  /** The text sent upstream: its length estimates the input tokens. */
+  inputText: string;
+  /** Expected output tokens by model; others get `defaultOutputTokens`. */
+  outputTokens?: Readonly<Record<string, number>>;
+  defaultOutputTokens?: number;
+}
+
+/** The choice among `models` for one prompt: each model's expected cost from its price, then `chooseModel`. */
+export function choosePricedModel(input: PricedChoiceInput): ModelRouteResult {
+  const costs = expectedCosts(input.models, input.prices, estimateTokens(input.inputText), {
+    outputTokens: input.outputTokens,
+    defaultOutputTokens: input.defaultOutputTokens,
+  });
+  const candidates: Candidate[] = input.models.map((model, index) => ({ model, quality: input.qualities[index], cost: costs[index] }));
+  const { model } = chooseModel(candidates, input.policy);
+  return {
+    router: input.router,
+    ...policyFields(input.policy),
+    model,
+    scores: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.quality])),
+    expected_cost_usd: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.cost])),
+  };
 }
 
 /** The policy as record fields (`knob` or `within_best`). */

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { DEFAULT_OUTPUT_TOKENS } from '../policy/index.js';
 
+/** Price of one model in US dollars per 1M tokens. */
+export const modelPriceSchema = z
+  .object({
+    /** Dollars per 1M input (prompt) tokens. */
+    input: z.number().nonnegative(),
+    /** Dollars per 1M output (completion) tokens. */
+    output: z.number().nonnegative(),
+  })
+  .strict();
+
 /** How a failed model's request walks on to the others when `fallback` is on. */
 export const FALLBACK_ORDERS = ['policy', 'listed'] as const;
 

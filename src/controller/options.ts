@@ -1,13 +1,13 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL } from '../data/models.js';
 import { DEFAULT_FEEDBACK_MAX_ENTRIES, DEFAULT_FEEDBACK_TTL_MS } from './feedback.js';
 import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '../providers/anthropic-translation.js';
 import type { TokenPrice } from '../policy/index.js';
+import type { AnthropicClientLike } from '../providers/types.js';
 import type { RouterOptionsFor, RouterSpelling } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
-import { modelChoiceOptionsShape } from './model-options.js';
+import { modelChoiceOptionsShape, modelPriceSchema } from './model-options.js';
 
 const routerInstanceSchema = z.custom<Router>(
   (value) =>
@@ -24,8 +24,8 @@ const openAIClientSchema = z.custom<OpenAI>(
   { message: 'expected an `openai` client instance (new OpenAI(...))' },
 );
 
-const anthropicClientSchema = z.custom<Anthropic>(
-  (value) => typeof (value as Anthropic | undefined)?.messages?.create === 'function',
+const anthropicClientSchema = z.custom<AnthropicClientLike>(
+  (value) => typeof (value as AnthropicClientLike | undefined)?.messages?.create === 'function',
   { message: 'expected an `@anthropic-ai/sdk` client instance (new Anthropic(...))' },
 );
 
@@ -36,16 +36,6 @@ export const endpointSchema = z
     baseURL: z.url(),
     /** API key sent as a bearer token. Default: none (a placeholder is sent; local servers ignore it). */
     apiKey: z.string().optional(),
-  })
-  .strict();
-
-/** Price of one model in US dollars per 1M tokens. */
-export const modelPriceSchema = z
-  .object({
-    /** Dollars per 1M input (prompt) tokens. */
-    input: z.number().nonnegative(),
-    /** Dollars per 1M output (completion) tokens. */
-    output: z.number().nonnegative(),
   })
   .strict();
 

@@ -1,4 +1,3 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import { importOptionalPeer } from '../optional-peer.js';
 import OpenAI from 'openai';
 import { InvalidOptionsError } from '../errors.js';
@@ -6,7 +5,7 @@ import { AnthropicChatProvider } from '../providers/anthropic.js';
 import { createNodeFetch, type NodeFetch } from '../providers/node-fetch.js';
 import { OpenAIChatProvider } from '../providers/openai.js';
 import { resolveModel, type ProviderKind } from '../providers/resolve.js';
-import type { ChatProvider, ProviderChatParams } from '../providers/types.js';
+import type { AnthropicClientLike, ChatProvider, ProviderChatParams } from '../providers/types.js';
 import type { ResolvedControllerOptions } from './options.js';
 
 /** What a provider pool reads of the controller's options (the labeller gives the same fields). */
@@ -22,7 +21,7 @@ export type UpstreamParams = Omit<ProviderChatParams, 'model'>;
 export class ProviderPool {
   private readonly providers = new Map<string, ChatProvider>();
   private openaiClient?: OpenAI;
-  private anthropicClient?: Anthropic;
+  private anthropicClient?: AnthropicClientLike;
   private nodeFetch?: NodeFetch;
 
   constructor(private readonly options: ProviderPoolOptions) {
@@ -83,7 +82,7 @@ export class ProviderPool {
     return this.openaiClient;
   }
 
-  private async anthropic(): Promise<Anthropic> {
+  private async anthropic(): Promise<AnthropicClientLike> {
     if (!this.anthropicClient) {
       // Loaded on first use: the SDK takes a while to import and many deployments never call Anthropic.
       const { default: AnthropicClient } = await importOptionalPeer('@anthropic-ai/sdk', 'Anthropic models', () => import('@anthropic-ai/sdk'));

@@ -14,6 +14,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 
+export { AnswerLengths } from './answer-lengths.js';
+
 /** A price in US dollars per 1M tokens. */
 export interface TokenPrice {
   /** Dollars per 1M input (prompt) tokens. */

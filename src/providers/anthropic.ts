@@ -1,4 +1,3 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import {
   AnthropicStreamTranslator,
@@ -10,7 +9,7 @@ import {
 } from './anthropic-translation.js';
 import { toProviderError } from './errors.js';
 import { providerStream } from './stream.js';
-import type { ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
+import type { AnthropicClientLike, ChatProvider, ProviderCallOptions, ProviderChatParams, ProviderStream } from './types.js';
 
 type MessagesCreate = (body: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>;
 
@@ -22,7 +21,7 @@ export class AnthropicChatProvider implements ChatProvider {
   readonly name = 'anthropic';
 
   constructor(
-    private readonly client: () => Anthropic | Promise<Anthropic>,
+    private readonly client: () => AnthropicClientLike | Promise<AnthropicClientLike>,
     private readonly defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS,
   ) {}
 

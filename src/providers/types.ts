@@ -32,3 +32,14 @@ export interface ChatProvider {
    */
   stream(params: ProviderChatParams, options?: ProviderCallOptions & { includeUsage?: boolean }): Promise<ProviderStream>;
 }
+
+/**
+ * The part of an `@anthropic-ai/sdk` client routellm calls (`new Anthropic(...)` is one). Written
+ * out here, not imported, so routellm's public types never need that optional peer installed.
+ */
+export interface AnthropicClientLike {
+  readonly messages: {
+    // Method syntax on purpose: the SDK's overloaded `create` is accepted (parameter bivariance).
+    create(body: any, options?: { signal?: AbortSignal }): PromiseLike<unknown>;
+  };
+}
