@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/build-ridge-weights.ts [--data-dir DIR] [--output DIR]
  *
- * Training files: the score tables pinned in scripts/ridge-recipe.ts (every table under train/
+ * Training files: `RIDGE_TRAINING_FILES` (scripts/shipped-training-files.ts: every table under train/
  * except the test splits and the battle files), plus the MMLU gold split. Heads: trainRidge's
  * defaults, with their sources from the recipe.
  * - Multiple choice: pair gap, lambda 1, text features, on every source the other heads do not

@@ -53,3 +53,19 @@ export const SW_RANKING_TRAINING_FILES: readonly string[] = Object.freeze([
   'routerbench-mbpp_train.jsonl',
   'routerbench-winogrande_train.jsonl',
 ]);
+
+/** scripts/build-ridge-weights.ts: every score table but the test splits and the battle files (scripts/ridge-recipe.ts names each head's sources). */
+export const RIDGE_TRAINING_FILES: readonly string[] = Object.freeze([
+  'arenabench-scores.jsonl',
+  'nvidia9-train.jsonl',
+  'open7-MATH_prealgebra.jsonl',
+  'open7-arc_challenge_train.jsonl',
+  'open7-arc_easy_train.jsonl',
+  'open7-gsm8k-train.jsonl',
+  'open7-humaneval_train.jsonl',
+  'open7-javascript.jsonl',
+  'open7-mbpp.jsonl',
+  'routerbench-arc_challenge_train.jsonl',
+  'routerbench-mbpp_train.jsonl',
+  'routerbench-winogrande_train.jsonl',
+]);

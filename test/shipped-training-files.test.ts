@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BERT_TRAINING_FILES, MF_TRAINING_FILES, SW_RANKING_TRAINING_FILES } from '../scripts/shipped-training-files.js';
+import { BERT_TRAINING_FILES, MF_TRAINING_FILES, RIDGE_TRAINING_FILES, SW_RANKING_TRAINING_FILES } from '../scripts/shipped-training-files.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
 
 /** The file sources a shipped manifest records (the MMLU gold split is not a file). */
@@ -19,6 +19,7 @@ describe('the training files pinned for each build script', () => {
     ['bert', BERT_TRAINING_FILES],
     ['mf', MF_TRAINING_FILES],
     ['sw_ranking', SW_RANKING_TRAINING_FILES],
+    ['ridge', RIDGE_TRAINING_FILES],
   ])('%s: the files its shipped manifest records', (router, files) => {
     expect([...files].sort()).toEqual(recordedFiles(router).sort());
   });

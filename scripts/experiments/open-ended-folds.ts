@@ -12,7 +12,7 @@ import { midranks, ridgeTarget } from '../../src/routers/ridge/train.js';
 import { headColumn, quantileOf, readRidgeWeights, sampleQuantiles, type RidgeParameters, type RidgeTarget } from '../../src/routers/ridge/weights.js';
 import { createRng, shuffled } from '../../src/train/random.js';
 import { defaultDataDir, shippedWeightsDir } from '../../src/weights-format/paths.js';
-import { OPEN_SOURCES, RIDGE_TABLES, ridgeTableFiles } from '../ridge-recipe.js';
+import { OPEN_SOURCES, ridgeTableFiles } from '../ridge-recipe.js';
 import { embedAll, evaluateScores, hasPair, pairBenchmark, STRONG, WEAK, type ScoredRows } from './features.js';
 import { DIM, featureVector, predict, ridge } from './ridge.js';
 
@@ -98,7 +98,7 @@ export interface GatedRouter {
 export async function loadGatedRouter(dataDir = defaultDataDir(), weightsDir = shippedWeightsDir('ridge')): Promise<GatedRouter> {
   const { parameters } = await readRidgeWeights(weightsDir);
   const prompts = new Set<string>();
-  for (const file of ridgeTableFiles(dataDir, RIDGE_TABLES.filter((table) => !OPEN_SOURCES.includes(table)))) {
+  for (const file of ridgeTableFiles(dataDir, OPEN_SOURCES)) {
     for (const row of await readScoreRows(file)) prompts.add(row.prompt);
   }
   const list = [...prompts];
