@@ -12,6 +12,7 @@ import type { CostScale } from '../src/policy/index.js';
 import { meanCostColumns, readNModelTable, type NModelTable } from '../src/eval/n-model-table.js';
 import { readPrices } from '../src/eval/prices.js';
 import { fitQualityHead, predictQuality, type QualityHead, type QualityHeadSettings } from '../src/routers/quality/head.js';
+import { neighbourIndex } from '../src/routers/quality/index.js';
 import { createRng, shuffled } from '../src/train/random.js';
 import { defaultDataDir } from '../src/weights-format/paths.js';
 
@@ -149,9 +150,14 @@ export function choose(
   return { settings: best!.settings, costScale: best!.costScale, table };
 }
 
-/** A head's predictions for a split, in the split's model order (files may list the models in another order). */
+/**
+ * A head's predictions for a split, in the split's model order (files may list the models in another
+ * order), found as the router finds them (a kNN head through the int8 kernel where it runs).
+ */
 export function predictSplit(head: QualityHead, split: Split): Float32Array {
-  const all = predictQuality(head, split.embeddings, split.table.count);
+  const index = neighbourIndex(head);
+  const all = predictQuality(head, split.embeddings, split.table.count, index && ((queries, count) => index.similaritiesSync(queries, count)));
+  index?.dispose();
   const columns = split.table.models.map((model) => {
     const index = head.models.indexOf(model);
     if (index < 0) throw new Error(`the head does not know ${model}`);

@@ -7,7 +7,8 @@
  * - `knn`: the k most similar training prompts (cosine), each model's mean result over them,
  *   shrunk toward the model's mean over all training prompts by `prior` pseudo-prompts.
  * Plain float arithmetic (no tensors): a ridge prediction is models x (dimension + 1) multiply-adds;
- * a kNN one a pass over the training embeddings.
+ * a kNN one a pass over the training embeddings, in JavaScript or through a `SimilarityScan` (the
+ * router passes the int8 WebAssembly kernel's, src/core/int8-vector-index.ts).
  */
 import { fitRidgeTargets } from '../../core/models/ridge.js';
 import { normalizeRows } from '../../core/ops.js';
@@ -66,8 +67,14 @@ export function fitQualityHead(table: QualityTable, embeddings: Float32Array, se
   return { ...base, coefficients };
 }
 
-/** Predicted quality in [0, 1]-scale for `count` embeddings: count x models, row-major. */
-export function predictQuality(head: QualityHead, embeddings: Float32Array, count: number): Float32Array {
+/** Cosine similarities of `count` queries (count x dimension) to every training prompt of a kNN head: count x prompts, row-major. */
+export type SimilarityScan = (queries: Float32Array, count: number) => Float32Array;
+
+/**
+ * Predicted quality in [0, 1]-scale for `count` embeddings: count x models, row-major. A kNN head
+ * finds its neighbours with `scan` when given, else by dot products in JavaScript.
+ */
+export function predictQuality(head: QualityHead, embeddings: Float32Array, count: number, scan?: SimilarityScan): Float32Array {
   const { dimension } = head;
   const width = head.models.length;
   if (embeddings.length !== count * dimension) throw new RangeError(`predictQuality: expected ${count} x ${dimension} embedding values, got ${embeddings.length}`);
@@ -84,10 +91,10 @@ export function predictQuality(head: QualityHead, embeddings: Float32Array, coun
     }
     return out;
   }
-  return predictNeighbours(head, head.settings, normalizeRows(embeddings, dimension), count, out);
+  return predictNeighbours(head, head.settings, normalizeRows(embeddings, dimension), count, out, scan);
 }
 
-function predictNeighbours(head: QualityHead, settings: { k: number; prior: number }, queries: Float32Array, count: number, out: Float32Array): Float32Array {
+function predictNeighbours(head: QualityHead, settings: { k: number; prior: number }, queries: Float32Array, count: number, out: Float32Array, scan?: SimilarityScan): Float32Array {
   const { dimension } = head;
   const width = head.models.length;
   const stored = head.embeddings!;
@@ -98,12 +105,14 @@ function predictNeighbours(head: QualityHead, settings: { k: number; prior: numb
   const k = Math.min(settings.k, size);
   const topRow = new Int32Array(k);
   const topSimilarity = new Float32Array(k);
+  const scanned = scan?.(queries, count);
   for (let query = 0; query < count; query++) {
     // The k most similar rows, kept sorted (most similar first; on equal similarity the earlier row).
     let filled = 0;
     for (let row = 0; row < size; row++) {
       let dot = 0;
-      for (let j = 0; j < dimension; j++) dot += stored[row * dimension + j] * queries[query * dimension + j];
+      if (scanned) dot = scanned[query * size + row];
+      else for (let j = 0; j < dimension; j++) dot += stored[row * dimension + j] * queries[query * dimension + j];
       if (filled === k && dot <= topSimilarity[k - 1]) continue;
       let at = filled === k ? k - 1 : filled++;
       while (at > 0 && topSimilarity[at - 1] < dot) {

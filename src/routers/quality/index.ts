@@ -5,17 +5,18 @@
  * as a two-model router its strong win rate is `0.5 + (quality(strong) - quality(weak)) / 2`,
  * clamped to [0, 1].
  */
+import { Int8VectorIndex, int8KernelAvailable } from '../../core/int8-vector-index.js';
 import { DEFAULT_STRONG_MODEL, DEFAULT_WEAK_MODEL, findModel } from '../../data/models.js';
 import type { Embedder } from '../../embedders/types.js';
 import { parseOptions } from '../../options.js';
 import { shippedWeightsDir } from '../../weights-format/paths.js';
-import type { WeightsManifest } from '../../weights-format/weights.js';
+import { quantizeInt8, type WeightsManifest } from '../../weights-format/weights.js';
 import { assertPrompts } from '../base.js';
 import { openRouterEmbedder } from '../embedder.js';
 import { EmbeddingRouterBase } from '../embedding-router.js';
 import { modelPosition, requestedModelPositions } from '../shared.js';
 import type { EmbeddingModelScoringRouter, PairRouter } from '../types.js';
-import { predictQuality, type QualityHead } from './head.js';
+import { predictQuality, type QualityHead, type SimilarityScan } from './head.js';
 import { qualityRouterOptionsSchema, type QualityRouterOptions } from './options.js';
 import { loadQualityHead } from './weights.js';
 
@@ -23,6 +24,18 @@ export { qualityRouterOptionsSchema } from './options.js';
 export type { QualityRouterOptions } from './options.js';
 export { fitQualityHead, predictQuality } from './head.js';
 export type { QualityHead, QualityHeadSettings, QualityTable } from './head.js';
+
+/**
+ * A kNN head's training prompts in the int8 WebAssembly kernel (undefined for a ridge head, or
+ * where the runtime has no WebAssembly SIMD; the head then scans in JavaScript). The stored rows
+ * are int8 codes with one scale, so quantising their float copy gives the same codes back.
+ * Dispose it when done.
+ */
+export function neighbourIndex(head: QualityHead): Int8VectorIndex | undefined {
+  if (head.settings.kind !== 'knn' || !int8KernelAvailable()) return undefined;
+  const rows = head.embeddings!.length / head.dimension;
+  return Int8VectorIndex.create(quantizeInt8(head.embeddings!, [rows, head.dimension]).data as Int8Array, rows, head.dimension);
+}
 
 /** The default pair of a head: the benchmark pair when it knows both, else its best and worst model on average. */
 function defaultPair(manifest: WeightsManifest, models: readonly string[]): { strong: string; weak: string } {
@@ -40,6 +53,9 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
   readonly strongModel: string;
   readonly weakModel: string;
   private readonly pair: [number, number];
+  /** A kNN head's training prompts as int8 codes in the WebAssembly kernel, when the runtime has SIMD. */
+  private index: Int8VectorIndex | undefined;
+  private readonly scan: SimilarityScan | undefined;
 
   private constructor(
     embedder: Embedder,
@@ -56,6 +72,9 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
     this.strongModel = head.models[strong];
     this.weakModel = head.models[weak];
     this.pair = [strong, weak];
+    this.index = neighbourIndex(head);
+    const index = this.index;
+    this.scan = index && ((queries, count) => index.similaritiesSync(queries, count));
   }
 
   /** Loads the head and builds the router (see `qualityRouterOptionsSchema`). */
@@ -79,7 +98,7 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
     assertPrompts(prompts);
     const positions = requestedModelPositions(this.models, models, this.modelMapping);
     if (prompts.length === 0) return new Float32Array(0);
-    return this.columns(predictQuality(this.head, await this.embedder.embed(prompts), prompts.length), prompts.length, positions);
+    return this.columns(predictQuality(this.head, await this.embedder.embed(prompts), prompts.length, this.scan), prompts.length, positions);
   }
 
   /** `modelScores` for precomputed embeddings. */
@@ -87,7 +106,7 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
     this.assertUsable();
     const positions = requestedModelPositions(this.models, models, this.modelMapping);
     this.checkEmbeddings(embeddings, count);
-    return this.columns(predictQuality(this.head, embeddings, count), count, positions);
+    return this.columns(predictQuality(this.head, embeddings, count, this.scan), count, positions);
   }
 
   private columns(all: Float32Array, count: number, positions: readonly number[]): Float32Array {
@@ -98,10 +117,15 @@ export class QualityRouter extends EmbeddingRouterBase implements PairRouter, Em
   }
 
   protected async scoreEmbeddings(embeddings: Float32Array, count: number): Promise<Float32Array> {
-    const pair = this.columns(predictQuality(this.head, embeddings, count), count, this.pair);
+    const pair = this.columns(predictQuality(this.head, embeddings, count, this.scan), count, this.pair);
     const out = new Float32Array(count);
     for (let row = 0; row < count; row++) out[row] = Math.min(1, Math.max(0, 0.5 + (pair[2 * row] - pair[2 * row + 1]) / 2));
     return out;
+  }
+
+  protected override async releaseModel(): Promise<void> {
+    this.index?.dispose();
+    this.index = undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { normalizeRows } from '../../core/ops.js';
 import { InvalidInputError, UnknownModelError, WeightsError } from '../../errors.js';
 import { chooseModel } from '../../policy/index.js';
 import { createRng } from '../../train/random.js';
@@ -10,7 +11,7 @@ import { runRouterContract } from '../contract.case.js';
 import { createRouter } from '../registry.js';
 import { isEmbeddingModelScoringRouter, isModelScoringRouter } from '../types.js';
 import { fitQualityHead, predictQuality, type QualityHeadSettings } from './head.js';
-import { QualityRouter } from './index.js';
+import { neighbourIndex, QualityRouter } from './index.js';
 import { saveQualityHead } from './weights.js';
 
 const DIMENSION = 64;
@@ -95,6 +96,37 @@ describe('quality router', () => {
     } finally {
       await router.dispose();
     }
+  });
+
+  it('a kNN head finds its neighbours through the int8 kernel, as the JavaScript scan does', async () => {
+    const router = (await make('knn')) as QualityRouter;
+    try {
+      const { prompts, embeddings } = await plantedTable(40, 7);
+      const index = neighbourIndex(router.head)!;
+      expect(index.size).toBe(200);
+      const scanned = predictQuality(router.head, embeddings, prompts.length, (queries, count) => index.similaritiesSync(queries, count));
+      // The kernel's similarities are the cosines to the stored int8 rows (what the JavaScript scan computes, to the query's int16 step).
+      const rows = normalizeRows(router.head.embeddings!, DIMENSION);
+      const queries = normalizeRows(embeddings, DIMENSION);
+      const kernel = index.similaritiesSync(queries, prompts.length);
+      index.dispose();
+      for (let query = 0; query < prompts.length; query++) {
+        for (let row = 0; row < 200; row++) {
+          let dot = 0;
+          for (let j = 0; j < DIMENSION; j++) dot += rows[row * DIMENSION + j] * queries[query * DIMENSION + j];
+          expect(Math.abs(kernel[query * 200 + row] - dot)).toBeLessThan(1e-4);
+        }
+      }
+      // Ties between neighbours may break either way, so the predictions are checked for what they mean: the planted rule.
+      prompts.forEach((text, i) => expect(scanned[i * 3] > scanned[i * 3 + 1]).toBe(MATH.some((word) => text.includes(word))));
+      // The router scores through its own index: the same values.
+      expect([...(await router.modelScoresFromEmbeddings(embeddings, prompts.length, MODELS))]).toEqual([...scanned]);
+    } finally {
+      await router.dispose();
+    }
+    const ridge = (await make('ridge')) as QualityRouter;
+    expect(neighbourIndex(ridge.head)).toBeUndefined();
+    await ridge.dispose();
   });
 
   it('the pair score is 0.5 + half the quality gap; the default pair is the best and worst model on average', async () => {
