@@ -88,7 +88,7 @@ export function resolveModelSubset(value: unknown, configured: readonly string[]
   const seen = new Set<string>();
   for (const model of value) {
     if (typeof model !== 'string') throw new InvalidInputError(input, `model ids (strings) ${among}, got ${JSON.stringify(model) ?? String(model)}`);
-    if (!configured.includes(model)) throw new InvalidInputError(input, `model ids ${among}; "${model}" is not one of them`);
+    if (!configured.includes(model)) throw new InvalidInputError(input, `a subset of the configured models; "${model}" is not one of them (${configured.join(', ')})`);
     if (seen.has(model)) throw new InvalidInputError(input, `each model once; "${model}" is listed twice`);
     seen.add(model);
   }
