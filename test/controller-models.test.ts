@@ -324,5 +324,7 @@ describe('bad subsets', () => {
     const request = pair.chat.completions.create({ model: 'router-random-0.5', models: ['gpt-4o'], messages: hard });
     await expect(request).rejects.toSatisfy((error) => InvalidInputError.isInstance(error) && /strongModel and weakModel/.test((error as Error).message));
     expect(upstreams.counts()['gpt-4o']).toBe(0);
+    // The server's /v1/route reads its fields here.
+    expect(() => pair.resolveRouting({ model: 'router-random-0.5', models: ['gpt-4o'] })).toThrow(InvalidInputError);
   });
 });

@@ -33,7 +33,7 @@ export interface ModelRoutingFields {
    * Choose among these of the configured models only (a set: order and the rest of the list do not
    * matter). One model pins the request to it without asking the router. Default: all of them.
    */
-  models?: string[];
+  models?: readonly string[];
 }
 
 /** The expected spelling, for errors. */

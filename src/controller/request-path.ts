@@ -91,9 +91,6 @@ export class RequestPath {
     const messages = checkMessages(params.messages);
     const text = routingText(messages, this.options.routeTurns);
     if (this.chooser) return this.createAmongModels(this.chooser, params, messages, text, requestOptions);
-    if ((params as ModelRoutingFields).models !== undefined) {
-      throw new InvalidInputError('models', 'no `models`: this controller routes between strongModel and weakModel (a subset of models needs a controller with `models`)');
-    }
     const { router, threshold } = this.routers.resolveRouting(params);
     const { model: _model, router: _router, threshold: _threshold, stream, ...upstreamParams } = params;
     if (stream != null && typeof stream !== 'boolean') {

@@ -77,7 +77,7 @@ export interface RoutingFields {
    * Routing among N models: choose among these of the configured `models` only (at least one;
    * one pins the request to that model without scoring). Default: all of them.
    */
-  models?: string[];
+  models?: readonly string[];
 }
 
 /** Non-streaming parameters: the `openai` client's, with the routing fields. */
