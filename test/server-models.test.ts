@@ -13,6 +13,7 @@ import { FOUR_MODELS, FOUR_PRICES, HARD_SCORES, startFourUpstreams, TableRouter,
 let upstreams: FourUpstreams;
 let server: RunningServer;
 let client: OpenAI;
+const logLines: string[] = [];
 
 function serverOptions(upstreamClients: { openai: OpenAI; anthropic: Anthropic }) {
   return {
@@ -24,6 +25,8 @@ function serverOptions(upstreamClients: { openai: OpenAI; anthropic: Anthropic }
     maxRetries: 0,
     fallback: true,
     thresholds: { table: 0.6 },
+    logLevel: 'info' as const,
+    logDestination: { write: (line: string) => void logLines.push(line) },
     port: 0,
   };
 }
@@ -42,7 +45,10 @@ afterAll(async () => {
   await server.close();
   await upstreams.close();
 });
-beforeEach(() => upstreams.reset());
+beforeEach(() => {
+  upstreams.reset();
+  logLines.length = 0;
+});
 
 const hard = [{ role: 'user' as const, content: 'a hard proof' }];
 
@@ -124,5 +130,86 @@ describe('server among four models', () => {
     await expect(
       startServer({ ...serverOptions(clients), models: ['gpt-4o', 'mystery'], prices: { ...FOUR_PRICES, mystery: { input: 1, output: 1 } } }),
     ).rejects.toSatisfy((error) => UnknownModelError.isInstance(error) && /mystery/.test((error as Error).message));
+  });
+});
+
+/** The JSON log line of the last request to `path`. */
+function lastLogLine(path: string): Record<string, any> {
+  const lines = logLines.map((line) => JSON.parse(line)).filter((line) => line.path === path);
+  return lines[lines.length - 1];
+}
+
+/** The value of one sample of `GET /metrics`, 0 when absent. */
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const wanted = `${name}{${Object.entries(labels).map(([key, value]) => `${key}="${value}"`).join(',')}}`;
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${wanted} `));
+  return line === undefined ? 0 : Number(line.slice(wanted.length + 1));
+}
+
+describe('server among four models: a subset per request', () => {
+  // Among gpt-4o and llama-8b: llama-8b at knob 0.6, gpt-4o at 0.8 (all four: llama-70b, claude).
+  it.each([
+    [0.6, 'llama-8b'],
+    [0.8, 'gpt-4o'],
+  ])('POST /v1/chat/completions at knob %s: the subset\'s choice %s answers; the log line has knob, subset and choice', async (knob, expected) => {
+    const completion = await client.chat.completions.create({ model: `router-table-${knob}`, messages: hard, models: ['gpt-4o', 'llama-8b'] } as never);
+    const routed = (completion as unknown as { routellm: ModelRoutingRecord }).routellm;
+    expect(routed).toMatchObject({ knob, chosen: expected, model: expected, models: ['gpt-4o', 'llama-8b'] });
+    expect(Object.keys(routed.scores)).toEqual(['gpt-4o', 'llama-8b']);
+    expect(upstreams.counts()).toEqual(Object.fromEntries(FOUR_MODELS.map((model) => [model, model === expected ? 1 : 0])));
+    const line = lastLogLine('/v1/chat/completions');
+    expect(line).toMatchObject({ status: 200, router: 'table', knob, models: ['gpt-4o', 'llama-8b'], chosen: expected, model: expected });
+    expect(line).not.toHaveProperty('threshold');
+  });
+
+  it('POST /v1/route: the subset\'s choices and scores; the log line and the route_choices metric carry the policy', async () => {
+    const labels = { router: 'table', policy: 'knob=0.6', model: 'llama-8b' };
+    const before = await metric('routellm_route_choices_total', labels);
+    const { status, json } = await post('/v1/route', { model: 'router-table-0.6', models: ['llama-8b', 'gpt-4o'], prompts: ['a hard proof', 'say hi'] });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ knob: 0.6, models: ['gpt-4o', 'llama-8b'] });
+    expect(json.results.map((result: { model: string }) => result.model)).toEqual(['llama-8b', 'llama-8b']);
+    expect(Object.keys(json.results[0].scores)).toEqual(['gpt-4o', 'llama-8b']);
+    expect(await metric('routellm_route_choices_total', labels)).toBe(before + 2);
+    expect(lastLogLine('/v1/route')).toMatchObject({ router: 'table', knob: 0.6, models: ['gpt-4o', 'llama-8b'], prompts: 2 });
+
+    // Exact values in the log, the label rounded to 0.05 (bounded series); the margin as well.
+    const rounded = { router: 'table', policy: 'knob=0.8', model: 'claude-3-5-haiku-latest' };
+    const margin = { router: 'table', policy: 'within_best=0.05', model: 'claude-3-5-haiku-latest' };
+    const [roundedBefore, marginBefore] = [await metric('routellm_route_choices_total', rounded), await metric('routellm_route_choices_total', margin)];
+    await post('/v1/route', { router: 'table', knob: 0.8123, prompt: 'a hard proof' });
+    expect(lastLogLine('/v1/route')).toMatchObject({ knob: 0.8123, models: [...FOUR_MODELS] });
+    expect(await metric('routellm_route_choices_total', rounded)).toBe(roundedBefore + 1);
+    await post('/v1/route', { model: 'router-table-within-0.05', prompt: 'a hard proof' });
+    expect(lastLogLine('/v1/route')).toMatchObject({ within_best: 0.05 });
+    expect(await metric('routellm_route_choices_total', margin)).toBe(marginBefore + 1);
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it('one model answers without scores; fallback stays within the subset', async () => {
+    const pinned = await post('/v1/chat/completions', { model: 'router-table-1', models: ['llama-70b'], messages: hard });
+    expect(pinned.json.routellm).toMatchObject({ model: 'llama-70b', models: ['llama-70b'], scores: {} });
+    upstreams.reset();
+    upstreams.openai.script({ kind: 'error', status: 503 });
+    const fell = await post('/v1/chat/completions', { model: 'router-table-0.8', models: ['gpt-4o', 'llama-8b'], messages: hard });
+    expect(fell.json.routellm).toMatchObject({ chosen: 'gpt-4o', model: 'llama-8b', fallback: { tried: ['gpt-4o'] } });
+    expect(upstreams.counts()).toEqual({ 'gpt-4o': 1, 'claude-3-5-haiku-latest': 0, 'llama-70b': 0, 'llama-8b': 1 });
+  });
+
+  it.each([
+    [['gpt-4o', 'mystery'], /"mystery" is not one of them/],
+    [['gpt-4o', 'gpt-4o'], /"gpt-4o" is listed twice/],
+    [[], /non-empty array/],
+  ])('models %o is an OpenAI-format 400 with param models, on both routes', async (models, message) => {
+    for (const [path, body] of [
+      ['/v1/chat/completions', { model: 'router-table-0.5', models, messages: hard }],
+      ['/v1/route', { model: 'router-table-0.5', models, prompt: 'a hard proof' }],
+    ] as const) {
+      const { status, json } = await post(path, body);
+      expect(status).toBe(400);
+      expect(json.error).toMatchObject({ type: 'invalid_request_error', param: 'models', message: expect.stringMatching(message) });
+    }
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
   });
 });

@@ -7,6 +7,8 @@ import type { RoutableLanguageModel } from './options.js';
 type ProviderMetadata = Record<string, Record<string, unknown>>;
 export interface CallOptions {
   prompt: unknown;
+  /** The call's provider options; routellm reads its own namespace, `routellm`. */
+  providerOptions?: Record<string, Record<string, unknown> | undefined>;
 }
 interface GenerateResult {
   providerMetadata?: ProviderMetadata;

@@ -7,7 +7,7 @@ import { APICallError, generateText, streamText } from 'ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FOUR_MODELS, FOUR_PRICES, HARD_SCORES, startFourUpstreams, TableRouter, type FourUpstreams } from '../../test/helpers/four-models.js';
 import { collectText } from '../../test/helpers/routing-fixtures.js';
-import { UnknownModelError } from '../errors.js';
+import { InvalidInputError, UnknownModelError } from '../errors.js';
 import { estimateTokens } from '../policy/index.js';
 import { createRandomRouter } from '../routers/random/index.js';
 import { createRoutedModel } from './index.js';
@@ -211,5 +211,50 @@ describe('streamText with an N-model routed model', () => {
     expect(errors).toHaveLength(1);
     expect(APICallError.isInstance(errors[0])).toBe(true);
     expect(upstreams.counts()).toEqual(onlyTo('gpt-4o'));
+  });
+});
+
+describe('a call narrows the models with providerOptions.routellm.models', () => {
+  const subset = { routellm: { models: ['llama-8b', 'gpt-4o'] } };
+
+  // Among gpt-4o and llama-8b: llama-8b at knob 0.6, gpt-4o at 0.8 (among all four: llama-70b, claude).
+  it.each([
+    [0.6, 'llama-8b'],
+    [0.8, 'gpt-4o'],
+  ])('knob %s: generateText and streamText call the subset\'s choice %s only', async (knob, expected) => {
+    const model = routedAmongFour({ knob });
+    expect((await model.route(HARD)).chosen).not.toBe(expected);
+    const result = await generateText({ model, prompt: HARD, providerOptions: subset });
+    const record = result.providerMetadata?.routellm as Record<string, any>;
+    expect(record).toMatchObject({ knob, chosen: expected, model: expected, models: ['gpt-4o', 'llama-8b'] });
+    expect(Object.keys(record.scores)).toEqual(['gpt-4o', 'llama-8b']);
+    expect(upstreams.counts()).toEqual(onlyTo(expected));
+    upstreams.reset();
+    const streamed = streamText({ model, prompt: HARD, providerOptions: subset });
+    expect(await collectText(streamed.textStream)).toBe(`${expected} says: ok ok ok`);
+    expect(await streamed.providerMetadata).toMatchObject({ routellm: { chosen: expected, models: ['gpt-4o', 'llama-8b'] } });
+    expect(upstreams.counts()).toEqual(onlyTo(expected));
+    expect(await model.route(HARD, { models: ['gpt-4o', 'llama-8b'] })).toMatchObject({ chosen: expected });
+  });
+
+  it('one name pins the call to that model without asking the router', async () => {
+    const router = new TableRouter();
+    const model = routedAmongFour({ knob: 1 }, router);
+    const result = await generateText({ model, prompt: HARD, providerOptions: { routellm: { models: ['llama-70b'] } } });
+    expect(result.providerMetadata?.routellm).toMatchObject({ chosen: 'llama-70b', models: ['llama-70b'], scores: {} });
+    expect(router.calls).toBe(0);
+    expect(upstreams.counts()).toEqual(onlyTo('llama-70b'));
+  });
+
+  it.each([
+    [['gpt-4o', 'gpt-9'], /"gpt-9" is not one of them/],
+    [['gpt-4o', 'gpt-4o'], /"gpt-4o" is listed twice/],
+    ['gpt-4o', /non-empty array/],
+  ])('models %o is an InvalidInputError naming it, before any upstream call', async (names, message) => {
+    const call = generateText({ model: routedAmongFour({ knob: 1 }), prompt: HARD, maxRetries: 0, providerOptions: { routellm: { models: names as never } } });
+    await expect(call).rejects.toSatisfy(
+      (error) => InvalidInputError.isInstance(error) && error.input === 'providerOptions.routellm.models' && message.test((error as Error).message),
+    );
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
   });
 });

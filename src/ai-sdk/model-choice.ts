@@ -1,6 +1,6 @@
 import { routingText } from '../controller/messages.js';
 import { choosePricedModel, MODEL_CHECK_PROMPT, requireModelPrices, requireModelScoring, scoreModels, type ModelRouteResult } from '../controller/model-choice.js';
-import { parseModelRoutingString } from '../controller/model-routing.js';
+import { parseModelRoutingString, resolveModelSubset } from '../controller/model-routing.js';
 import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnswerLengths, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
@@ -32,8 +32,11 @@ export interface ModelChoiceControls<Model extends RoutableLanguageModel> {
   readonly policy: ChoicePolicy;
   /** The models it chooses among, by name. */
   readonly models: Readonly<Record<string, Model>>;
-  /** Scores every model on `text` and chooses, without calling a model (input tokens estimated from `text`). */
-  route(text: string): Promise<ModelChoiceDecision>;
+  /**
+   * Scores every model (or the names in `options.models`, as a call's `providerOptions.routellm.models`)
+   * on `text` and chooses, without calling a model (input tokens estimated from `text`).
+   */
+  route(text: string, options?: { models?: readonly string[] }): Promise<ModelChoiceDecision>;
   /** Builds the router and scores every model once, so a model the router does not know fails now (`UnknownModelError`). */
   ready(): Promise<void>;
   /** Disposes a router this model built from a name (a Router instance given to it stays usable). */
@@ -77,9 +80,9 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     this.modelId = 'knob' in policy ? `router-${this.router}-${policy.knob}` : `router-${this.router}-within-${policy.withinBest}`;
   }
 
-  route(text: string): Promise<ModelChoiceDecision> {
-    if (typeof text !== 'string') return Promise.reject(new InvalidInputError('text', `a string, got ${typeof text}`));
-    return this.decide(text, text);
+  async route(text: string, options: { models?: readonly string[] } = {}): Promise<ModelChoiceDecision> {
+    if (typeof text !== 'string') throw new InvalidInputError('text', `a string, got ${typeof text}`);
+    return this.decide(text, text, resolveModelSubset(options.models, this.names) ?? this.names);
   }
 
   override async ready(): Promise<void> {
@@ -87,9 +90,10 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
   }
 
   protected async choose(options: CallOptions): Promise<{ model: Model; decision: ModelChoiceDecision }> {
+    const subset = resolveModelSubset(options?.providerOptions?.routellm?.models, this.names, 'providerOptions.routellm.models');
     const messages = promptMessages(options?.prompt);
     // As the Controller: the routed turns are scored, all messages' text estimates the input tokens.
-    const decision = await this.decide(routingText(messages, this.routeTurns), messages.map((message) => message.text).join('\n'));
+    const decision = await this.decide(routingText(messages, this.routeTurns), messages.map((message) => message.text).join('\n'), subset ?? this.names);
     return { model: this.models[decision.chosen], decision };
   }
 
@@ -98,23 +102,24 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     if (typeof tokens === 'number') this.lengths.record(decision.chosen, tokens);
   }
 
-  private async decide(text: string, inputText: string): Promise<ModelChoiceDecision> {
+  /** The choice among `names` (all models, or a call's subset; one needs no score). */
+  private async decide(text: string, inputText: string, names: readonly string[]): Promise<ModelChoiceDecision> {
     const { model: chosen, ...result } = choosePricedModel({
       router: this.router,
       policy: this.policy,
-      models: this.names,
+      models: names,
       prices: this.prices,
-      qualities: await this.scores(text),
+      qualities: names.length === 1 ? [] : await this.scores(text, names),
       inputText,
-      outputTokens: this.lengths.expected(this.names, this.options.outputTokensMinRequests, this.options.outputTokens),
+      outputTokens: this.lengths.expected(names, this.options.outputTokensMinRequests, this.options.outputTokens),
       defaultOutputTokens: this.options.defaultOutputTokens,
     });
     const model = this.models[chosen];
     return { ...result, chosen, model: model.modelId, provider: model.provider };
   }
 
-  private async scores(text: string): Promise<Float32Array> {
-    return scoreModels((await this.routerInstance()) as ModelScoringRouter, [text], this.names);
+  private async scores(text: string, names: readonly string[] = this.names): Promise<Float32Array> {
+    return scoreModels((await this.routerInstance()) as ModelScoringRouter, [text], names);
   }
 }
 

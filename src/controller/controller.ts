@@ -106,21 +106,23 @@ export class Controller {
   async chooseBatch(prompts: readonly string[], routing: ModelRouting, options: RouteBatchOptions = {}): Promise<ModelRouteResult[]> {
     const chooser = this.requireChooser();
     assertPrompts(prompts);
+    const models = chooser.candidates(routing);
     const results: ModelRouteResult[] = [];
     for (let start = 0; start < prompts.length; start += ROUTE_BATCH_CHUNK) {
       if (start > 0) await yieldToEventLoop();
       if (options.signal?.aborted) throw new RequestAbortedError({ cause: options.signal.reason });
       const chunk = prompts.slice(start, start + ROUTE_BATCH_CHUNK);
-      const scores = await chooser.scores(routing.router, chunk);
-      for (let row = 0; row < chunk.length; row++) results.push(chooser.choose(routing, scores, row, chunk[row]));
+      const scores = await chooser.scores(routing.router, chunk, models);
+      for (let row = 0; row < chunk.length; row++) results.push(chooser.choose(routing, scores, row, chunk[row], models));
     }
     return results;
   }
 
   /**
    * Routing among N models: the router and policy a request names (`router` with `knob` or
-   * `within_best`, or a model string `router-<name>-<knob>` / `router-<name>-within-<margin>`);
-   * throws the typed error of the first bad field.
+   * `within_best`, or a model string `router-<name>-<knob>` / `router-<name>-within-<margin>`),
+   * and the subset of `models` it chooses among when it names one (`models`); throws the typed
+   * error of the first bad field.
    */
   resolveModelRouting(params: { [K in keyof ModelRoutingFields | 'threshold']?: unknown }): ModelRouting {
     return this.requireChooser().resolve(params);

@@ -1,9 +1,9 @@
 import { InvalidOptionsError, RouteLLMError } from '../errors.js';
-import { chooseModel, estimateTokens, expectedCosts, type Candidate, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
+import { assertPolicy, chooseModel, estimateTokens, expectedCosts, type Candidate, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
 import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../routers/registry.js';
 import { isModelScoringRouter, type ModelScoringRouter, type Router } from '../routers/types.js';
 import type { Accounting, RequestCost } from './accounting.js';
-import { resolveModelRouting, type ModelRouting, type ModelRoutingFields } from './model-routing.js';
+import { resolveModelRouting, resolveModelSubset, type ModelRouting, type ModelRoutingFields } from './model-routing.js';
 import type { ResolvedControllerOptions } from './options.js';
 import type { RouterPool } from './router-pool.js';
 import type { RoutingRecord } from './types.js';
@@ -18,9 +18,11 @@ export interface ModelRouteResult {
   within_best?: number;
   /** The model the policy chose. */
   model: string;
-  /** Every configured model's predicted quality (the router's score, higher is better). */
+  /** The models it chose among: every configured one, or the subset the request named (`models`), in the configured order. */
+  models: string[];
+  /** Each candidate's predicted quality (the router's score, higher is better); empty when one model was named (the router is not asked). */
   scores: Record<string, number>;
-  /** Every configured model's expected cost of this request in US dollars, as the policy weighed it. */
+  /** Each candidate's expected cost of this request in US dollars, as the policy weighed it. */
   expected_cost_usd: Record<string, number>;
 }
 
@@ -87,9 +89,16 @@ export class ModelChooser {
     for (const entry of options.routers) requireModelScoring(entry, 'Controller options', 'routers');
   }
 
-  /** The router and policy a request names (see `model-routing.ts` for the grammar). */
+  /** The router, policy and candidate subset a request names (see `model-routing.ts` for the grammar). */
   resolve(params: { [K in keyof ModelRoutingFields | 'threshold']?: unknown }): ModelRouting {
-    return resolveModelRouting(params, this.routers.names, (router) => this.routers.resolveName(router));
+    const routing = resolveModelRouting(params, this.routers.names, (router) => this.routers.resolveName(router));
+    const models = resolveModelSubset(params.models, this.models);
+    return models ? { ...routing, models } : routing;
+  }
+
+  /** The models a routing chooses among: its subset (checked again: `chooseBatch` takes routings from callers), else all. */
+  candidates(routing: ModelRouting): readonly string[] {
+    return resolveModelSubset(routing.models, this.models) ?? this.models;
   }
 
   /** Scores every model on the router of every served name, so unknown models fail at start (`UnknownModelError`). */
@@ -97,21 +106,26 @@ export class ModelChooser {
     await Promise.all(this.routers.names.map((name) => this.scores(name, [MODEL_CHECK_PROMPT])));
   }
 
-  /** Each model's score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`). */
-  async scores(router: string, prompts: readonly string[]): Promise<Float32Array> {
-    return scoreModels((await this.routers.get(router)) as ModelScoringRouter, prompts, this.models);
+  /**
+   * Each of `models`' score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`);
+   * empty for a single model, which needs no score.
+   */
+  async scores(router: string, prompts: readonly string[], models: readonly string[] = this.models): Promise<Float32Array> {
+    if (models.length === 1) return new Float32Array(0);
+    return scoreModels((await this.routers.get(router)) as ModelScoringRouter, prompts, models);
   }
 
   /**
-   * The choice for prompt `row` of `scores`. `inputText`: the text sent upstream (its length
-   * estimates the input tokens).
+   * The choice among `models` (the routing's candidates) for prompt `row` of `scores` (from
+   * `scores` with the same models). `inputText`: the text sent upstream (its length estimates the
+   * input tokens).
    */
-  choose(routing: ModelRouting, scores: Float32Array, row: number, inputText: string): ModelRouteResult {
-    const count = this.models.length;
+  choose(routing: ModelRouting, scores: Float32Array, row: number, inputText: string, models: readonly string[] = this.models): ModelRouteResult {
+    const count = models.length;
     return choosePricedModel({
       router: routing.router,
       policy: routing.policy,
-      models: this.models,
+      models,
       prices: this.prices,
       qualities: scores.subarray(row * count, (row + 1) * count),
       inputText,
@@ -121,16 +135,17 @@ export class ModelChooser {
   }
 
   /**
-   * The models a failed request goes to after `result.model`, in order (`fallbackOrder`):
-   * `policy` takes the policy's choice among the models not yet tried, again and again; `listed`
-   * the configured order after the chosen model, wrapping around.
+   * The models a failed request goes to after `result.model`, in order (`fallbackOrder`), all of
+   * them among the candidates `result.models`: `policy` takes the policy's choice among the models
+   * not yet tried, again and again; `listed` the configured order after the chosen model, wrapping around.
    */
   fallbackChain(result: ModelRouteResult, policy: ChoicePolicy): string[] {
+    const models = result.models;
     if (this.options.fallbackOrder === 'listed') {
-      const start = this.models.indexOf(result.model);
-      return [...this.models.slice(start + 1), ...this.models.slice(0, start)];
+      const start = models.indexOf(result.model);
+      return [...models.slice(start + 1), ...models.slice(0, start)];
     }
-    let remaining = this.models
+    let remaining = models
       .filter((model) => model !== result.model)
       .map((model) => ({ model, quality: result.scores[model], cost: result.expected_cost_usd[model] }));
     const chain: string[] = [];
@@ -206,19 +221,25 @@ export interface PricedChoiceInput {
   defaultOutputTokens?: number;
 }
 
-/** The choice among `models` for one prompt: each model's expected cost from its price, then `chooseModel`. */
+/**
+ * The choice among `models` for one prompt: each model's expected cost from its price, then
+ * `chooseModel`. A single model is the choice without scores (`qualities` unread).
+ */
 export function choosePricedModel(input: PricedChoiceInput): ModelRouteResult {
   const costs = expectedCosts(input.models, input.prices, estimateTokens(input.inputText), {
     outputTokens: input.outputTokens,
     defaultOutputTokens: input.defaultOutputTokens,
   });
   const candidates: Candidate[] = input.models.map((model, index) => ({ model, quality: input.qualities[index], cost: costs[index] }));
-  const { model } = chooseModel(candidates, input.policy);
+  const single = candidates.length === 1;
+  if (single) assertPolicy(input.policy);
+  const { model } = single ? candidates[0] : chooseModel(candidates, input.policy);
   return {
     router: input.router,
     ...policyFields(input.policy),
     model,
-    scores: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.quality])),
+    models: [...input.models],
+    scores: single ? {} : Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.quality])),
     expected_cost_usd: Object.fromEntries(candidates.map((candidate) => [candidate.model, candidate.cost])),
   };
 }

@@ -6,13 +6,18 @@
  * - `router-<name>-within-<m>`: the cheapest model whose predicted quality is at most m (in [0, 1])
  *   below the best one's, e.g. `router-mf-within-0.05`.
  * - or the fields `router` with `knob`, or `router` with `within_best`.
+ *
+ * A request may also narrow the candidates with `models`: a subset of the configured models.
  */
 import { InvalidInputError, InvalidModelStringError, InvalidThresholdError, UnknownRouterError } from '../errors.js';
 import type { ChoicePolicy } from '../policy/index.js';
 import { parseRouterModel } from '../routers/model-string.js';
 
-/** A router and the policy a request named. */
-export type ModelRouting = Readonly<{ router: string; policy: ChoicePolicy }>;
+/**
+ * A router and the policy a request named; `models`, when the request narrowed the candidates, the
+ * configured models it kept (in the configured order).
+ */
+export type ModelRouting = Readonly<{ router: string; policy: ChoicePolicy; models?: readonly string[] }>;
 
 /** The request fields of N-model routing. */
 export interface ModelRoutingFields {
@@ -24,6 +29,11 @@ export interface ModelRoutingFields {
   knob?: number;
   /** Choose the cheapest model predicted within this margin (in [0, 1]) of the best one. */
   within_best?: number;
+  /**
+   * Choose among these of the configured models only (a set: order and the rest of the list do not
+   * matter). One model pins the request to it without asking the router. Default: all of them.
+   */
+  models?: readonly string[];
 }
 
 /** The expected spelling, for errors. */
@@ -67,6 +77,25 @@ export function parseModelRoutingString(model: string, routers: readonly string[
 }
 
 /**
+ * The candidates a request's `models` field keeps, in the order of `configured`: undefined when the
+ * field is absent. `InvalidInputError` (for `input`) for anything but a non-empty array of distinct
+ * configured model ids, naming the model at fault.
+ */
+export function resolveModelSubset(value: unknown, configured: readonly string[], input = 'models'): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const among = `among the configured models (${configured.join(', ')})`;
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidInputError(input, `a non-empty array of model ids ${among}`);
+  const seen = new Set<string>();
+  for (const model of value) {
+    if (typeof model !== 'string') throw new InvalidInputError(input, `model ids (strings) ${among}, got ${JSON.stringify(model) ?? String(model)}`);
+    if (!configured.includes(model)) throw new InvalidInputError(input, `a subset of the configured models; "${model}" is not one of them (${configured.join(', ')})`);
+    if (seen.has(model)) throw new InvalidInputError(input, `each model once; "${model}" is listed twice`);
+    seen.add(model);
+  }
+  return configured.filter((model) => seen.has(model));
+}
+
+/**
  * The router and policy of a request: `knob` or `within_best` (with `router`, or the only
  * router), else the model string. `resolveName` maps a router name to a served one. A
  * two-model `threshold` is refused with the field to use instead.
@@ -75,7 +104,7 @@ export function resolveModelRouting(
   params: { [K in keyof ModelRoutingFields | 'threshold']?: unknown },
   routers: readonly string[],
   resolveName: (router: string | undefined) => string,
-): ModelRouting {
+): Omit<ModelRouting, 'models'> {
   if (params.threshold !== undefined) {
     throw new InvalidInputError('threshold', 'no threshold: this controller routes among N models; send `knob` (or `within_best`) with `router`, or a model string ' + MODEL_ROUTING_GRAMMAR);
   }

@@ -121,11 +121,14 @@ export class RequestPath {
     requestOptions: RoutedRequestOptions,
   ): Promise<RoutedChatCompletion | RoutedChatCompletionStream> {
     const routing = chooser.resolve(params);
-    const { model: _model, router: _router, knob: _knob, within_best: _withinBest, stream, ...upstreamParams } = params as RoutedCreateParams & ModelRoutingFields;
+    const { model: _model, router: _router, knob: _knob, within_best: _withinBest, models: _models, stream, ...upstreamParams } =
+      params as RoutedCreateParams & ModelRoutingFields;
     if (stream != null && typeof stream !== 'boolean') throw new InvalidInputError('stream', 'a boolean');
     const routingStart = performance.now();
+    const models = chooser.candidates(routing);
     const choice = await inSpan('routellm.route', { 'routellm.router': routing.router }, async (span) => {
-      const result = chooser.choose(routing, await chooser.scores(routing.router, [text]), 0, messages.map((message) => message.text).join('\n'));
+      const scores = await chooser.scores(routing.router, [text], models);
+      const result = chooser.choose(routing, scores, 0, messages.map((message) => message.text).join('\n'), models);
       span.setAttribute('routellm.model', result.model);
       return result;
     });

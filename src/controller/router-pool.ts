@@ -134,6 +134,9 @@ export class RouterPool {
    * `router-<name>-<threshold>` model string; throws the typed error of the first bad field.
    */
   resolveRouting(params: { [K in keyof RoutingFields]?: unknown }): Routing {
+    if (params.models !== undefined) {
+      throw new InvalidInputError('models', 'no `models`: this controller routes between strongModel and weakModel (a subset of models needs a controller with `models`)');
+    }
     if (params.router !== undefined || params.threshold !== undefined) {
       if (params.router !== undefined && typeof params.router !== 'string') throw new InvalidInputError('router', 'a router name');
       if (params.threshold === undefined) throw new InvalidInputError('threshold', 'a number in [0, 1] with `router`');

@@ -73,6 +73,11 @@ export interface RoutingFields {
   knob?: number;
   /** Routing among N models: choose the cheapest model predicted within this margin of the best. Use with `router`. */
   within_best?: number;
+  /**
+   * Routing among N models: choose among these of the configured `models` only (at least one;
+   * one pins the request to that model without scoring). Default: all of them.
+   */
+  models?: readonly string[];
 }
 
 /** Non-streaming parameters: the `openai` client's, with the routing fields. */

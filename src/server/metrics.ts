@@ -4,6 +4,17 @@ import type { RequestRecord } from './request-record.js';
 /** Paths counted by name; any other path (scanners, typos) counts as `other`, so labels stay few. */
 const KNOWN_PATHS = new Set(['/v1/chat/completions', '/v1/route', '/v1/models', '/v1/stats', '/metrics', '/health']);
 
+/**
+ * The `policy` label of N-model routing: `knob=<k>` or `within_best=<m>` with the value rounded to
+ * the nearest 0.05. A request may send any float, and each distinct label value is a series kept
+ * for the life of the process; rounding bounds them at 21 knobs and 21 margins per router and model
+ * (the usual values, 0.3 or 0.05, stay exact). The exact value is in the request's log line.
+ */
+export function policyLabel(policy: { knob?: number; within_best?: number }): string {
+  const [name, value] = policy.knob !== undefined ? ['knob', policy.knob] : ['within_best', policy.within_best ?? 0];
+  return `${name}=${Number((Math.round(value * 20) / 20).toFixed(2))}`;
+}
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
@@ -22,6 +33,7 @@ export class ServerMetrics {
   private readonly cost: Counter;
   private readonly savings: Gauge;
   private readonly routedPrompts: Counter;
+  private readonly chosenPrompts: Counter;
 
   constructor(processMetrics = false) {
     const registers = [this.registry];
@@ -68,6 +80,12 @@ export class ServerMetrics {
       labelNames: ['router', 'decision'],
       registers,
     });
+    this.chosenPrompts = new Counter({
+      name: 'routellm_route_choices_total',
+      help: 'Prompts scored by POST /v1/route when routing among N models, by router, policy (knob or within-best margin, rounded to 0.05) and chosen model.',
+      labelNames: ['router', 'policy', 'model'],
+      registers,
+    });
   }
 
   /** Counts one answered request. */
@@ -101,5 +119,13 @@ export class ServerMetrics {
   observeRoute(router: string, strong: number, weak: number): void {
     if (strong > 0) this.routedPrompts.inc({ router, decision: 'strong' }, strong);
     if (weak > 0) this.routedPrompts.inc({ router, decision: 'weak' }, weak);
+  }
+
+  /** Counts the choices of a `/v1/route` request among N models: `models`, the model chosen for each prompt. */
+  observeChoices(router: string, policy: { knob?: number; within_best?: number }, models: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const model of models) counts.set(model, (counts.get(model) ?? 0) + 1);
+    const label = policyLabel(policy);
+    for (const [model, count] of counts) this.chosenPrompts.inc({ router, policy: label, model }, count);
   }
 }

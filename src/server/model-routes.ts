@@ -20,16 +20,18 @@ export async function routeAmongModels(
   record: RequestRecord,
 ): Promise<HandlerReply> {
   const routing = context.controller.resolveModelRouting(body);
-  record.router = routing.router;
-  record.prompts = prompts.length;
+  const policy = policyFields(routing);
+  const models = [...(routing.models ?? context.controller.models ?? [])];
+  Object.assign(record, { router: routing.router, ...policy, models, prompts: prompts.length });
   const routingStart = performance.now();
   const results = await context.controller.chooseBatch(prompts, routing, { signal: request.signal });
   record.latency_ms.routing = performance.now() - routingStart;
+  context.metrics?.observeChoices(routing.router, policy, results.map((result) => result.model));
   return jsonReply(200, {
     object: 'routellm.route',
     router: routing.router,
-    ...policyFields(routing),
-    models: context.controller.models,
+    ...policy,
+    models,
     results: results.map(({ model, scores, expected_cost_usd }) => ({ model, scores, expected_cost_usd })),
   });
 }

@@ -1,5 +1,6 @@
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { RequestCost } from '../controller/accounting.js';
+import { isModelRoutingRecord, type ModelRoutingRecord } from '../controller/model-choice.js';
 import type { RoutingRecord } from '../controller/types.js';
 
 /** What the handler knows about one request once it is answered: the source of its log line and metrics. */
@@ -15,6 +16,13 @@ export interface RequestRecord {
   threshold?: number;
   decision?: string;
   strong_win_rate?: number;
+  /** Routing among N models: the cost-quality knob or the within-best margin the request named (exact, as sent). */
+  knob?: number;
+  within_best?: number;
+  /** Routing among N models: the models it chose among (all configured ones, or the request's subset). */
+  models?: string[];
+  /** Routing among N models: the model the policy chose (`model` differs after a fallback). */
+  chosen?: string;
   /** The model that answered (the other one after a fallback). */
   model?: string;
   fallback?: RoutingRecord['fallback'];
@@ -33,12 +41,19 @@ export interface RequestRecord {
   started: number;
 }
 
-/** Copies a routing record's fields into a request record. */
-export function recordRouting(record: RequestRecord, routing: RoutingRecord): void {
+/** Copies a routing record's fields (of either kind of routing) into a request record. */
+export function recordRouting(record: RequestRecord, routing: RoutingRecord | ModelRoutingRecord): void {
   record.router = routing.router;
-  record.threshold = routing.threshold;
-  record.decision = routing.decision;
-  record.strong_win_rate = routing.strong_win_rate;
+  if (isModelRoutingRecord(routing)) {
+    if (routing.knob !== undefined) record.knob = routing.knob;
+    if (routing.within_best !== undefined) record.within_best = routing.within_best;
+    record.models = routing.models;
+    record.chosen = routing.chosen;
+  } else {
+    record.threshold = routing.threshold;
+    record.decision = routing.decision;
+    record.strong_win_rate = routing.strong_win_rate;
+  }
   record.model = routing.model;
   record.latency_ms.routing = routing.latency_ms.routing;
   record.latency_ms.upstream = routing.latency_ms.upstream;
