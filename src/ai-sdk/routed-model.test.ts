@@ -203,6 +203,13 @@ describe('generateText with a routed model', () => {
     expect(openaiServer.requests.length + anthropicServer.requests.length).toBe(0);
   });
 
+  it('refuses a models subset (an N-model option) on a strong/weak model, before any upstream call', async () => {
+    const error = await generateText({ model: routed(), prompt: HARD, providerOptions: { routellm: { models: ['strong'] } } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/providerOptions\.routellm\.models.*N-model form/s);
+    expect(openaiServer.requests.length + anthropicServer.requests.length).toBe(0);
+  });
+
   it('rejects each call with the build error when a named router cannot be built, before any upstream call', async () => {
     const model = createRoutedModel({ router: 'random', routerOptions: { seed: 'not a number' }, threshold: 0.5, strong, weak });
     await expect(generateText({ model, prompt: HARD })).rejects.toBeInstanceOf(InvalidOptionsError);

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
@@ -114,6 +114,9 @@ class PairRoutingModel<Model extends RoutableLanguageModel> extends DelegatingMo
   }
 
   protected async choose(options: CallOptions): Promise<{ model: Model; decision: RoutingDecision }> {
+    if (options?.providerOptions?.routellm?.models !== undefined) {
+      throw new InvalidInputError('providerOptions.routellm.models', 'no `models`: this model routes between strong and weak (a subset of models needs the N-model form, createRoutedModel({ models, ... }))');
+    }
     const decision = await this.route(promptRoutingText(options?.prompt, this.routeTurns));
     return { model: decision.decision === 'strong' ? this.strong : this.weak, decision };
   }

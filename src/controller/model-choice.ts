@@ -244,7 +244,7 @@ export function choosePricedModel(input: PricedChoiceInput): ModelRouteResult {
   };
 }
 
-/** The policy as record fields (`knob` or `within_best`). */
-function policyFields(policy: ChoicePolicy): { knob: number } | { within_best: number } {
+/** A policy as record and response fields (`knob` or `within_best`). */
+export function policyFields(policy: ChoicePolicy): { knob: number } | { within_best: number } {
   return 'knob' in policy ? { knob: policy.knob } : { within_best: policy.withinBest };
 }

@@ -1,12 +1,7 @@
-import type { ModelRouting } from '../controller/model-routing.js';
+import { policyFields } from '../controller/model-choice.js';
 import { jsonReply, type HandlerReply, type HandlerRequest } from './exchange.js';
 import type { RequestRecord } from './request-record.js';
 import type { RouteContext } from './routes.js';
-
-/** The policy of a routing as response fields (`knob` or `within_best`). */
-function policyFields(routing: ModelRouting): { knob: number } | { within_best: number } {
-  return 'knob' in routing.policy ? { knob: routing.policy.knob } : { within_best: routing.policy.withinBest };
-}
 
 /**
  * `POST /v1/route` when the controller routes among N models: the choice for each prompt with
@@ -20,7 +15,7 @@ export async function routeAmongModels(
   record: RequestRecord,
 ): Promise<HandlerReply> {
   const routing = context.controller.resolveModelRouting(body);
-  const policy = policyFields(routing);
+  const policy = policyFields(routing.policy);
   const models = [...(routing.models ?? context.controller.models ?? [])];
   Object.assign(record, { router: routing.router, ...policy, models, prompts: prompts.length });
   const routingStart = performance.now();
