@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { trace, type Attributes, type Span, type SpanStatus, type Tracer } from '@opentelemetry/api';
 import express from 'express';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Controller } from '../src/controller/index.js';
 import { createHandler, startServer, type RunningServer } from '../src/server/index.js';
 import { startFakeOpenAIServer, openAIError, type FakeOpenAIServer } from './helpers/fake-openai-server.js';
@@ -286,27 +286,55 @@ class RecordingTracer implements Tracer {
 }
 
 describe('OpenTelemetry', () => {
-  it('records request, route and upstream spans once the application registers a tracer provider', async () => {
-    const tracer = new RecordingTracer();
+  // One provider for the file: OpenTelemetry's proxy tracers keep the first tracer they are given.
+  const tracer = new RecordingTracer();
+  beforeAll(() => {
     expect(trace.setGlobalTracerProvider({ getTracer: () => tracer })).toBe(true);
-    try {
-      const controller = new Controller({ routers: ['random'], strongModel: 'fault-500', weakModel: 'good', endpoints: { 'fault-500': { baseURL: upstream.baseURL }, good: { baseURL: upstream.baseURL } }, maxRetries: 0, fallback: true });
-      const handler = createHandler(controller);
-      const response = await handler.fetch(
-        new Request('http://in-process/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'router-random-0', messages: [{ role: 'user', content: 'trace me' }] }) }),
-      );
-      expect(response.status).toBe(200);
-      await controller.dispose();
-      expect(tracer.spans.map((span) => span.name)).toEqual(['routellm.request', 'routellm.route', 'routellm.upstream', 'routellm.upstream']);
-      expect(tracer.spans.every((span) => span.ended)).toBe(true);
-      const [request, route, failed, answered] = tracer.spans;
-      expect(request.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/v1/chat/completions', 'http.response.status_code': 200, 'routellm.router': 'random', 'routellm.model': 'good' });
-      expect(route.attributes).toMatchObject({ 'routellm.router': 'random', 'routellm.strong_win_rate': expect.any(Number) });
-      expect(failed.attributes['routellm.model']).toBe('fault-500');
-      expect(failed.status?.code).toBe(2);
-      expect(answered.attributes['routellm.model']).toBe('good');
-    } finally {
-      trace.disable();
-    }
+  });
+  afterAll(() => trace.disable());
+  beforeEach(() => {
+    tracer.spans.length = 0;
+  });
+
+  it('records request, route and upstream spans once the application registers a tracer provider', async () => {
+    const controller = new Controller({ routers: ['random'], strongModel: 'fault-500', weakModel: 'good', endpoints: { 'fault-500': { baseURL: upstream.baseURL }, good: { baseURL: upstream.baseURL } }, maxRetries: 0, fallback: true });
+    const handler = createHandler(controller);
+    const response = await handler.fetch(
+      new Request('http://in-process/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'router-random-0', messages: [{ role: 'user', content: 'trace me' }] }) }),
+    );
+    expect(response.status).toBe(200);
+    await controller.dispose();
+    expect(tracer.spans.map((span) => span.name)).toEqual(['routellm.request', 'routellm.route', 'routellm.upstream', 'routellm.upstream']);
+    expect(tracer.spans.every((span) => span.ended)).toBe(true);
+    const [request, route, failed, answered] = tracer.spans;
+    expect(request.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/v1/chat/completions', 'http.response.status_code': 200, 'routellm.router': 'random', 'routellm.model': 'good' });
+    expect(route.attributes).toMatchObject({ 'routellm.router': 'random', 'routellm.strong_win_rate': expect.any(Number) });
+    expect(failed.attributes['routellm.model']).toBe('fault-500');
+    expect(failed.status?.code).toBe(2);
+    expect(answered.attributes['routellm.model']).toBe('good');
+  });
+
+  it('puts the N-model knob, the candidates and the choice on the request span', async () => {
+    const models = ['good', 'good-mid', 'good-cheap'];
+    const controller = new Controller({
+      routers: ['random'],
+      models,
+      prices: { good: { input: 10, output: 30 }, 'good-mid': { input: 1, output: 2 }, 'good-cheap': { input: 0.1, output: 0.2 } },
+      endpoints: Object.fromEntries(models.map((model) => [model, { baseURL: upstream.baseURL }])),
+      maxRetries: 0,
+    });
+    const handler = createHandler(controller);
+    const response = await handler.fetch(
+      new Request('http://in-process/v1/chat/completions', {
+        method: 'POST',
+        body: JSON.stringify({ model: 'router-random-0', models: ['good', 'good-cheap'], messages: [{ role: 'user', content: 'trace me' }] }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    await controller.dispose();
+    const request = tracer.spans.find((span) => span.name === 'routellm.request')!;
+    // Knob 0 is the cheapest candidate of the subset.
+    expect(request.attributes).toMatchObject({ 'routellm.router': 'random', 'routellm.knob': 0, 'routellm.models': ['good', 'good-cheap'], 'routellm.chosen': 'good-cheap', 'routellm.model': 'good-cheap' });
+    expect(request.attributes['routellm.decision']).toBeUndefined();
   });
 });

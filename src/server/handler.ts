@@ -125,6 +125,11 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
         span.setAttribute('http.response.status_code', result.status);
         if (record.router !== undefined) span.setAttribute('routellm.router', record.router);
         if (record.model !== undefined) span.setAttribute('routellm.model', record.model);
+        if (record.decision !== undefined) span.setAttribute('routellm.decision', record.decision);
+        if (record.knob !== undefined) span.setAttribute('routellm.knob', record.knob);
+        if (record.within_best !== undefined) span.setAttribute('routellm.within_best', record.within_best);
+        if (record.models !== undefined) span.setAttribute('routellm.models', record.models);
+        if (record.chosen !== undefined) span.setAttribute('routellm.chosen', record.chosen);
         return result;
       });
       record.status = reply.status;
