@@ -34,7 +34,7 @@ const TARGETS: RidgeTarget[] = ['weak-fails', 'difficulty', 'pair-gap'];
 const LAMBDAS = [1, 3, 5, 10, 30, 100];
 
 const set = await loadOpenEnded();
-const { rows, prompts, embeddings, benchmark } = set;
+const { rows, prompts, benchmark } = set;
 const apgrOf = (scores: ArrayLike<number>) => apgrOn(benchmark, scores);
 const fixed = (value: number) => value.toFixed(3);
 

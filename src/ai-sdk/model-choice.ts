@@ -5,7 +5,7 @@ import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnswerLengths, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
 import { requireRouterDefinition } from '../routers/registry.js';
-import type { ModelScoringRouter, Router } from '../routers/types.js';
+import type { Router } from '../routers/types.js';
 import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions } from './delegating-model.js';
 import { nModelOptionsSchema, type NModelRoutedModelOptions, type ResolvedNModelOptions, type RoutableLanguageModel } from './options.js';
 import { promptMessages } from './prompt-text.js';
@@ -102,14 +102,14 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     if (typeof tokens === 'number') this.lengths.record(decision.chosen, tokens);
   }
 
-  /** The choice among `names` (all models, or a call's subset; one needs no score). */
+  /** The choice among `names` (all models, or a call's subset). */
   private async decide(text: string, inputText: string, names: readonly string[]): Promise<ModelChoiceDecision> {
     const { model: chosen, ...result } = choosePricedModel({
       router: this.router,
       policy: this.policy,
       models: names,
       prices: this.prices,
-      qualities: names.length === 1 ? [] : await this.scores(text, names),
+      qualities: await this.scores(text, names),
       inputText,
       outputTokens: this.lengths.expected(names, this.options.outputTokensMinRequests, this.options.outputTokens),
       defaultOutputTokens: this.options.defaultOutputTokens,
@@ -119,7 +119,7 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
   }
 
   private async scores(text: string, names: readonly string[] = this.names): Promise<Float32Array> {
-    return scoreModels((await this.routerInstance()) as ModelScoringRouter, [text], names);
+    return scoreModels(() => this.routerInstance(), [text], names);
   }
 }
 

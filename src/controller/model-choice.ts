@@ -106,13 +106,9 @@ export class ModelChooser {
     await Promise.all(this.routers.names.map((name) => this.scores(name, [MODEL_CHECK_PROMPT])));
   }
 
-  /**
-   * Each of `models`' score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`);
-   * empty for a single model, which needs no score.
-   */
+  /** `scoreModels` with the router served as `router`. */
   async scores(router: string, prompts: readonly string[], models: readonly string[] = this.models): Promise<Float32Array> {
-    if (models.length === 1) return new Float32Array(0);
-    return scoreModels((await this.routers.get(router)) as ModelScoringRouter, prompts, models);
+    return scoreModels(() => this.routers.get(router), prompts, models);
   }
 
   /**
@@ -194,8 +190,14 @@ export function requireModelScoring(router: string | Router, subject: string, fi
   }
 }
 
-/** Each of `models`' score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`), checked for size. */
-export async function scoreModels(router: ModelScoringRouter, prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+/**
+ * Each of `models`' score for each prompt, row-major (prompt `i`, model `j` at `i * models.length + j`),
+ * checked for size; empty for a single model, which is the choice without a score (the router is
+ * neither asked nor fetched).
+ */
+export async function scoreModels(routerOf: () => Promise<Router>, prompts: readonly string[], models: readonly string[]): Promise<Float32Array> {
+  if (models.length === 1) return new Float32Array(0);
+  const router = (await routerOf()) as ModelScoringRouter;
   const scores = await router.modelScores(prompts, models);
   if (scores.length !== prompts.length * models.length) {
     throw new RouteLLMError(`The ${router.name} router returned ${scores.length} model scores for ${prompts.length} prompt(s) and ${models.length} models.`, {

@@ -14,7 +14,7 @@ import { parseOptions } from '../../options.js';
 import { trainingOptionsShape, withTrainingRun, type TrainingResult } from '../../train/pipeline.js';
 import type { DataSourceInfo } from '../../weights-format/index.js';
 import { featureRows, promptKind, TEXT_FEATURES } from './features.js';
-import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeExtra, type RidgeHeadRecord, type RidgeTarget } from './weights.js';
+import { HEADS, sampleQuantiles, writeRidgeWeights, type RidgeHeadRecord, type RidgeTarget } from './weights.js';
 
 const headSchema = (target: RidgeTarget, lambda: number, textFeatures: boolean, rankTargets: boolean) =>
   z
