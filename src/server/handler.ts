@@ -16,6 +16,9 @@ import type { RequestRecord } from './request-record.js';
 import { TrafficLog } from './traffic-log.js';
 import { chatCompletions, feedback, modelList, reloadRoute, routePrompts, stats, upstreamKind, type Route, type RouteContext } from './routes.js';
 
+/** Request-record fields put on the request span as `routellm.<field>` (the routing, as the log line has it; never prompts or keys). */
+const SPAN_FIELDS = ['router', 'model', 'decision', 'knob', 'within_best', 'models', 'chosen'] as const satisfies readonly (keyof RequestRecord)[];
+
 /** The routes as a handler any server can mount. */
 export interface RouteLLMHandler {
   /** The web-standard form: `Request -> Response` (Hono, Bun, Deno, service workers). */
@@ -123,13 +126,10 @@ export function createHandler(controller: Controller, options: HandlerOptions = 
       const reply = await inSpan('routellm.request', { 'http.request.method': request.method, 'url.path': request.path }, async (span) => {
         const result = await answer(request, record).catch((error: unknown) => failure(error, record));
         span.setAttribute('http.response.status_code', result.status);
-        if (record.router !== undefined) span.setAttribute('routellm.router', record.router);
-        if (record.model !== undefined) span.setAttribute('routellm.model', record.model);
-        if (record.decision !== undefined) span.setAttribute('routellm.decision', record.decision);
-        if (record.knob !== undefined) span.setAttribute('routellm.knob', record.knob);
-        if (record.within_best !== undefined) span.setAttribute('routellm.within_best', record.within_best);
-        if (record.models !== undefined) span.setAttribute('routellm.models', record.models);
-        if (record.chosen !== undefined) span.setAttribute('routellm.chosen', record.chosen);
+        for (const field of SPAN_FIELDS) {
+          const value = record[field];
+          if (value !== undefined) span.setAttribute(`routellm.${field}`, value);
+        }
         return result;
       });
       record.status = reply.status;
