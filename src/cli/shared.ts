@@ -5,7 +5,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { DataError } from '../data/errors.js';
 import { parseJsonLines, readTextFile } from '../data/jsonl.js';
 import { checkMessages, routingText } from '../controller/messages.js';
@@ -70,7 +69,7 @@ export async function readConfigMapping(file: string, shape: string): Promise<Re
   const yaml = /\.ya?ml$/i.test(file);
   let value: unknown;
   try {
-    value = yaml ? parseYaml(text) : JSON.parse(text);
+    value = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new CliUsageError(`--config: ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message}`, '--config');
   }

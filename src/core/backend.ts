@@ -13,15 +13,17 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { loadGraphModel } from '@tensorflow/tfjs-converter';
+import type * as TfConverter from '@tensorflow/tfjs-converter';
+import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../errors.js';
 import { registerTrainingGradients } from './gradients.js';
 
 /**
  * The TensorFlow.js pieces routellm runs: tfjs-core (ops, optimisers), the converter's graph
- * loader (USE-lite's exact graph) and the cpu backend; wasm is imported when it is tried.
+ * loader (USE-lite's exact graph; imported on its first call) and the cpu backend; wasm is
+ * imported when it is tried.
  */
-export type Tfjs = typeof TfCore & { loadGraphModel: typeof loadGraphModel };
+export type Tfjs = typeof TfCore & { loadGraphModel: typeof TfConverter.loadGraphModel };
 type TF = Tfjs;
 
 /** A backend the user can ask for. `auto` picks the fastest one installed. */
@@ -52,13 +54,16 @@ let loading: Promise<TF> | undefined;
 /** Imports TensorFlow.js once (production mode: no per-op checks). */
 function loadTf(): Promise<TF> {
   loading ??= (async () => {
-    const core = await import('@tensorflow/tfjs-core');
-    // Importing the packages registers the cpu backend and the graph-model kernels with tfjs-core.
-    await import('@tensorflow/tfjs-backend-cpu');
-    const converter = await import('@tensorflow/tfjs-converter');
+    // `require`, not `import()`: these are CommonJS bundles of up to 1.2 MB, and an ESM import scans
+    // each for its export names first (about 0.3 s of a CLI start, where require takes 0.1 s).
+    const core = requireFromHere('@tensorflow/tfjs-core') as typeof TfCore;
+    // Loading the package registers the cpu backend with tfjs-core.
+    requireFromHere('@tensorflow/tfjs-backend-cpu');
     core.enableProdMode();
     registerTrainingGradients(core);
-    tf = { ...core, loadGraphModel: converter.loadGraphModel };
+    // The converter (about 0.1 s to load) only loads USE-lite's exact graph: loaded on that first call.
+    const loadGraphModel: Tfjs['loadGraphModel'] = (...args) => (requireFromHere('@tensorflow/tfjs-converter') as typeof TfConverter).loadGraphModel(...args);
+    tf = { ...core, loadGraphModel };
     return tf;
   })();
   return loading;
@@ -123,7 +128,7 @@ async function tryWasm(): Promise<string | undefined> {
     const tfjs = await loadTf();
     if (!wasmPathsSet) {
       // Importing the package registers the 'wasm' backend with tfjs.
-      const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+      const { setWasmPaths } = requireFromHere('@tensorflow/tfjs-backend-wasm') as typeof TfWasm;
       const entry = requireFromHere.resolve('@tensorflow/tfjs-backend-wasm');
       setWasmPaths(path.dirname(entry) + path.sep);
       wasmPathsSet = true;

@@ -2,7 +2,6 @@ import { calibrateThreshold } from '../../calibration/index.js';
 import { InvalidInputError, WeightsError } from '../../errors.js';
 import { resolveRouterName } from '../../routers/registry.js';
 import { assertThreshold } from '../../routers/base.js';
-import { Controller } from '../../controller/controller.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, numberFlag, stringFlag } from '../args.js';
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { assertNoPairFlags, buildModelRouter, defaultModelRouterName, MODELS_FLAGS, modelsFlag, POLICY_FLAGS, policyFlag, pricesFlag } from '../models.js';
@@ -83,6 +82,8 @@ async function routeAmongModels(args: ParsedArgs, prompt: string, models: string
   const prices = pricesFlag(args, models, true);
   const policy = policyFlag(args);
   const router = await buildModelRouter(stringFlag(args, 'router') ?? defaultModelRouterName(), await sharedRouterFlags(args));
+  // Loaded here, not at the top: the Controller brings the provider SDKs, which strong/weak routing never needs.
+  const { Controller } = await import('../../controller/controller.js');
   const controller = new Controller({ routers: [router], models, prices });
   try {
     const [choice] = await controller.chooseBatch([prompt], { router: router.name, policy });

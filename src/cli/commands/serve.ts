@@ -1,6 +1,6 @@
 import { BASELINE_ROUTER, resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
-import { startServer } from '../../server/server.js';
+import type { startServer } from '../../server/server.js';
 import { serverConfigSchema } from '../../server/config.js';
 import { parseOptions } from '../../options.js';
 import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, listFlag, numberFlag, parseArgs, stringFlag } from '../args.js';
@@ -200,7 +200,10 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
       }
       return fresh;
     };
-    const server = await startServer({
+    // Loaded only now: the server brings pino, prom-client and the provider SDKs, which `serve --help`
+    // and a rejected flag do not need.
+    const { startServer: start } = await import('../../server/server.js');
+    const server = await start({
       logLevel: 'info',
       processMetrics: true,
       ...(settings as object),
