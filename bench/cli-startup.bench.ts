@@ -1,7 +1,8 @@
 /**
  * How long a user waits for the CLI: wall time of `routellm --help`, of the README's first command
- * (`routellm route "<prompt>" --json`, the default router with USE-lite) and of
- * `route --router random` (routing without tensors), each a fresh process, in three forms:
+ * (`routellm route "<prompt>" --json`, the default router with USE-lite; also as typed there,
+ * through `npm run routellm --`) and of `route --router random` (routing without tensors), each a
+ * fresh process, in three forms:
  *
  * - `built`: bin/routellm.js with dist/ present (`npm run build`; skipped when dist/ is missing);
  * - `source`: a fresh clone's form, no dist/, so bin/routellm.js runs src/cli/main.ts through tsx
@@ -32,6 +33,8 @@ const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   '--help': ['--help'],
   'route --json': ['route', PROMPT, '--json'],
   'route --router random': ['route', PROMPT, '--router', 'random', '--threshold', '0.5', '--json'],
+  // The README's first command as typed: npm's own start comes on top.
+  'npm run routellm -- route --json': ['route', PROMPT, '--json'],
 };
 const FORMS = ['built', 'source', 'source-cold'] as const;
 type Form = (typeof FORMS)[number];
@@ -54,19 +57,28 @@ function sourceRoot(checkout: string, name: string): string {
   return root;
 }
 
-/** The bin script and environment of a form of a checkout; undefined when the built form is missing. */
-function target(checkout: string, name: string, form: Form): { bin: string; env: NodeJS.ProcessEnv } | undefined {
-  if (form === 'built') return existsSync(path.join(checkout, 'dist', 'cli.js')) ? { bin: path.join(checkout, 'bin', 'routellm.js'), env: {} } : undefined;
+/** The package root (holding bin/) and environment of a form of a checkout; undefined when the built form is missing. */
+function target(checkout: string, name: string, form: Form): { root: string; env: NodeJS.ProcessEnv } | undefined {
+  if (form === 'built') return existsSync(path.join(checkout, 'dist', 'cli.js')) ? { root: checkout, env: {} } : undefined;
   const root = path.join(scratch, `source-${name}`);
-  const bin = path.join(existsSync(root) ? root : sourceRoot(checkout, name), 'bin', 'routellm.js');
-  return { bin, env: form === 'source-cold' ? { TSX_DISABLE_CACHE: '1' } : {} };
+  return { root: existsSync(root) ? root : sourceRoot(checkout, name), env: form === 'source-cold' ? { TSX_DISABLE_CACHE: '1' } : {} };
+}
+
+interface Case {
+  key: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+  args: readonly string[];
+  /** Through `npm run routellm --` in the root rather than `node bin/routellm.js`. */
+  npm: boolean;
 }
 
 /** Runs the CLI once; resolves with the wall time in ms. Fails on a non-zero exit, a bad answer or a written disk cache. */
-function runOnce(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<number> {
+function runOnce({ root, env, args, npm }: Case, nodeFlags: string[] = []): Promise<number> {
   const cache = mkdtempSync(path.join(scratch, 'cache-'));
+  const [command, commandArgs] = npm ? ['npm', ['run', '--silent', 'routellm', '--', ...args]] : [process.execPath, [...nodeFlags, path.join(root, 'bin', 'routellm.js'), ...args]];
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, bin, ...args], { env: { ...process.env, ...env, ROUTELLM_CACHE_DIR: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, { cwd: root, env: { ...process.env, ...env, ROUTELLM_CACHE_DIR: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (data: Buffer) => (output += data));
   child.stderr.on('data', (data: Buffer) => (output += data));
@@ -75,7 +87,7 @@ function runOnce(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, n
       const ms = performance.now() - started;
       const written = readdirSync(cache);
       rmSync(cache, { recursive: true, force: true });
-      if (code !== 0) return reject(new Error(`${bin} ${args.join(' ')} exited with ${code}:\n${output}`));
+      if (code !== 0) return reject(new Error(`${root}: routellm ${args.join(' ')} exited with ${code}:\n${output}`));
       if (args[0] === 'route' && !/"decision":"(strong|weak)"/.test(output)) return reject(new Error(`no decision in:\n${output}`));
       if (written.length > 0) return reject(new Error(`${args.join(' ')} wrote ${written.join(', ')} to the embedding cache folder`));
       resolve(ms);
@@ -129,9 +141,9 @@ function phasesOf(file: string): Map<string, number> {
   return phases;
 }
 
-async function profileOnce(bin: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+async function profileOnce(run: Case): Promise<string> {
   const folder = mkdtempSync(path.join(scratch, 'profile-'));
-  const ms = await runOnce(bin, args, env, ['--cpu-prof', '--cpu-prof-dir', folder, '--cpu-prof-interval', '250']);
+  const ms = await runOnce(run, ['--cpu-prof', '--cpu-prof-dir', folder, '--cpu-prof-interval', '250']);
   // The main thread is thread 0: CPU.<date>.<time>.<pid>.0.<sequence>.cpuprofile.
   const file = readdirSync(folder).find((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
   if (!file) return `${ms.toFixed(0)} ms (no main-thread profile)`;
@@ -142,7 +154,7 @@ async function profileOnce(bin: string, args: readonly string[], env: NodeJS.Pro
 const load = () => os.loadavg().map((value) => value.toFixed(1)).join(' ');
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${load()}; ${runs} runs each, interleaved`);
 const times = new Map<string, number[]>();
-const cases: { key: string; bin: string; env: NodeJS.ProcessEnv; args: readonly string[] }[] = [];
+const cases: Case[] = [];
 for (const [name, checkout] of Object.entries(checkouts)) {
   for (const form of forms) {
     const found = target(checkout, name, form);
@@ -150,16 +162,13 @@ for (const [name, checkout] of Object.entries(checkouts)) {
       console.log(`${name} ${form}: skipped, ${checkout}/dist/cli.js is missing (npm run build)`);
       continue;
     }
-    for (const [label, args] of Object.entries(COMMANDS)) cases.push({ key: `${form}\t${label}\t${name}`, ...found, args });
+    for (const [label, args] of Object.entries(COMMANDS)) cases.push({ key: `${form}\t${label}\t${name}`, ...found, args, npm: label.startsWith('npm ') });
   }
 }
 try {
-  for (const { bin, env, args } of cases) await runOnce(bin, args, env); // warm the file cache (and tsx's, for `source`)
+  for (const run of cases) await runOnce(run); // warm the file cache (and tsx's, for `source`)
   for (let round = 0; round < runs; round++) {
-    for (const { key, bin, env, args } of cases) {
-      const ms = await runOnce(bin, args, env);
-      times.set(key, [...(times.get(key) ?? []), ms]);
-    }
+    for (const run of cases) times.set(run.key, [...(times.get(run.key) ?? []), await runOnce(run)]);
   }
   console.log(`load average after: ${load()}\n`);
   const baselineHeader = checkouts.baseline ? ' baseline median (min) | ratio |' : '';
@@ -176,7 +185,7 @@ try {
   }
   if (values.profile) {
     console.log('\nOne profiled run each (node --cpu-prof, main thread; ms of samples by phase):');
-    for (const { key, bin, env, args } of cases) console.log(`${key.replaceAll('\t', ' | ')}: ${await profileOnce(bin, args, env)}`);
+    for (const run of cases.filter((each) => !each.npm)) console.log(`${run.key.replaceAll('\t', ' | ')}: ${await profileOnce(run)}`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
