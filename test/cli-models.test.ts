@@ -139,6 +139,88 @@ describe('routellm route --models', () => {
   });
 });
 
+describe('routellm route with a deployment file: --models chooses a subset, as the server\'s models field', () => {
+  /** The deployment `routellm serve` runs above (random seed 4, the four models and prices), as one file. */
+  const deploy = () => path.join(dir, 'deploy.yaml');
+  beforeAll(() => {
+    const prices = Object.entries(FOUR_PRICES).map(([model, price]) => `    ${model}: { input: ${price.input}, output: ${price.output} }`);
+    writeFileSync(deploy(), ['random: { seed: 4 }', 'server:', `  models: [${FOUR_MODELS.join(', ')}]`, '  prices:', ...prices, '  thresholds: { random: 0.3 }', '  port: 6060', ''].join('\n'));
+  });
+  const routeArgs = (args: string[]) => ['a hard proof', '--router', 'random', '--config', deploy(), ...args];
+  /** Through the real entry point (a process), or in this process for the variations. */
+  const route = (...args: string[]) => runCli(['route', ...routeArgs(args)]);
+  const routeHere = (...args: string[]) => routeInProcess(routeArgs(args));
+  const routeOnServer = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${serve!.url}/v1/route`, { method: 'POST', body: JSON.stringify({ router: 'random', prompt: 'a hard proof', ...body }) });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as any).results[0];
+  };
+
+  it('routes among the deployed models, or the subset --models names, choosing what the server chooses for that subset', async () => {
+    const all = await routeHere('--knob', '0', '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ router: 'random', knob: 0, model: 'llama-8b', models: [...FOUR_MODELS] });
+    // At knob 0 the subset's cheapest wins: claude, where the full set takes llama-8b.
+    const cheapPair = JSON.parse((await route('--knob', '0', '--models', 'gpt-4o', 'claude-3-5-haiku-latest', '--json')).stdout);
+    expect(cheapPair).toMatchObject({ model: 'claude-3-5-haiku-latest', models: ['gpt-4o', 'claude-3-5-haiku-latest'] });
+    for (const [knob, subset] of [
+      ['1', ['llama-8b', 'gpt-4o']],
+      ['0.6', ['llama-70b', 'claude-3-5-haiku-latest', 'llama-8b']],
+    ] as const) {
+      const result = await routeHere('--knob', knob, '--models', ...subset, '--json');
+      expect(result.code).toBe(0);
+      const choice = JSON.parse(result.stdout);
+      // Listed in the deployment's order, whatever the order given; scores for the subset only.
+      expect(choice.models).toEqual(FOUR_MODELS.filter((model) => (subset as readonly string[]).includes(model)));
+      expect(Object.keys(choice.scores)).toEqual(choice.models);
+      const served = await routeOnServer({ knob: Number(knob), models: subset });
+      expect(choice.model).toBe(served.model);
+      for (const model of choice.models) expect(choice.scores[model]).toBeCloseTo(served.scores[model], 6);
+    }
+    expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it('pins the choice to a subset of one, and --prices replaces a deployed price', async () => {
+    const pinned = await route('--models', 'llama-70b', '--json');
+    expect(pinned.code).toBe(0);
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ model: 'llama-70b', models: ['llama-70b'], scores: {} });
+    expect((await routeHere('--models', 'llama-70b')).stdout).toBe('llama-70b (the one model of --models: the router was not asked)\n');
+    // llama-8b made the dearest: knob 0 now takes llama-70b.
+    expect(JSON.parse((await routeHere('--knob', '0', '--prices', 'llama-8b=50', '--json')).stdout)).toMatchObject({ model: 'llama-70b' });
+  });
+
+  it('refuses with exit code 2 and the flag or file at fault: an undeployed or repeated model, --threshold, a bad deployment', async () => {
+    const spawned = await route('--models', 'gpt-4o', 'nope');
+    expect(spawned.code).toBe(2);
+    expect(spawned.stderr).toMatch(/"nope" is not one of them \(gpt-4o, claude-3-5-haiku-latest, llama-70b, llama-8b\).*server\.models of .*deploy\.yaml/);
+    expect(spawned.stdout).toBe('');
+    writeFileSync(path.join(dir, 'one-model.yaml'), 'server: { models: [gpt-4o] }\n');
+    writeFileSync(path.join(dir, 'no-price.yaml'), `server: { models: [gpt-4o, llama-8b], prices: { gpt-4o: { input: 1, output: 1 } } }\n`);
+    const common = ['a hard proof', '--router', 'random'];
+    const cases: [string[], RegExp][] = [
+      [[...common, '--config', deploy(), '--models', 'llama-8b', 'llama-8b'], /"llama-8b" is listed twice/],
+      [[...common, '--config', deploy(), '--threshold', '0.5'], /--threshold applies to strong\/weak routing/],
+      [[...common, '--config', deploy(), '--prices', 'nope=1'], /"nope" is not one of server\.models of .*deploy\.yaml/],
+      [[...common, '--config', path.join(dir, 'one-model.yaml')], /one-model\.yaml: server\.models: .*at least two models/s],
+      [[...common, '--config', path.join(dir, 'no-price.yaml')], /no-price\.yaml: server: .*no price for "llama-8b"/s],
+    ];
+    for (const [args, message] of cases) {
+      const result = await routeInProcess(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('scores the pair of server.strongModel and server.weakModel when the flags do not name one', async () => {
+    writeFileSync(path.join(dir, 'pair.yaml'), 'server: { strongModel: my-own-model, weakModel: gpt-3.5-turbo }\n');
+    const result = await runCli(['route', 'a hard proof', '--router', 'mf', '--config', path.join(dir, 'pair.yaml'), '--threshold', '0.5', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/mf: its weights do not know "my-own-model"; scoring the pair/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ router: 'mf', threshold: 0.5 });
+  });
+});
+
 describe('routellm score --models', () => {
   it('adds "scores" per model to each row, keeping order and fields', async () => {
     const input = path.join(dir, 'prompts.jsonl');

@@ -4,6 +4,9 @@
  * models.
  */
 import { pairOnlyRouterMessage } from '../controller/model-choice.js';
+import { resolveModelSubset } from '../controller/model-routing.js';
+import { modelChoiceOptionsShape } from '../controller/model-options.js';
+import { z } from 'zod';
 import type { ChoicePolicy, TokenPrice } from '../policy/index.js';
 import { parsePrices } from '../eval/prices.js';
 import { InvalidInputError } from '../errors.js';
@@ -57,7 +60,7 @@ export function modelsFlag(args: ParsedArgs): string[] | undefined {
  * `--prices a=30,b=2.5/10` as a price table (dollars per 1M input and output tokens); with
  * `required`, every model of `models` needs an entry. Names may contain `=` only before the last one.
  */
-export function pricesFlag(args: ParsedArgs, models: readonly string[], required: boolean): Record<string, TokenPrice> | undefined {
+export function pricesFlag(args: ParsedArgs, models: readonly string[], required: boolean, modelsFrom = '--models'): Record<string, TokenPrice> | undefined {
   const text = stringFlag(args, 'prices');
   if (text === undefined) {
     if (required) throw new CliUsageError(`--prices is needed with --models: the policy weighs each model's cost, e.g. --prices ${models.map((model) => `${model}=1`).join(',')}`, '--prices');
@@ -73,12 +76,52 @@ export function pricesFlag(args: ParsedArgs, models: readonly string[], required
       throw new CliUsageError(`--prices: "${entry}" is not "model=price" or "model=input/output" (dollars per 1M tokens, >= 0).`, '--prices');
     }
     const [[model, price]] = Object.entries(parsed);
-    if (!models.includes(model)) throw new CliUsageError(`--prices: "${model}" is not one of --models (${models.join(', ')}).`, '--prices');
+    if (!models.includes(model)) throw new CliUsageError(`--prices: "${model}" is not one of ${modelsFrom} (${models.join(', ')}).`, '--prices');
     prices[model] = price;
   }
   const missing = models.filter((model) => !prices[model]);
-  if (required && missing.length > 0) throw new CliUsageError(`--prices: no price for ${missing.join(', ')} (every model of --models needs one).`, '--prices');
+  if (required && missing.length > 0) throw new CliUsageError(`--prices: no price for ${missing.join(', ')} (every model of ${modelsFrom} needs one).`, '--prices');
   return prices;
+}
+
+/** The Controller options of an N-model deployment that shape a choice, as a `--config` file's `server` entry sets them. */
+const DEPLOYMENT_KEYS = ['models', 'prices', 'outputTokens', 'defaultOutputTokens'] as const;
+
+/** An N-model deployment from `--config`'s `server` entry: its models, and the Controller options that shape a choice. */
+export interface Deployment {
+  models: string[];
+  options: Record<string, unknown>;
+}
+
+/**
+ * The models, prices and output-token expectations of `server` in `--config`; undefined when it
+ * names no `models`. Models that are not two or more distinct ids are a usage error naming the file.
+ */
+export function deploymentOf(flags: SharedRouterFlags): Deployment | undefined {
+  if (flags.server.models === undefined) return undefined;
+  const models = modelChoiceOptionsShape.models.safeParse(flags.server.models);
+  if (!models.success || !models.data) {
+    const problem = models.success ? 'expected a list of model ids' : z.prettifyError(models.error);
+    throw new CliUsageError(`--config ${flags.configFile}: server.models: ${problem}`, '--config');
+  }
+  const options = Object.fromEntries(DEPLOYMENT_KEYS.filter((key) => flags.server[key] !== undefined).map((key) => [key, flags.server[key]]));
+  return { models: models.data, options };
+}
+
+/**
+ * `--models` beside a deployment's models (`server.models` of `--config`): the subset this
+ * invocation chooses among, by the rule of a request's `models` field (`resolveModelSubset`):
+ * deployed names only, each once, in the deployment's order; one model pins the choice. Undefined
+ * without the flag (every deployed model is a candidate).
+ */
+export function modelSubsetFlag(args: ParsedArgs, deployed: readonly string[], configFile: string | undefined): string[] | undefined {
+  try {
+    const subset = resolveModelSubset(listFlag(args, 'models'), deployed, '--models');
+    return subset && [...subset];
+  } catch (error) {
+    if (!InvalidInputError.isInstance(error)) throw error;
+    throw new CliUsageError(`${error.message} (the deployed models are server.models of ${configFile})`, '--models');
+  }
 }
 
 /** `--knob` or `--within-best` (not both), each in [0, 1]; the default knob without either. */

@@ -78,25 +78,43 @@ export async function readConfigMapping(file: string, shape: string): Promise<Re
   return value as Record<string, unknown>;
 }
 
+/** A `--config` file: each router's options, and the `server` entry of a deployment file. */
+export interface ConfigFile {
+  routers: RouterConfig;
+  /** The `server` entry (`routellm serve`'s settings); empty where the file has none or the command reads none. */
+  server: Record<string, unknown>;
+}
+
 /**
  * Reads `--config <file.json|.yaml>`: a mapping from router name to that router's options (each
- * validated later by the router's own schema). Unknown router names and non-object entries are
- * errors naming the file.
+ * validated later by the router's own schema), plus, with `withServer`, a `server` entry (the
+ * deployment settings `routellm serve` reads). Unknown names and non-object entries are errors
+ * naming the file.
  */
-export async function readRouterConfig(file: string | undefined): Promise<RouterConfig> {
-  if (file === undefined) return {};
-  const value = await readConfigMapping(file, 'must map router names to option objects, e.g. {"mf": {"weightsDir": "..."}}.');
-  if (value === undefined) return {};
-  const config: RouterConfig = {};
-  for (const [name, options] of Object.entries(value)) {
+export async function readConfigFile(file: string | undefined, withServer: boolean): Promise<ConfigFile> {
+  const result: ConfigFile = { routers: {}, server: {} };
+  if (file === undefined) return result;
+  const shape = withServer ? 'must be a mapping of router names (and "server") to objects.' : 'must map router names to option objects, e.g. {"mf": {"weightsDir": "..."}}.';
+  const value = await readConfigMapping(file, shape);
+  for (const [name, options] of Object.entries(value ?? {})) {
     const canonical = resolveRouterName(name);
-    if (!canonical) throw new CliUsageError(`--config: ${file}: unknown router "${name}". Valid routers: ${ROUTER_NAMES.join(', ')}.`, '--config');
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new CliUsageError(`--config: ${file}: the entry for "${name}" must be an object of router options.`, '--config');
+    const isServer = withServer && name === 'server';
+    if (!canonical && !isServer) {
+      const valid = withServer ? `Valid: server, ${ROUTER_NAMES.join(', ')}.` : `Valid routers: ${ROUTER_NAMES.join(', ')}.`;
+      throw new CliUsageError(`--config: ${file}: unknown ${withServer ? 'entry' : 'router'} "${name}". ${valid}`, '--config');
     }
-    config[canonical] = options as Record<string, unknown>;
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new CliUsageError(`--config: ${file}: the entry for "${name}" must be an object${isServer ? '' : ' of router options'}.`, '--config');
+    }
+    if (isServer) result.server = options as Record<string, unknown>;
+    else result.routers[canonical!] = options as Record<string, unknown>;
   }
-  return config;
+  return result;
+}
+
+/** Reads a `--config` file of router options only (see `readConfigFile`). */
+export async function readRouterConfig(file: string | undefined): Promise<RouterConfig> {
+  return (await readConfigFile(file, false)).routers;
 }
 
 /** The shared flags as they apply to one router. */
@@ -105,6 +123,8 @@ export interface SharedRouterFlags {
   strongModel?: string;
   weakModel?: string;
   config: RouterConfig;
+  /** The `--config` file's `server` entry, for commands that read a deployment file (`route`); else empty. */
+  server: Record<string, unknown>;
   /** The `--config` file, for error messages. */
   configFile?: string;
 }
@@ -122,19 +142,31 @@ export function applyEmbedWorkersFlag(args: ParsedArgs): void {
   process.env.ROUTELLM_EMBED_WORKERS = String(workers);
 }
 
-/** Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`, `--embed-workers`). */
-export async function sharedRouterFlags(args: ParsedArgs): Promise<SharedRouterFlags> {
+/**
+ * Reads the shared flags (`--weights`, `--strong-model`, `--weak-model`, `--config`,
+ * `--embed-workers`). With `withServer`, `--config` may be a deployment file with a `server` entry
+ * (as `routellm serve` reads it), whose `strongModel` / `weakModel` stand in for missing flags.
+ */
+export async function sharedRouterFlags(args: ParsedArgs, withServer = false): Promise<SharedRouterFlags> {
   applyEmbedWorkersFlag(args);
   const weights = stringFlag(args, 'weights');
   if (weights !== undefined && !(existsSync(weights) && statSync(weights).isDirectory())) {
     throw new CliUsageError(`--weights: ${weights} is not a folder.`, '--weights');
   }
+  const configFile = stringFlag(args, 'config');
+  const { routers, server } = await readConfigFile(configFile, withServer);
+  const fromServer = (key: 'strongModel' | 'weakModel'): string | undefined => {
+    const value = server[key];
+    if (value === undefined || typeof value === 'string') return value;
+    throw new CliUsageError(`--config: ${configFile}: server.${key} must be a model id (a string), got ${JSON.stringify(value)}.`, '--config');
+  };
   return {
     weights,
-    strongModel: stringFlag(args, 'strong-model'),
-    weakModel: stringFlag(args, 'weak-model'),
-    config: await readRouterConfig(stringFlag(args, 'config')),
-    configFile: stringFlag(args, 'config'),
+    strongModel: stringFlag(args, 'strong-model') ?? fromServer('strongModel'),
+    weakModel: stringFlag(args, 'weak-model') ?? fromServer('weakModel'),
+    config: routers,
+    server,
+    configFile,
   };
 }
 

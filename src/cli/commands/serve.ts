@@ -1,4 +1,4 @@
-import { BASELINE_ROUTER, resolveRouterName, ROUTER_NAMES } from '../../routers/registry.js';
+import { BASELINE_ROUTER } from '../../routers/registry.js';
 import type { Router } from '../../routers/types.js';
 import type { startServer } from '../../server/server.js';
 import { serverConfigSchema } from '../../server/config.js';
@@ -7,8 +7,8 @@ import { CliUsageError, SHARED_ROUTER_FLAGS, assertPositionals, formatHelp, list
 import type { CommandSpec, ParsedArgs } from '../args.js';
 import { applyServerEmbeddingDefaults } from '../../embedders/server-defaults.js';
 import { buildModelRouter, MODELS_FLAGS, modelsFlag, pricesFlag } from '../models.js';
-import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigMapping } from '../shared.js';
-import type { CliCommand, CliIo, RouterConfig, SharedRouterFlags } from '../shared.js';
+import { applyEmbedWorkersFlag, buildRouter, defaultRouterName, processIo, readConfigFile } from '../shared.js';
+import type { CliCommand, CliIo, SharedRouterFlags } from '../shared.js';
 
 const spec: CommandSpec = {
   name: 'serve',
@@ -51,30 +51,6 @@ const spec: CommandSpec = {
     'Example: routellm serve --routers mf --strong-model gpt-4o --weak-model gpt-4o-mini',
   ].join('\n'),
 };
-
-/** The `server` entry of a config file, and the router entries beside it. */
-async function readServeConfig(file: string | undefined): Promise<{ routers: RouterConfig; server: Record<string, unknown> }> {
-  if (file === undefined) return { routers: {}, server: {} };
-  const value = await readConfigMapping(file, 'must be a mapping of router names (and "server") to objects.');
-  if (value === undefined) return { routers: {}, server: {} };
-  const routers: RouterConfig = {};
-  let server: Record<string, unknown> = {};
-  for (const [name, options] of Object.entries(value)) {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new CliUsageError(`--config: ${file}: the entry for "${name}" must be an object.`, '--config');
-    }
-    if (name === 'server') {
-      server = options as Record<string, unknown>;
-      continue;
-    }
-    const canonical = resolveRouterName(name);
-    if (!canonical) {
-      throw new CliUsageError(`--config: ${file}: unknown entry "${name}". Valid: server, ${ROUTER_NAMES.join(', ')}.`, '--config');
-    }
-    routers[canonical] = options as Record<string, unknown>;
-  }
-  return { routers, server };
-}
 
 function envNumber(name: string): number | undefined {
   const text = process.env[name];
@@ -170,7 +146,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   }
   assertPositionals(args, spec, 0);
   const configFile = stringFlag(args, 'config') ?? (process.env.ROUTELLM_CONFIG || undefined);
-  const file = await readServeConfig(configFile);
+  const file = await readConfigFile(configFile, true);
   const settings = serverSettings(args, file.server);
   if (settings.routers === undefined) {
     const fallbackRouter = defaultRouterName();
@@ -182,7 +158,7 @@ export async function runServe(argv: string[], io: CliIo = processIo, stop: () =
   applyEmbedWorkersFlag(args);
   applyServerEmbeddingDefaults();
   const weights = stringFlag(args, 'weights');
-  const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers };
+  const flags: SharedRouterFlags = { weights, strongModel: checked.strongModel, weakModel: checked.weakModel, config: file.routers, server: file.server };
   const routers: Router[] = [];
   try {
     for (const name of checked.routers) {
