@@ -9,6 +9,7 @@ import type { ModelRoutingRecord } from '../src/controller/index.js';
 import { InvalidOptionsError, UnknownModelError } from '../src/errors.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { FOUR_MODELS, FOUR_PRICES, HARD_SCORES, startFourUpstreams, TableRouter, type FourUpstreams } from './helpers/four-models.js';
+import { parsePrometheus, sum, type PrometheusSample } from './helpers/prometheus.js';
 
 let upstreams: FourUpstreams;
 let server: RunningServer;
@@ -139,12 +140,14 @@ function lastLogLine(path: string): Record<string, any> {
   return lines[lines.length - 1];
 }
 
-/** The value of one sample of `GET /metrics`, 0 when absent. */
+/** The samples of `GET /metrics`, scraped from the server. */
+async function scrape(): Promise<PrometheusSample[]> {
+  return parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+}
+
+/** The sum of the samples of `name` with `labels` (among others) on `GET /metrics`, 0 when absent. */
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const wanted = `${name}{${Object.entries(labels).map(([key, value]) => `${key}="${value}"`).join(',')}}`;
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${wanted} `));
-  return line === undefined ? 0 : Number(line.slice(wanted.length + 1));
+  return sum(await scrape(), name, labels);
 }
 
 describe('server among four models: a subset per request', () => {
@@ -185,6 +188,37 @@ describe('server among four models: a subset per request', () => {
     expect(lastLogLine('/v1/route')).toMatchObject({ within_best: 0.05 });
     expect(await metric('routellm_route_choices_total', margin)).toBe(marginBefore + 1);
     expect(Object.values(upstreams.counts()).reduce((a, b) => a + b)).toBe(0);
+  });
+
+  it('the request counter carries the policy (rounded to 0.05, at most 21 values per rule) beside the model that answered', async () => {
+    const chat = { path: '/v1/chat/completions', router: 'table', decision: '', status: '200' };
+    const labels = {
+      knob: { ...chat, model: 'gpt-4o', policy: 'knob=0.8' },
+      margin: { ...chat, model: 'claude-3-5-haiku-latest', policy: 'within_best=0.05' },
+      route: { path: '/v1/route', router: 'table', decision: '', model: '', status: '200', policy: 'knob=0.6' },
+    };
+    const before = await scrape();
+    // 0.8123 among gpt-4o and llama-8b: gpt-4o, counted as knob=0.8; within 0.05 of the best among all four: claude.
+    await client.chat.completions.create({ model: 'router-table-0.8123', messages: hard, models: ['gpt-4o', 'llama-8b'] } as never);
+    await client.chat.completions.create({ model: 'router-table-within-0.05', messages: hard });
+    await post('/v1/route', { router: 'table', knob: 0.6, prompts: ['a hard proof', 'say hi'] });
+    const after = await scrape();
+    for (const wanted of Object.values(labels)) {
+      expect(sum(after, 'routellm_requests_total', wanted) - sum(before, 'routellm_requests_total', wanted)).toBe(1);
+    }
+    // A request counted once, under its policy: no copy without the label.
+    const unlabelled = { ...chat, model: 'gpt-4o' };
+    const withoutPolicy = (samples: PrometheusSample[]) => samples.filter((sample) => sample.name === 'routellm_requests_total' && !('policy' in sample.labels) && Object.entries(unlabelled).every(([key, value]) => sample.labels[key] === value));
+    expect(withoutPolicy(after)).toEqual(withoutPolicy(before));
+
+    // Any floats clients send: the label keeps to the 0.05 grid.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => post('/v1/route', { router: 'table', knob: (i * 0.6180339887) % 1, prompt: 'say hi' })));
+    const knobs = (await scrape())
+      .filter((sample) => sample.name === 'routellm_requests_total' && sample.labels.path === '/v1/route' && sample.labels.policy?.startsWith('knob='))
+      .map((sample) => Number(sample.labels.policy.slice('knob='.length)));
+    expect(new Set(knobs).size).toBeGreaterThan(10);
+    expect(new Set(knobs).size).toBeLessThanOrEqual(21);
+    for (const knob of knobs) expect(knob * 20).toBeCloseTo(Math.round(knob * 20), 9);
   });
 
   it('one model answers without scores; fallback stays within the subset', async () => {

@@ -13,33 +13,10 @@ import { Controller } from '../src/controller/index.js';
 import { createHandler, startServer, type RunningServer } from '../src/server/index.js';
 import { startFakeOpenAIServer, openAIError, type FakeOpenAIServer } from './helpers/fake-openai-server.js';
 import { startFaultUpstream } from './helpers/fault-upstream.js';
+import { parsePrometheus, sum } from './helpers/prometheus.js';
 
 const UPSTREAM_KEY = 'sk-observability-secret-0123456789';
 const AUTH_TOKEN = 'client-token-abcdef123';
-
-/** Parses Prometheus text format: every sample line must be `name{labels} value`. */
-function parsePrometheus(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    // Values as Go's ParseFloat reads them (prom-client writes an empty lag summary as "Nan").
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|nan|[+-]inf)$/i.exec(line);
-    if (!match) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g) ?? []) {
-      const at = pair.indexOf('=');
-      labels[pair.slice(0, at)] = JSON.parse(pair.slice(at + 1));
-    }
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-function sum(samples: ReturnType<typeof parsePrometheus>, name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    .reduce((total, sample) => total + sample.value, 0);
-}
 
 let upstream: FakeOpenAIServer;
 let leaky: FakeOpenAIServer;
@@ -99,6 +76,8 @@ describe('metrics, logs and stats', () => {
     expect(sum(samples, 'routellm_requests_total', { path: '/v1/route', status: '200', router: 'random' })).toBe(1);
     // Unknown paths share one label value, so scanners cannot grow the series without bound.
     expect(sum(samples, 'routellm_requests_total', { path: 'other', status: '404' })).toBe(1);
+    // Strong/weak requests keep their labels: the policy label is only for routing among N models.
+    expect(samples.filter((sample) => sample.name === 'routellm_requests_total' && 'policy' in sample.labels)).toEqual([]);
     expect(samples.some((sample) => sample.labels.path === '/v1/scan-me-123')).toBe(false);
     expect(sum(samples, 'routellm_fallbacks_total', { router: 'random', from: 'fault-500', to: 'good' })).toBe(strong);
     expect(sum(samples, 'routellm_upstream_errors_total', { kind: 'status' })).toBe(strong);

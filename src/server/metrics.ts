@@ -40,8 +40,8 @@ export class ServerMetrics {
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'routellm_requests_total',
-      help: 'Requests answered, by path, router, decision, model that answered, and HTTP status.',
-      labelNames: ['path', 'router', 'decision', 'model', 'status'],
+      help: 'Requests answered, by path, router, decision, model that answered, and HTTP status; among N models also by policy (knob or within-best margin, rounded to 0.05).',
+      labelNames: ['path', 'router', 'decision', 'model', 'status', 'policy'],
       registers,
     });
     this.routing = new Histogram({
@@ -90,13 +90,16 @@ export class ServerMetrics {
 
   /** Counts one answered request. */
   observe(record: RequestRecord): void {
-    this.requests.inc({
+    const labels: Partial<Record<'path' | 'router' | 'decision' | 'model' | 'status' | 'policy', string>> = {
       path: KNOWN_PATHS.has(record.path) ? record.path : 'other',
       router: record.router ?? '',
       decision: record.decision ?? '',
       model: record.model ?? '',
       status: String(record.status),
-    });
+    };
+    // Only requests among N models carry a policy: strong/weak series keep exactly the labels they had.
+    if (record.knob !== undefined || record.within_best !== undefined) labels.policy = policyLabel(record);
+    this.requests.inc(labels);
     const { routing, upstream } = record.latency_ms;
     if (record.router !== undefined && routing !== undefined && record.prompts === undefined) this.routing.observe({ router: record.router }, routing / 1000);
     if (record.model !== undefined && upstream !== undefined) this.upstream.observe({ model: record.model }, upstream / 1000);
