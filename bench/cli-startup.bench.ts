@@ -106,7 +106,7 @@ function median(values: number[]): number {
  * (loading, linking and running a module's top level) or one of these functions decides.
  */
 const PHASES: readonly [string, RegExp][] = [
-  ['read USE-lite', /^(readUseLiteGraphFiles|loadModel|loadUseLiteRunner|readModelJson)$/],
+  ['load USE-lite', /^(readUseLiteGraphFiles|loadModel|loadUseLiteRunner|readModelJson)$/],
   ['start tfjs backend', /^(initBackend|tryWasm|tryNative|select)$/],
   ['score the prompt', /^(strongWinRates?|scoreBatch|embedTokens|scoreEmbeddings)$/],
 ];
