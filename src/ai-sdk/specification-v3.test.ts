@@ -10,6 +10,7 @@ import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/h
 import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
 import { FOUR_PRICES, TableRouter } from '../../test/helpers/four-models.js';
 import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
+import { FallbackFailedError } from '../errors.js';
 import { createRoutedModel } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -30,14 +31,18 @@ afterAll(async () => {
   await Promise.all([openaiServer.close(), anthropicServer.close()]);
 });
 
-function routedV3() {
+function routedV3(options: { fallback?: boolean } = {}) {
   return createRoutedModel({
     router: new KeywordRouter(),
     threshold: 0.5,
     strong: createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
     weak: createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
+    ...options,
   });
 }
+
+/** Requests each server received: [strong (OpenAI), weak (Anthropic)]. */
+const counts = () => [openaiServer.requests.length, anthropicServer.requests.length];
 
 describe('a routed model of specification v3 (AI SDK 6)', () => {
   it('is a v3 model that generateText sends to the strong or the weak upstream', async () => {
@@ -108,5 +113,50 @@ describe('an N-model routed model of specification v3 (AI SDK 6)', () => {
     expect(await collectText(result.textStream)).toBe(`echo: ${hard}`);
     expect(await result.providerMetadata).toMatchObject({ routellm: { chosen: 'gpt-4o', scores: { 'gpt-4o': expect.any(Number) } } });
     expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 0]);
+  });
+});
+
+describe('fallback with AI SDK 6', () => {
+  it('generateText goes to the other model on a 500 (once each) and records it; not on a 400', async () => {
+    openaiServer.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    const result = await generateText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(result.text).toBe('claude-weak says: ok ok ok');
+    expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong', model: 'claude-weak', fallback: { from: 'gpt-strong', to: 'claude-weak', status: 500 } });
+    expect(counts()).toEqual([1, 1]);
+
+    openaiServer.enqueue(openAIError(400, 'no thanks'));
+    const refused = await generateText({ model: routedV3(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught);
+    expect((refused as APICallError).statusCode).toBe(400);
+    expect(counts()).toEqual([2, 1]);
+  });
+
+  it('throws FallbackFailedError when both fail, and is off with fallback: false', async () => {
+    openaiServer.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    anthropicServer.script({ kind: 'error', status: 500, message: 'weak exploded' });
+    const error = (await generateText({ model: routedV3(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught)) as FallbackFailedError;
+    expect(FallbackFailedError.isInstance(error)).toBe(true);
+    expect(error.attempts.map((attempt) => [attempt.model, (attempt.error as APICallError).statusCode])).toEqual([
+      ['gpt-strong', 500],
+      ['claude-weak', 500],
+    ]);
+    expect(counts()).toEqual([1, 1]);
+
+    openaiServer.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    const off = await generateText({ model: routedV3({ fallback: false }), prompt: HARD_PROMPT, maxRetries: 0 }).catch((caught: unknown) => caught);
+    expect((off as APICallError).statusCode).toBe(500);
+    expect(counts()).toEqual([2, 1]);
+  });
+
+  it('streamText falls back from a refused stream and from one that fails before its first content', async () => {
+    openaiServer.enqueue(openAIError(503, 'strong is down', 'server_error'));
+    const refused = streamText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(await collectText(refused.textStream)).toBe('claude-weak says: ok ok ok');
+    expect((await refused.providerMetadata)?.routellm).toMatchObject({ model: 'claude-weak', fallback: { from: 'gpt-strong', status: 503 } });
+
+    openaiServer.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
+    const garbled = streamText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(await collectText(garbled.textStream)).toBe('claude-weak says: ok ok ok');
+    expect((await garbled.providerMetadata)?.routellm).toMatchObject({ model: 'claude-weak', fallback: { from: 'gpt-strong', kind: 'malformed' } });
+    expect(counts()).toEqual([2, 2]);
   });
 });
