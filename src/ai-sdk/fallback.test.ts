@@ -2,12 +2,14 @@
 // Anthropic providers against stand-in servers that fail on purpose.
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import { APICallError, generateText, streamText } from 'ai';
+import { APICallError, generateText, InvalidPromptError, JSONParseError, streamText } from 'ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
 import { chatCompletionChunks, openAIError, startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedReply } from '../../test/helpers/fake-openai-server.js';
 import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
-import { FallbackFailedError, RouteLLMError } from '../errors.js';
+import { FallbackFailedError, InvalidInputError, RouteLLMError } from '../errors.js';
+import { isRetryableProviderError } from '../providers/errors.js';
+import { providerFailure } from './fallback.js';
 import { createRoutedModel } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -210,5 +212,35 @@ describe('streamText falls back only before the first part of content', () => {
     expect(await collectText(result.textStream)).toBe('');
     expect((errors[0] as Error).name).toBe('AI_JSONParseError');
     expect(counts()).toEqual([1, 0]);
+  });
+});
+
+describe('providerFailure: which errors another model may not have', () => {
+  const status = (statusCode: number) => new APICallError({ message: `status ${statusCode}`, url: 'http://x', requestBodyValues: {}, statusCode });
+  it.each<[string, unknown, string | undefined, boolean]>([
+    ['a 500', status(500), 'status', true],
+    ['a 408', status(408), 'status', true],
+    ['a 409', status(409), 'status', true],
+    ['a 429', status(429), 'status', true],
+    ['a 400', status(400), 'status', false],
+    ['a 401', status(401), 'status', false],
+    ['a 404', status(404), 'status', false],
+    ['a 200 that did not parse', status(200), 'malformed', true],
+    ['no answer', new APICallError({ message: 'Cannot connect to API', url: 'http://x', requestBodyValues: {} }), 'connection', true],
+    ['a chunk that did not parse', new JSONParseError({ text: '{', cause: new SyntaxError('end') }), 'malformed', true],
+    ['a fetch cut short', new TypeError('terminated'), 'connection', true],
+    ['a socket error code', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'connection', true],
+    ["the model's own timeout", new DOMException('timed out', 'TimeoutError'), 'timeout', true],
+    ['an in-band error event', { type: 'overloaded_error', message: 'Overloaded' }, 'connection', true],
+    ['an abort', new DOMException('aborted', 'AbortError'), undefined, false],
+    ['an invalid prompt', new InvalidPromptError({ prompt: [], message: 'empty' }), undefined, false],
+    ['a routellm error', new InvalidInputError('prompt', 'text'), undefined, false],
+    ['a programming error', new TypeError("Cannot read properties of undefined (reading 'x')"), undefined, false],
+    ['a string', 'boom', undefined, false],
+  ])('%s', (_name, error, kind, retryable) => {
+    const failure = providerFailure('openai.chat', error);
+    expect(failure?.kind).toBe(kind);
+    expect(failure !== undefined && isRetryableProviderError(failure)).toBe(retryable);
+    if (failure) expect(failure.message.startsWith('openai.chat: ')).toBe(true);
   });
 });
