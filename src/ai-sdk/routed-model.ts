@@ -70,7 +70,7 @@ export type RoutedLanguageModel<Model extends RoutableLanguageModel = RoutableLa
  * ```ts
  * const model = createRoutedModel({ router: 'ridge', threshold: 0.55, strong: openai('gpt-4o'), weak: anthropic('claude-haiku-4-5') });
  * const { text, providerMetadata } = await generateText({ model, prompt: 'Prove that sqrt(2) is irrational.' });
- * providerMetadata?.routellm; // { router: 'ridge', score, threshold: 0.55, decision, model, provider }
+ * providerMetadata?.routellm; // { router: 'ridge', score, threshold: 0.55, decision, model, provider, fallback? }
  * ```
  *
  * N-model form (`models`, `prices`, and `knob` or `withinBest`): a router that scores N models
@@ -81,6 +81,13 @@ export type RoutedLanguageModel<Model extends RoutableLanguageModel = RoutableLa
  * const model = createRoutedModel({ router: 'quality', knob: 0.7, models: { 'gpt-4-1106-preview': openai('gpt-4o'), 'mistral-7b-chat': mistral('open-mistral-7b') }, prices });
  * providerMetadata?.routellm; // { router: 'quality', knob: 0.7, chosen, scores, expected_cost_usd, model, provider }
  * ```
+ *
+ * Fallback (on unless `fallback: false`): when the chosen model fails with no answer, a timeout
+ * of its own, a reply that does not parse, or HTTP 408, 409, 429 or 5xx, the call goes to the
+ * other model (among N, along `fallbackOrder`), each model once; a stream only while none of its
+ * content has reached the caller. `providerMetadata.routellm.fallback` records it; when the
+ * fallbacks fail too the call throws `FallbackFailedError` with every model's error. A 400 and
+ * other failures of the request itself are thrown as they were.
  *
  * Bad options throw at once: `InvalidOptionsError` (a pair-only router with `models`, a missing
  * price, a knob outside [0, 1]), `UnknownRouterError`, `InvalidThresholdError`,
