@@ -3,10 +3,10 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, InvalidPromptError, JSONParseError, streamText } from 'ai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
-import { chatCompletionChunks, openAIError, startFakeOpenAIServer, type FakeOpenAIServer, type ScriptedReply } from '../../test/helpers/fake-openai-server.js';
-import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { chatCompletionChunks, openAIError, type ScriptedReply } from '../../test/helpers/fake-openai-server.js';
+import { routedPair, usePairStandIns } from '../../test/helpers/pair-stand-ins.js';
+import { collectText, EASY_PROMPT, HARD_PROMPT } from '../../test/helpers/routing-fixtures.js';
 import { FallbackFailedError, InvalidInputError, RouteLLMError } from '../errors.js';
 import { isRetryableProviderError } from '../providers/errors.js';
 import { providerFailure } from './fallback.js';
@@ -16,34 +16,9 @@ import { createRoutedModel } from './index.js';
 
 const WEAK_TEXT = 'claude-weak says: ok ok ok';
 
-let openaiServer: FakeOpenAIServer;
-let anthropicServer: FakeAnthropicServer;
-
-beforeAll(async () => {
-  [openaiServer, anthropicServer] = await Promise.all([startFakeOpenAIServer(), startFakeAnthropicServer()]);
-});
-
-afterEach(() => {
-  openaiServer.reset();
-  anthropicServer.requests.length = 0;
-});
-
-afterAll(async () => {
-  await Promise.all([openaiServer.close(), anthropicServer.close()]);
-});
-
-function routed(options: { fallback?: boolean } = {}) {
-  return createRoutedModel({
-    router: new KeywordRouter(),
-    threshold: 0.5,
-    strong: createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
-    weak: createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
-    ...options,
-  });
-}
-
-/** Requests each server received: [strong (OpenAI), weak (Anthropic)]. */
-const counts = () => [openaiServer.requests.length, anthropicServer.requests.length];
+const stand = usePairStandIns();
+const routed = (options: { fallback?: boolean } = {}) => routedPair(stand, { createOpenAI, createAnthropic }, options);
+const counts = () => stand.counts();
 
 describe('generateText falls back to the other model', () => {
   it.each<[string, ScriptedReply, { kind: string; status?: number; error: RegExp }]>([
@@ -52,7 +27,7 @@ describe('generateText falls back to the other model', () => {
     ['a closed connection', { destroy: true }, { kind: 'connection', error: /other side closed/ }],
     ['a body that is not JSON', { raw: '{"choices": [tru' }, { kind: 'malformed', error: /Invalid JSON response/ }],
   ])('when the strong model fails with %s, once each, with the failure recorded', async (_name, failure, recorded) => {
-    openaiServer.enqueue(failure);
+    stand.openai.enqueue(failure);
     // The SDK's default retries (2) stay on: the failed model still gets exactly one request.
     const result = await generateText({ model: routed(), prompt: HARD_PROMPT });
     expect(result.text).toBe(WEAK_TEXT);
@@ -68,7 +43,7 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('from the weak model to the strong one, and a call that succeeds records no fallback', async () => {
-    anthropicServer.script({ kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    stand.anthropic.script({ kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' });
     const result = await generateText({ model: routed(), prompt: EASY_PROMPT });
     expect(result.text).toBe(`echo: ${EASY_PROMPT}`);
     expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'weak', model: 'gpt-strong', fallback: { from: 'claude-weak', to: 'gpt-strong', status: 529 } });
@@ -80,7 +55,7 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('not from a 400: the request itself is refused, and the SDK APICallError is thrown as it was', async () => {
-    openaiServer.enqueue(openAIError(400, 'bad parameter: temperature'));
+    stand.openai.enqueue(openAIError(400, 'bad parameter: temperature'));
     const error = await generateText({ model: routed(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught);
     expect(APICallError.isInstance(error)).toBe(true);
     expect((error as APICallError).statusCode).toBe(400);
@@ -88,8 +63,8 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('throws FallbackFailedError with both errors when the other model fails too, and the SDK does not retry it', async () => {
-    openaiServer.enqueue(openAIError(503, 'strong is down', 'server_error'));
-    anthropicServer.script({ kind: 'error', status: 529, type: 'overloaded_error', message: 'weak is overloaded' });
+    stand.openai.enqueue(openAIError(503, 'strong is down', 'server_error'));
+    stand.anthropic.script({ kind: 'error', status: 529, type: 'overloaded_error', message: 'weak is overloaded' });
     const error = await generateText({ model: routed(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught);
     expect(FallbackFailedError.isInstance(error)).toBe(true);
     expect(RouteLLMError.isInstance(error)).toBe(true);
@@ -106,8 +81,8 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('keeps the first failure when the other model then refuses the request (a 400)', async () => {
-    openaiServer.enqueue(openAIError(500, 'strong exploded', 'server_error'));
-    anthropicServer.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'weak refuses' });
+    stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    stand.anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'weak refuses' });
     const error = (await generateText({ model: routed(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught)) as FallbackFailedError;
     expect(FallbackFailedError.isInstance(error)).toBe(true);
     expect(error.attempts.map(({ error: attempt }) => (attempt as APICallError).statusCode)).toEqual([500, 400]);
@@ -115,14 +90,14 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('is off with fallback: false: the error goes to the SDK as it was, whose retries go to the same model', async () => {
-    openaiServer.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
     const once = await generateText({ model: routed({ fallback: false }), prompt: HARD_PROMPT, maxRetries: 0 }).catch((caught: unknown) => caught);
     expect((once as APICallError).statusCode).toBe(500);
     expect(counts()).toEqual([1, 0]);
 
-    openaiServer.reset();
+    stand.openai.reset();
     // retry-after-ms keeps the SDK's backoff short.
-    openaiServer.enqueue(...Array.from({ length: 3 }, () => openAIError(500, 'strong exploded', 'server_error', { headers: { 'retry-after-ms': '5' } })));
+    stand.openai.enqueue(...Array.from({ length: 3 }, () => openAIError(500, 'strong exploded', 'server_error', { headers: { 'retry-after-ms': '5' } })));
     const retried = await generateText({ model: routed({ fallback: false }), prompt: HARD_PROMPT }).catch((caught: unknown) => caught);
     expect((retried as Error).name).toBe('AI_RetryError');
     expect(counts()).toEqual([3, 0]);
@@ -131,10 +106,10 @@ describe('generateText falls back to the other model', () => {
   });
 
   it('does not fall back from an aborted call', async () => {
-    openaiServer.enqueue({ hang: true });
+    stand.openai.enqueue({ hang: true });
     const controller = new AbortController();
     const pending = generateText({ model: routed(), prompt: HARD_PROMPT, abortSignal: controller.signal }).catch((caught: unknown) => caught);
-    while (openaiServer.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (stand.openai.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     expect(((await pending) as Error).name).toBe('AbortError');
     expect(counts()).toEqual([1, 0]);
@@ -143,7 +118,7 @@ describe('generateText falls back to the other model', () => {
 
 describe('streamText falls back only before the first part of content', () => {
   it('when the strong model refuses the stream (a 500), streaming the weak one with the record on finish', async () => {
-    openaiServer.enqueue(openAIError(500, 'upstream exploded', 'server_error'));
+    stand.openai.enqueue(openAIError(500, 'upstream exploded', 'server_error'));
     const result = streamText({ model: routed(), prompt: HARD_PROMPT });
     expect(await collectText(result.textStream)).toBe(WEAK_TEXT);
     expect(await result.providerMetadata).toMatchObject({
@@ -154,7 +129,7 @@ describe('streamText falls back only before the first part of content', () => {
   });
 
   it('when the stream fails after it started but before any content (a chunk that does not parse)', async () => {
-    openaiServer.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
+    stand.openai.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
     const errors: unknown[] = [];
     const result = streamText({ model: routed(), prompt: HARD_PROMPT, onError: ({ error }) => void errors.push(error) });
     const parts: string[] = [];
@@ -167,7 +142,7 @@ describe('streamText falls back only before the first part of content', () => {
   });
 
   it('when the Anthropic weak model sends an error event first', async () => {
-    anthropicServer.script({ kind: 'stream-error', type: 'overloaded_error', message: 'Overloaded' });
+    stand.anthropic.script({ kind: 'stream-error', type: 'overloaded_error', message: 'Overloaded' });
     const result = streamText({ model: routed(), prompt: EASY_PROMPT });
     expect(await collectText(result.textStream)).toBe(`echo: ${EASY_PROMPT}`);
     expect((await result.providerMetadata)?.routellm).toMatchObject({ decision: 'weak', model: 'gpt-strong', fallback: { from: 'claude-weak' } });
@@ -175,7 +150,7 @@ describe('streamText falls back only before the first part of content', () => {
   });
 
   it('never once content reached the caller: a connection cut mid-answer is the caller error, the other model gets nothing', async () => {
-    openaiServer.enqueue({ sse: chatCompletionChunks(['partial ', 'answer ', 'never ', 'finished'], 'gpt-strong'), destroyAfter: 3, eventDelayMs: 20, delayFirstEvent: false });
+    stand.openai.enqueue({ sse: chatCompletionChunks(['partial ', 'answer ', 'never ', 'finished'], 'gpt-strong'), destroyAfter: 3, eventDelayMs: 20, delayFirstEvent: false });
     const result = streamText({ model: routed(), prompt: HARD_PROMPT });
     let text = '';
     const error = await (async () => {
@@ -188,15 +163,15 @@ describe('streamText falls back only before the first part of content', () => {
   });
 
   it('not from a 400, and with both failing the stream reports FallbackFailedError', async () => {
-    openaiServer.enqueue(openAIError(400, 'bad parameter'));
+    stand.openai.enqueue(openAIError(400, 'bad parameter'));
     const refused: unknown[] = [];
     await collectText(streamText({ model: routed(), prompt: HARD_PROMPT, onError: ({ error }) => void refused.push(error) }).textStream);
     expect((refused[0] as APICallError).statusCode).toBe(400);
     expect(counts()).toEqual([1, 0]);
 
-    openaiServer.reset();
-    openaiServer.enqueue(openAIError(502, 'bad gateway', 'server_error'));
-    anthropicServer.script({ kind: 'stream-error', type: 'api_error', message: 'weak broke' });
+    stand.openai.reset();
+    stand.openai.enqueue(openAIError(502, 'bad gateway', 'server_error'));
+    stand.anthropic.script({ kind: 'stream-error', type: 'api_error', message: 'weak broke' });
     const failed: unknown[] = [];
     const text = await collectText(streamText({ model: routed(), prompt: HARD_PROMPT, onError: ({ error }) => void failed.push(error) }).textStream);
     expect(text).toBe('');
@@ -206,7 +181,7 @@ describe('streamText falls back only before the first part of content', () => {
   });
 
   it('is off with fallback: false (the chosen model error reaches the caller)', async () => {
-    openaiServer.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
+    stand.openai.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
     const errors: unknown[] = [];
     const result = streamText({ model: routed({ fallback: false }), prompt: HARD_PROMPT, onError: ({ error }) => void errors.push(error) });
     expect(await collectText(result.textStream)).toBe('');
