@@ -80,6 +80,17 @@ describe('generateText falls back to the other model', () => {
     expect(counts()).toEqual([1, 1]);
   });
 
+  it('names each attempt in the FallbackFailedError message, an in-band error object as JSON', () => {
+    const error = new FallbackFailedError([
+      { model: 'gpt-strong', provider: 'openai.chat', error: new Error('strong is down') },
+      { model: 'claude-weak', provider: 'anthropic.messages', error: { type: 'overloaded_error', message: 'Overloaded' } },
+    ]);
+    expect(error.message).toBe(
+      'The call failed on each of the 2 models tried:\ngpt-strong (openai.chat): strong is down\nclaude-weak (anthropic.messages): {"type":"overloaded_error","message":"Overloaded"}',
+    );
+    expect(error.cause).toEqual({ type: 'overloaded_error', message: 'Overloaded' });
+  });
+
   it('keeps the first failure when the other model then refuses the request (a 400)', async () => {
     stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
     stand.anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'weak refuses' });
