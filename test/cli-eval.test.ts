@@ -79,4 +79,41 @@ describe('routellm eval', () => {
     expect(unknownRouter.code).toBe(2);
     expect(unknownRouter.stderr).toMatch(/Unknown router "nope"/);
   });
+
+  it('--outcome pairwise scores each prompt as a win, a tie or a loss; rows without both scores are left out', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'routellm-eval-pairwise-'));
+    const graded = path.join(dir, 'graded.jsonl');
+    const rows = [
+      { prompt: 'a', scores: { big: 9, small: 7 } },
+      { prompt: 'b', scores: { big: 8, small: 8 } },
+      { prompt: 'c', scores: { big: 7, small: 3 } },
+      { prompt: 'd', scores: { big: null, small: 5 } },
+      { prompt: 'e', scores: { big: 2, small: 6 } },
+    ];
+    writeFileSync(graded, rows.map((row) => JSON.stringify(row)).join('\n'));
+    const garbled = path.join(dir, 'garbled.jsonl');
+    writeFileSync(garbled, '{"prompt":"a","big":"nine","small":7}\n');
+    const pair = ['--strong-model', 'big', '--weak-model', 'small', '--seeds', '2'];
+    const [scores, pairwise, table, badOutcome, withModels, badScore] = await Promise.all([
+      runCli(['eval', '--routers', 'random', '--benchmark', graded, ...pair, '--json']),
+      runCli(['eval', '--routers', 'random', '--benchmark', graded, ...pair, '--json', '--outcome', 'pairwise']),
+      runCli(['eval', '--routers', 'random', '--benchmark', graded, ...pair, '--outcome', 'pairwise']),
+      runCli(['eval', '--routers', 'random', '--benchmark', graded, ...pair, '--outcome', 'votes']),
+      runCli(['eval', '--routers', 'random', '--benchmark', graded, '--models', 'big', 'small', '--outcome', 'pairwise']),
+      runCli(['eval', '--routers', 'random', '--benchmark', garbled, ...pair]),
+    ]);
+    expect(scores.code).toBe(0);
+    expect(JSON.parse(scores.stdout)).toMatchObject({ benchmark: 'file:graded.jsonl', n: 4, strong_score: 6.5, weak_score: 6 });
+    expect(pairwise.code).toBe(0);
+    // Wins on a and c, a tie on b, a loss on e: the strong answer is preferred on 62.5% of the prompts.
+    expect(JSON.parse(pairwise.stdout)).toMatchObject({ benchmark: 'file:graded.jsonl:pairwise', n: 4, strong_score: 62.5, weak_score: 37.5, unit: 'preference-percent' });
+    expect(table.stdout).toMatch(/graded\.jsonl \(4 prompts; 1 rows without both scores left out\), pairwise/);
+    expect(table.stdout).toMatch(/Strong big: 62\.50%\s+Weak small: 37\.50%/);
+    expect(badOutcome.code).toBe(2);
+    expect(badOutcome.stderr).toMatch(/--outcome must be scores or pairwise, got "votes"/);
+    expect(withModels.code).toBe(2);
+    expect(withModels.stderr).toMatch(/--outcome applies to the strong\/weak evaluation/);
+    expect(badScore.code).toBe(2);
+    expect(badScore.stderr).toMatch(/garbled\.jsonl:1.*column "big": expected a number or True\/False, got "nine"/);
+  });
 });

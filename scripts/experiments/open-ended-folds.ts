@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { readScoreRows, type ScoreRow } from '../../src/data/index.js';
+import { preferenceOf } from '../../src/eval/benchmarks.js';
 import { promptKind } from '../../src/routers/ridge/features.js';
 import { midranks, ridgeTarget } from '../../src/routers/ridge/train.js';
 import { headColumn, quantileOf, readRidgeWeights, sampleQuantiles, type RidgeParameters, type RidgeTarget } from '../../src/routers/ridge/weights.js';
@@ -32,13 +33,24 @@ export interface OpenEndedSet {
   rows: ScoreRow[];
   prompts: string[];
   embeddings: Float32Array;
+  /** The pair's grades. */
   benchmark: ScoredRows;
+  /** The same prompts as a pairwise judge sees them: the higher-graded answer wins (1, 0), a tie is (0.5, 0.5). */
+  pairwise: ScoredRows;
+}
+
+/** Rows with the pair's scores replaced by their pairwise outcome (`preferenceOf`). */
+export function pairwiseRows(rows: readonly ScoreRow[]): ScoreRow[] {
+  return rows.map((row) => {
+    const strong = preferenceOf(row.scores[STRONG], row.scores[WEAK]);
+    return { ...row, scores: { [STRONG]: strong, [WEAK]: 1 - strong } };
+  });
 }
 
 export async function loadOpenEnded(dataDir = defaultDataDir()): Promise<OpenEndedSet> {
   const rows = (await readScoreRows(path.join(dataDir, 'train', 'arenabench-scores.jsonl'))).filter(hasPair);
   const prompts = rows.map((row) => row.prompt);
-  return { rows, prompts, embeddings: await embedAll(prompts), benchmark: pairBenchmark(rows) };
+  return { rows, prompts, embeddings: await embedAll(prompts), benchmark: pairBenchmark(rows), pairwise: pairBenchmark(pairwiseRows(rows)) };
 }
 
 export const apgrOn = (on: ScoredRows, scores: ArrayLike<number>) => evaluateScores(on, scores).apgr ?? Number.NaN;
@@ -133,12 +145,12 @@ export function gatedOutOfFold(set: OpenEndedSet, router: GatedRouter, candidate
   });
 }
 
-/** Standard deviation of APGR over `draws` bootstrap resamples of the prompts (seeded). */
-export function bootstrapSd(set: OpenEndedSet, scores: ArrayLike<number>, draws = 200): number {
+/** Standard deviation of APGR (on the grades, or on `on`) over `draws` bootstrap resamples of the prompts (seeded). */
+export function bootstrapSd(set: OpenEndedSet, scores: ArrayLike<number>, on: ScoredRows = set.benchmark, draws = 200): number {
   const rng = createRng(7);
   const values = Array.from({ length: draws }, () => {
-    const picked = set.rows.map(() => Math.floor(rng() * set.rows.length));
-    return apgrOn(pairBenchmark(picked.map((i) => set.rows[i])), picked.map((i) => scores[i]));
+    const picked = on.rows.map(() => Math.floor(rng() * on.rows.length));
+    return apgrOn(pairBenchmark(picked.map((i) => on.rows[i])), picked.map((i) => scores[i]));
   });
   return sd(values);
 }

@@ -30,8 +30,11 @@ const BENCHMARK_SPELLINGS: Readonly<Record<string, EvalBenchmarkName>> = Object.
   gsm8k: 'gsm8k',
 });
 
-/** How a benchmark's scores read. */
-export type ScoreUnit = 'accuracy-percent' | 'grade' | 'raw';
+/**
+ * How a benchmark's scores read. `preference-percent`: the share of prompts on which a model's
+ * answer was the better of the two (ties count half), as `pairwiseBenchmark` makes them.
+ */
+export type ScoreUnit = 'accuracy-percent' | 'grade' | 'raw' | 'preference-percent';
 
 /** A benchmark ready to evaluate routers on. */
 export interface EvalBenchmark {
@@ -51,6 +54,8 @@ export interface EvalBenchmark {
   unit: ScoreUnit;
   /** Rows dropped as contaminated (built-in benchmarks). */
   contaminatedRemoved: number;
+  /** Rows of a user file dropped because the strong or the weak model has no score there (null or empty). */
+  unscoredRemoved?: number;
   /** Where the data came from (folder or file). */
   source: string;
 }
@@ -122,7 +127,9 @@ function pickModel(models: readonly string[], wanted: string, side: string, sour
   return found;
 }
 
-function parseScore(value: unknown, file: string, line: number, column: string): number {
+/** A cell's score; undefined for a model not graded on that row (JSON null or an empty cell). */
+function parseScore(value: unknown, file: string, line: number, column: string): number | undefined {
+  if (value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {
@@ -130,7 +137,7 @@ function parseScore(value: unknown, file: string, line: number, column: string):
     if (text === 'true') return 1;
     if (text === 'false') return 0;
     const number = Number(text);
-    if (text !== '' && Number.isFinite(number)) return number;
+    if (Number.isFinite(number)) return number;
   }
   throw new DataError('invalid', file, `column "${column}": expected a number or True/False, got ${JSON.stringify(value)}`, line);
 }
@@ -144,7 +151,8 @@ function findColumn(columns: readonly string[], model: string): string | undefin
  * model, or JSON Lines with `prompt` and either a score field per model or a `scores` object.
  * The strong and weak columns are `strongModel` / `weakModel` (default: the paper's pair, names
  * matched through the alias table). A missing column is a `DataError` naming the file, the column
- * and the columns present.
+ * and the columns present. A row where either model has no score (JSON null, an empty CSV cell) is
+ * left out and counted in `unscoredRemoved`; any other non-numeric score is a `DataError`.
  */
 export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmarkOptions = {}): Promise<EvalBenchmark> {
   const text = await readTextFile(file);
@@ -153,6 +161,16 @@ export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmark
   const prompts: string[] = [];
   const strong: number[] = [];
   const weak: number[] = [];
+  let unscored = 0;
+  const keep = (prompt: string, strongScore: number | undefined, weakScore: number | undefined) => {
+    if (strongScore === undefined || weakScore === undefined) {
+      unscored++;
+      return;
+    }
+    prompts.push(prompt);
+    strong.push(strongScore);
+    weak.push(weakScore);
+  };
   let strongModel: string;
   let weakModel: string;
   if (/\.csv$/i.test(file)) {
@@ -168,9 +186,7 @@ export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmark
     strongModel = strongColumn!;
     weakModel = weakColumn!;
     table.records.forEach((record, index) => {
-      prompts.push(record.prompt);
-      strong.push(parseScore(record[strongModel], file, table.lines[index], strongModel));
-      weak.push(parseScore(record[weakModel], file, table.lines[index], weakModel));
+      keep(record.prompt, parseScore(record[strongModel], file, table.lines[index], strongModel), parseScore(record[weakModel], file, table.lines[index], weakModel));
     });
   } else {
     strongModel = canonicalModelName(strongWanted);
@@ -181,7 +197,7 @@ export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmark
       const nested = record.value.scores;
       const holder = typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? (nested as Record<string, unknown>) : record.value;
       const columns = Object.keys(holder);
-      const values: number[] = [];
+      const values: (number | undefined)[] = [];
       for (const [side, wanted] of [['strong', strongWanted], ['weak', weakWanted]] as const) {
         const column = findColumn(columns, wanted);
         if (!column) {
@@ -194,17 +210,15 @@ export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmark
         }
         values.push(parseScore(holder[column], file, record.line, column));
       }
-      prompts.push(prompt);
-      strong.push(values[0]);
-      weak.push(values[1]);
+      keep(prompt, values[0], values[1]);
     }
   }
-  if (prompts.length === 0) throw new DataError('invalid', file, 'no rows');
+  if (prompts.length === 0) throw new DataError('invalid', file, unscored > 0 ? `no row has scores for both ${strongModel} and ${weakModel}` : 'no rows');
   const isAccuracy = [...strong, ...weak].every((value) => value === 0 || value === 1);
   const scale = isAccuracy ? 100 : 1;
   return {
     name: `file:${path.basename(file)}`,
-    label: `${path.basename(file)} (${prompts.length.toLocaleString('en-US')} prompts)`,
+    label: `${path.basename(file)} (${prompts.length.toLocaleString('en-US')} prompts${unscored > 0 ? `; ${unscored.toLocaleString('en-US')} rows without both scores left out` : ''})`,
     strongModel,
     weakModel,
     prompts,
@@ -212,7 +226,32 @@ export async function loadBenchmarkFile(file: string, options: LoadEvalBenchmark
     weakScores: Float64Array.from(weak, (value) => value * scale),
     unit: isAccuracy ? 'accuracy-percent' : 'raw',
     contaminatedRemoved: 0,
+    unscoredRemoved: unscored,
     source: path.resolve(file),
+  };
+}
+
+/** The first answer's pairwise outcome against the second from their scores: 1 win, 0.5 tie, 0 loss. */
+export function preferenceOf(score: number, other: number): number {
+  return score > other ? 1 : score === other ? 0.5 : 0;
+}
+
+/**
+ * The same prompts scored as a pairwise judge would: on each prompt the model with the higher
+ * score wins (100 to 0) and equal scores tie (50 each), so a model's mean is the share of prompts
+ * on which its answer was preferred. With judge grades this is the view of a pairwise judge
+ * (AlpacaEval, Arena-style "which answer is better"), where how much better does not count; a
+ * router can rank well by grade and near chance by preference (docs/experiments.md, section 16).
+ */
+export function pairwiseBenchmark(benchmark: EvalBenchmark): EvalBenchmark {
+  const strongScores = benchmark.strongScores.map((strong, i) => 100 * preferenceOf(strong, benchmark.weakScores[i]));
+  return {
+    ...benchmark,
+    name: `${benchmark.name}:pairwise`,
+    label: `${benchmark.label}, pairwise (the higher score wins, ties half)`,
+    strongScores,
+    weakScores: strongScores.map((strong) => 100 - strong),
+    unit: 'preference-percent',
   };
 }
 

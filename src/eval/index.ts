@@ -9,6 +9,7 @@ export {
   fetchBenchmarkData,
   loadBenchmarkFile,
   loadEvalBenchmark,
+  pairwiseBenchmark,
   resolveBenchmarkName,
 } from './benchmarks.js';
 export type { EvalBenchmark, EvalBenchmarkName, FetchBenchmarkOptions, LoadEvalBenchmarkOptions, ScoreUnit } from './benchmarks.js';

@@ -77,6 +77,7 @@ export function escapeXml(text: string): string {
 function unitLabel(unit: string): string {
   if (unit === 'accuracy-percent') return 'Accuracy (%)';
   if (unit === 'grade') return 'MT-Bench score (GPT-4 grade, 1-10)';
+  if (unit === 'preference-percent') return 'Preferred (%, ties half)';
   return 'Benchmark score';
 }
 

@@ -102,7 +102,7 @@ export function formatApgr(value: number | null): string {
 
 /** Formats a benchmark score in its unit. */
 export function formatScore(value: number, unit: string): string {
-  return unit === 'accuracy-percent' ? `${value.toFixed(2)}%` : value.toFixed(3);
+  return unit === 'accuracy-percent' || unit === 'preference-percent' ? `${value.toFixed(2)}%` : value.toFixed(3);
 }
 
 function table(rows: string[][]): string {

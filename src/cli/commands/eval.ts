@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../data/errors.js';
 import { withDiskCache } from '../../embedders/disk-cache.js';
-import { EVAL_BENCHMARKS, benchmarkCacheDir, fetchBenchmarkData, loadEvalBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
+import { EVAL_BENCHMARKS, benchmarkCacheDir, fetchBenchmarkData, loadEvalBenchmark, pairwiseBenchmark, resolveBenchmarkName } from '../../eval/benchmarks.js';
 import { evaluateRouters } from '../../eval/evaluate.js';
 import type { RouterSpec } from '../../eval/evaluate.js';
 import type { EvalBenchmark } from '../../eval/benchmarks.js';
@@ -30,6 +30,12 @@ const spec: CommandSpec = {
       type: 'string',
       value: '<name|file>',
       description: `${EVAL_BENCHMARKS.join(', ')} (MMLU is reported on MMLU-rest, outside the gold split), or a CSV/JSON Lines file: "prompt" plus one score column per model`,
+    },
+    {
+      name: 'outcome',
+      type: 'string',
+      value: '<scores|pairwise>',
+      description: 'scores: APGR on the benchmark\'s own scores (default); pairwise: on each prompt the higher-scored model wins and ties count half, as a pairwise judge would see it',
     },
     { name: 'data-dir', type: 'string', value: '<dir>', description: 'folder holding evals/ (default: ROUTELLM_DATA_DIR; ../shared/data in a source checkout)' },
     { name: 'fetch', type: 'boolean', description: 'download the benchmark from the original RouteLLM repository into the cache folder when it is missing (needs internet)' },
@@ -72,6 +78,9 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
   if (!routerNames) throw new CliUsageError(`Missing required flag --routers. Usage: ${spec.usage}`, '--routers');
   const benchmarkName = requireStringFlag(args, 'benchmark', spec);
   const models = listFlag(args, 'models');
+  const outcome = stringFlag(args, 'outcome') ?? 'scores';
+  if (outcome !== 'scores' && outcome !== 'pairwise') throw new CliUsageError(`--outcome must be scores or pairwise, got "${outcome}".`, '--outcome');
+  if (models && args.flags.outcome !== undefined) throw new CliUsageError('--outcome applies to the strong/weak evaluation, not to --models.', '--outcome');
   if (models) return (await import('./eval-models.js')).runNModelEval(args, io, routerNames, benchmarkName, models);
   for (const flag of ['prices', 'output-tokens', 'cost-scale']) {
     if (args.flags[flag] !== undefined) throw new CliUsageError(`--${flag} applies to the N-model evaluation: name the models with --models.`, `--${flag}`);
@@ -126,7 +135,7 @@ export async function runEval(argv: string[], io: CliIo = processIo): Promise<nu
       const cacheKey = scoreCacheKey({ router: name, options, benchmark: `${benchmark.name}:${benchmark.strongModel}:${benchmark.weakModel}`, prompts: benchmark.prompts });
       specs.push({ name, router, cacheKey: args.flags['no-cache'] ? undefined : cacheKey });
     }
-    return await evaluateAndReport(args, io, benchmark, specs, seeds);
+    return await evaluateAndReport(args, io, outcome === 'pairwise' ? pairwiseBenchmark(benchmark) : benchmark, specs, seeds);
   } finally {
     for (const router of built) await router.dispose();
   }
