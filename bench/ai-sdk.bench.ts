@@ -13,7 +13,11 @@
  * the stand-in) at knob 0.5, so the difference adds every model's score and the priced choice;
  * the router must score N models (`random`, `quality`, `mf`, `sw_ranking`).
  *
- *   npx tsx bench/ai-sdk.bench.ts [--router random] [--form pair|models] [--calls 300] [--rounds 5]
+ * `--fallback off`: the routed model without fallback. With it on (the default), a stream is
+ * handed on once its first part of content arrived (held and replayed through one more stream),
+ * which is what on/off measures; no call fails here, so nothing falls back.
+ *
+ *   npx tsx bench/ai-sdk.bench.ts [--router random] [--form pair|models] [--fallback on|off] [--calls 300] [--rounds 5]
  */
 import { parseArgs } from 'node:util';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -25,6 +29,7 @@ const { values: flags } = parseArgs({
   options: {
     router: { type: 'string', default: 'random' },
     form: { type: 'string', default: 'pair' },
+    fallback: { type: 'string', default: 'on' },
     calls: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '5' },
   },
@@ -36,6 +41,7 @@ const server = await startFakeOpenAIServer({ recordRequests: false });
 const provider = createOpenAI({ baseURL: server.baseURL, apiKey: 'bench' });
 const direct = provider.chat('gpt-strong');
 const routerOptions = flags.router === 'random' ? { seed: 1 } : undefined;
+const fallback = flags.fallback !== 'off';
 const NAMES = ['gpt-4-1106-preview', 'claude-2', 'gpt-3.5-turbo-1106', 'mistralai/mistral-7b-chat'];
 const PRICES = [
   { input: 10, output: 30 },
@@ -51,8 +57,9 @@ const routed =
         models: Object.fromEntries(NAMES.map((name) => [name, provider.chat(name)])),
         prices: Object.fromEntries(NAMES.map((name, index) => [name, PRICES[index]])),
         knob: 0.5,
+        fallback,
       })
-    : createRoutedModel({ router: flags.router!, routerOptions, threshold: 0.5, strong: direct, weak: provider.chat('gpt-weak') });
+    : createRoutedModel({ router: flags.router!, routerOptions, threshold: 0.5, strong: direct, weak: provider.chat('gpt-weak'), fallback });
 await routed.ready();
 // A new prompt for every call, so that routers that cache embeddings (ridge, mf, ...) embed each one.
 let asked = 0;
@@ -78,7 +85,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-console.log(`router ${flags.router}, form ${flags.form}, ${calls} calls x ${rounds} rounds per row, node ${process.version}`);
+console.log(`router ${flags.router}, form ${flags.form}, fallback ${fallback ? 'on' : 'off'}, ${calls} calls x ${rounds} rounds per row, node ${process.version}`);
 for (const stream of [false, true]) {
   await timeCalls(direct, stream); // warm-up: connections, JIT
   await timeCalls(routed, stream);

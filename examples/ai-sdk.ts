@@ -27,6 +27,8 @@ for (const prompt of ['What is the capital of France?', 'Prove that the square r
   const { text, providerMetadata, usage } = await generateText({ model, prompt });
   const decision = providerMetadata?.routellm;
   console.log(`\n[${decision?.decision} -> ${decision?.model}, score ${Number(decision?.score).toFixed(3)}] ${usage.totalTokens} tokens`);
+  // Fallback is on by default: when the chosen model failed (no answer, 429, 5xx), the other one answered.
+  if (decision?.fallback) console.log(`fell back: ${JSON.stringify(decision.fallback)}`);
   console.log(text);
 }
 

@@ -168,6 +168,42 @@ export class ProviderError extends RouteLLMError {
   }
 }
 
+/** One model's failed attempt at a call that fell back (`FallbackFailedError.attempts`). */
+export interface FailedAttempt {
+  /** The model, as the routing record names it (an AI SDK model's `modelId`, or its name among N models). */
+  model: string;
+  /** The model's provider, e.g. `openai.chat`. */
+  provider: string;
+  /** What the attempt threw or its stream reported, as it was (e.g. the AI SDK's `APICallError`). */
+  error: unknown;
+}
+
+/**
+ * A call that fell back and still failed: the chosen model failed, and so did every model it fell
+ * back to (or the first one whose failure is not worth another model, e.g. a 400). `attempts`
+ * holds each model's error in the order tried; `cause` is the last one.
+ */
+export class FallbackFailedError extends RouteLLMError {
+  constructor(readonly attempts: readonly FailedAttempt[]) {
+    const lines = attempts.map((attempt) => `${attempt.model} (${attempt.provider}): ${errorText(attempt.error)}`);
+    super(`The call failed on each of the ${attempts.length} models tried:\n${lines.join('\n')}`, {
+      code: 'fallback_failed',
+      cause: attempts.at(-1)?.error,
+    });
+  }
+}
+
+/** An error's message; a stream's in-band error object (not an Error) as JSON. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);

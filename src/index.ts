@@ -42,6 +42,7 @@ export { backendInfo, initBackend } from './core/backend.js';
 export type { BackendInfo, BackendPreference } from './core/backend.js';
 export {
   BackendError,
+  FallbackFailedError,
   InvalidInputError,
   InvalidModelStringError,
   InvalidOptionsError,
@@ -53,7 +54,7 @@ export {
   UnknownRouterError,
   WeightsError,
 } from './errors.js';
-export type { WeightsProblem } from './errors.js';
+export type { FailedAttempt, WeightsProblem } from './errors.js';
 export { DataError } from './data/errors.js';
 export type { DataProblem } from './data/errors.js';
 export { calibrateThreshold } from './calibration/index.js';

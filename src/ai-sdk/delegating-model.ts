@@ -1,6 +1,8 @@
 import { InvalidOptionsError } from '../errors.js';
 import { createRouter } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
+import { walkChain, type Answered, type Target } from './fallback.js';
+import { untilFirstPart, type StreamPart } from './first-part.js';
 import type { RoutableLanguageModel } from './options.js';
 
 /** The members of call results and stream parts that routing touches. */
@@ -9,22 +11,30 @@ export interface CallOptions {
   prompt: unknown;
   /** The call's provider options; routellm reads its own namespace, `routellm`. */
   providerOptions?: Record<string, Record<string, unknown> | undefined>;
+  abortSignal?: AbortSignal;
 }
 interface GenerateResult {
   providerMetadata?: ProviderMetadata;
   usage?: unknown;
 }
 interface StreamResult {
-  stream: ReadableStream<{ type: string; providerMetadata?: ProviderMetadata; usage?: unknown }>;
+  stream: ReadableStream<StreamPart & { providerMetadata?: ProviderMetadata; usage?: unknown }>;
+}
+
+/** What a call is routed to: the chosen model first, then the models it falls back to (none with fallback off). */
+export interface Routed<Model extends RoutableLanguageModel, Decision> {
+  targets: readonly Target<Model>[];
+  decision: Decision;
 }
 
 /**
  * What the strong/weak and the N-model routed models share: an AI SDK language model (of its
  * models' specification version) that builds its router on first use, chooses one of its models
- * for each call (`choose`), hands the call to it unchanged and adds the decision to
+ * for each call (`choose`), hands the call to it unchanged (then, on a failure another model may
+ * not have, to the next of `targets`: `walkChain`) and adds the decision to
  * `providerMetadata.routellm` (on the `finish` part when streaming).
  */
-export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decision extends object> {
+export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decision extends { model: string; provider: string }> {
   readonly specificationVersion: Model['specificationVersion'];
   readonly provider = 'routellm';
   /** The router's name. */
@@ -48,25 +58,44 @@ export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decis
   }
 
   async doGenerate(options: CallOptions): Promise<GenerateResult> {
-    const { model, decision } = await this.choose(options);
-    const result = (await model.doGenerate(options)) as GenerateResult;
-    this.answered(decision, result.usage);
-    return { ...result, providerMetadata: withDecision(result.providerMetadata, decision) };
+    const { targets, decision } = await this.choose(options);
+    const answer = await walkChain(
+      targets,
+      options?.abortSignal,
+      async (target) => ({ ok: true, value: (await target.model.doGenerate(options)) as GenerateResult }),
+      () => undefined,
+    );
+    const reported = this.report(decision, answer);
+    this.answered(answer.target.name, answer.value.usage);
+    return { ...answer.value, providerMetadata: withDecision(answer.value.providerMetadata, reported) };
   }
 
   async doStream(options: CallOptions): Promise<StreamResult> {
-    const { model, decision } = await this.choose(options);
-    const result = (await model.doStream(options)) as StreamResult;
-    const stream = result.stream.pipeThrough(
+    const { targets, decision } = await this.choose(options);
+    // With a model to fall back to, the stream is handed on once its first part of content is
+    // there: a failure before it still goes to the next model, nothing having reached the caller.
+    const answer = await walkChain(
+      targets,
+      options?.abortSignal,
+      async (target) => {
+        const result = (await target.model.doStream(options)) as StreamResult;
+        if (targets.length === 1) return { ok: true, value: result };
+        const first = await untilFirstPart(result.stream);
+        return first.ok ? { ok: true, value: { ...result, stream: first.value } } : { ...first, value: { ...result, stream: first.value! } };
+      },
+      (result) => void result.stream.cancel().catch(() => undefined),
+    );
+    const reported = this.report(decision, answer);
+    const stream = answer.value.stream.pipeThrough(
       new TransformStream({
         transform: (part, controller) => {
           if (part.type !== 'finish') return controller.enqueue(part);
-          this.answered(decision, part.usage);
-          controller.enqueue({ ...part, providerMetadata: withDecision(part.providerMetadata, decision) });
+          this.answered(answer.target.name, part.usage);
+          controller.enqueue({ ...part, providerMetadata: withDecision(part.providerMetadata, reported) });
         },
       }),
     );
-    return { ...result, stream };
+    return { ...answer.value, stream };
   }
 
   /** Builds the router now (otherwise it is built on the first call); rejects if it cannot be built. */
@@ -81,11 +110,18 @@ export abstract class DelegatingModel<Model extends RoutableLanguageModel, Decis
     if (pending && typeof this.source === 'string') await (await pending.catch(() => undefined))?.dispose();
   }
 
-  /** Sees the usage of each answer (a result's, or a stream's `finish` part's). */
-  protected answered(_decision: Decision, _usage: unknown): void {}
+  /** Sees the usage of each answer (a result's, or a stream's `finish` part's) and the name of the model that gave it. */
+  protected answered(_name: string, _usage: unknown): void {}
 
-  /** The model a call goes to, and the decision to report. */
-  protected abstract choose(options: CallOptions): Promise<{ model: Model; decision: Decision }>;
+  /** The models a call goes to (the chosen one, then its fallbacks), and the decision to report. */
+  protected abstract choose(options: CallOptions): Promise<Routed<Model, Decision>>;
+
+  /** The decision as reported: the model that answered, and after a fallback, the record of it. */
+  protected report(decision: Decision, answer: Answered<Model, unknown>): Decision {
+    const { model } = answer.target;
+    const reported = { ...decision, model: model.modelId, provider: model.provider };
+    return answer.fallback ? { ...reported, fallback: answer.fallback } : reported;
+  }
 
   protected routerInstance(): Promise<Router> {
     if (!this.routerPromise) {

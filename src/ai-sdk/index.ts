@@ -18,4 +18,5 @@ export type { RoutedLanguageModel, RoutedModelControls, RoutingDecision } from '
 export type { ModelChoiceControls, ModelChoiceDecision, NModelRoutedLanguageModel } from './model-choice.js';
 export { nModelOptionsSchema, routedModelOptionsSchema, SPECIFICATION_VERSIONS } from './options.js';
 export type { NModelRoutedModelOptions, RoutableLanguageModel, RoutedModelOptions } from './options.js';
-export { MissingPeerDependencyError } from '../errors.js';
+export { FallbackFailedError, MissingPeerDependencyError } from '../errors.js';
+export type { FailedAttempt } from '../errors.js';

@@ -1,12 +1,22 @@
 import { routingText } from '../controller/messages.js';
-import { choosePricedModel, MODEL_CHECK_PROMPT, requireModelPrices, requireModelScoring, scoreModels, type ModelRouteResult } from '../controller/model-choice.js';
+import {
+  choosePricedModel,
+  fallbackChain,
+  MODEL_CHECK_PROMPT,
+  requireModelPrices,
+  requireModelScoring,
+  scoreModels,
+  type ModelRouteResult,
+  type ModelRoutingRecord,
+} from '../controller/model-choice.js';
 import { parseModelRoutingString, resolveModelSubset } from '../controller/model-routing.js';
 import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { AnswerLengths, type ChoicePolicy, type TokenPrice } from '../policy/index.js';
 import { requireRouterDefinition } from '../routers/registry.js';
 import type { Router } from '../routers/types.js';
-import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions } from './delegating-model.js';
+import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions, type Routed } from './delegating-model.js';
+import type { Answered } from './fallback.js';
 import { nModelOptionsSchema, type NModelRoutedModelOptions, type ResolvedNModelOptions, type RoutableLanguageModel } from './options.js';
 import { promptMessages } from './prompt-text.js';
 
@@ -22,6 +32,13 @@ export interface ModelChoiceDecision extends Omit<ModelRouteResult, 'model'> {
   model: string;
   /** `provider` of the model that was called, e.g. `openai.chat`. */
   provider: string;
+  /**
+   * Present when the chosen model failed and another one answered (`chosen` stays the policy's
+   * choice, `model` and `provider` are the answering model's): the names of the failed chosen
+   * model (`from`) and of the one that answered (`to`), the chosen model's failure (message,
+   * kind, HTTP status), and every model that failed, in order (`tried`).
+   */
+  fallback?: ModelRoutingRecord['fallback'];
 }
 
 /** What an N-model routed model adds to the AI SDK language-model interface. */
@@ -32,6 +49,8 @@ export interface ModelChoiceControls<Model extends RoutableLanguageModel> {
   readonly policy: ChoicePolicy;
   /** The models it chooses among, by name. */
   readonly models: Readonly<Record<string, Model>>;
+  /** Whether a call whose chosen model fails (no answer, 408, 409, 429, 5xx) goes on along the `fallbackOrder` chain. */
+  readonly fallback: boolean;
   /**
    * Scores every model (or the names in `options.models`, as a call's `providerOptions.routellm.models`)
    * on `text` and chooses, without calling a model (input tokens estimated from `text`).
@@ -65,6 +84,7 @@ export function createModelChoiceModel<Model extends RoutableLanguageModel>(opti
 
 class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingModel<Model, ModelChoiceDecision> implements ModelChoiceControls<Model> {
   readonly modelId: string;
+  readonly fallback: boolean;
   private readonly names: readonly string[];
   private readonly lengths = new AnswerLengths();
 
@@ -73,9 +93,13 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     readonly policy: ChoicePolicy,
     readonly models: Readonly<Record<string, Model>>,
     private readonly prices: Readonly<Record<string, TokenPrice>>,
-    private readonly options: Pick<ResolvedNModelOptions, 'outputTokens' | 'defaultOutputTokens' | 'outputTokensMinRequests' | 'routerOptions' | 'routeTurns'>,
+    private readonly options: Pick<
+      ResolvedNModelOptions,
+      'outputTokens' | 'defaultOutputTokens' | 'outputTokensMinRequests' | 'routerOptions' | 'routeTurns' | 'fallback' | 'fallbackOrder'
+    >,
   ) {
     super(source, options.routerOptions ?? {}, options.routeTurns, Object.values(models));
+    this.fallback = options.fallback;
     this.names = Object.keys(models);
     this.modelId = 'knob' in policy ? `router-${this.router}-${policy.knob}` : `router-${this.router}-within-${policy.withinBest}`;
   }
@@ -89,17 +113,23 @@ class ModelChoiceModel<Model extends RoutableLanguageModel> extends DelegatingMo
     await this.scores(MODEL_CHECK_PROMPT);
   }
 
-  protected async choose(options: CallOptions): Promise<{ model: Model; decision: ModelChoiceDecision }> {
+  protected async choose(options: CallOptions): Promise<Routed<Model, ModelChoiceDecision>> {
     const subset = resolveModelSubset(options?.providerOptions?.routellm?.models, this.names, 'providerOptions.routellm.models');
     const messages = promptMessages(options?.prompt);
     // As the Controller: the routed turns are scored, all messages' text estimates the input tokens.
     const decision = await this.decide(routingText(messages, this.routeTurns), messages.map((message) => message.text).join('\n'), subset ?? this.names);
-    return { model: this.models[decision.chosen], decision };
+    const chain = this.fallback ? fallbackChain({ ...decision, model: decision.chosen }, this.policy, this.options.fallbackOrder) : [];
+    return { targets: [decision.chosen, ...chain].map((name) => ({ name, model: this.models[name] })), decision };
   }
 
-  protected override answered(decision: ModelChoiceDecision, usage: unknown): void {
+  protected override answered(name: string, usage: unknown): void {
     const tokens = (usage as { outputTokens?: { total?: unknown } } | undefined)?.outputTokens?.total;
-    if (typeof tokens === 'number') this.lengths.record(decision.chosen, tokens);
+    if (typeof tokens === 'number') this.lengths.record(name, tokens);
+  }
+
+  protected override report(decision: ModelChoiceDecision, answer: Answered<Model, unknown>): ModelChoiceDecision {
+    const reported = super.report(decision, answer);
+    return reported.fallback ? { ...reported, fallback: { ...reported.fallback, tried: answer.tried ?? [] } } : reported;
   }
 
   /** The choice among `names` (all models, or a call's subset). */

@@ -51,6 +51,17 @@ describe('createRoutedModel options', () => {
     expect(failure({ router: 'mf', threshold: { threshold: -0.1, strongModelPct: 0.5 }, strong, weak })).toBeInstanceOf(InvalidThresholdError);
   });
 
+  it('takes fallback (default on) and, among N models, fallbackOrder; refuses other values and fallbackOrder on a pair', () => {
+    expect(createRoutedModel({ router: new KeywordRouter(), threshold: 0.5, strong, weak }).fallback).toBe(true);
+    expect(createRoutedModel({ router: new KeywordRouter(), threshold: 0.5, strong, weak, fallback: false }).fallback).toBe(false);
+    expect((failure({ router: new KeywordRouter(), threshold: 0.5, strong, weak, fallback: 'yes' }) as Error).message).toMatch(/expected boolean[\s\S]*at fallback/);
+    expect((failure({ router: new KeywordRouter(), threshold: 0.5, strong, weak, fallbackOrder: 'listed' }) as Error).message).toMatch(/fallbackOrder/);
+    const models = { a: strong, b: weak };
+    const prices = { a: { input: 1, output: 2 }, b: { input: 0.1, output: 0.2 } };
+    expect(createRoutedModel({ router: new TableRouter(), models, prices, knob: 0.5, fallback: false }).fallback).toBe(false);
+    expect((failure({ router: new TableRouter(), models, prices, knob: 0.5, fallbackOrder: 'random' }) as Error).message).toMatch(/"policy"\|"listed"[\s\S]*at fallbackOrder/);
+  });
+
   it('asks for the threshold once: required with a router name, refused next to a model string', () => {
     const missing = failure({ router: 'mf', strong, weak });
     expect(missing).toBeInstanceOf(InvalidOptionsError);

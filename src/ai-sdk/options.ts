@@ -56,6 +56,18 @@ const sharedShape = {
    * message only, as the original RouteLLM.
    */
   routeTurns: z.number().int().min(1).default(1),
+  /**
+   * When the chosen model's call fails in a way another model may not (no answer or a connection
+   * cut, a timeout of the model's own, a reply that does not parse, HTTP 408, 409, 429 or 5xx),
+   * send the call to the next model, each model once: the other one of a strong/weak pair, the
+   * `fallbackOrder` chain among N models. A stream falls back only while none of its content has
+   * reached the caller. Not from a 400 or other 4xx (the request itself is refused), an abort, an
+   * invalid prompt or a missing key. `providerMetadata.routellm.fallback` records it; when the
+   * fallbacks fail too, the call throws `FallbackFailedError` with every model's error. Default
+   * true (the Controller's `fallback` defaults to false); false sends the chosen model's error to
+   * the SDK as it was, whose own retries then apply.
+   */
+  fallback: z.boolean().default(true),
 };
 
 /** A result of `calibrateThreshold()`; only its `threshold` is read. */
@@ -151,6 +163,14 @@ export const nModelOptionsSchema = z
      * cost, as in the Controller. Default 20.
      */
     outputTokensMinRequests: modelChoiceOptionsShape.outputTokensMinRequests,
+    /**
+     * With `fallback` on, which models a failed call goes to after the chosen one, each once, as
+     * in the Controller: `policy` (default) the model the policy would have chosen without the
+     * failed ones (the next choice at the same knob or margin), `listed` the order of `models`
+     * after the chosen one, wrapping around. A call's `providerOptions.routellm.models` subset
+     * keeps the chain inside it.
+     */
+    fallbackOrder: modelChoiceOptionsShape.fallbackOrder,
     ...sharedShape,
   })
   .strict();

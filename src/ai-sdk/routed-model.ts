@@ -4,8 +4,9 @@ import { assertThreshold } from '../routers/base.js';
 import { parseRouterModel } from '../routers/model-string.js';
 import { requireRouterDefinition } from '../routers/registry.js';
 import type { RouteDecision, Router } from '../routers/types.js';
-import { routedModelOptionsSchema, type NModelRoutedModelOptions, type RoutableLanguageModel, type RoutedModelOptions } from './options.js';
-import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions } from './delegating-model.js';
+import { routedModelOptionsSchema, type NModelRoutedModelOptions, type ResolvedRoutedModelOptions, type RoutableLanguageModel, type RoutedModelOptions } from './options.js';
+import { assertOneSpecification, assertRouterOptions, DelegatingModel, type CallOptions, type Routed } from './delegating-model.js';
+import type { FallbackRecord } from './fallback.js';
 import { createModelChoiceModel, type NModelRoutedLanguageModel } from './model-choice.js';
 import { promptRoutingText } from './prompt-text.js';
 
@@ -25,6 +26,12 @@ export interface RoutingDecision {
   model: string;
   /** `provider` of the model that was called, e.g. `openai.chat`. */
   provider: string;
+  /**
+   * Present when the chosen model failed and the other one answered (`decision` stays the
+   * router's choice, `model` and `provider` are the other model's): the failed model's `modelId`
+   * (`from`), the one that answered (`to`), the failure's message, kind and HTTP status.
+   */
+  fallback?: FallbackRecord;
 }
 
 /** What a routed model adds to the AI SDK language-model interface. */
@@ -34,6 +41,8 @@ export interface RoutedModelControls<Model extends RoutableLanguageModel> {
   readonly threshold: number;
   readonly strong: Model;
   readonly weak: Model;
+  /** Whether a call whose chosen model fails (no answer, 408, 409, 429, 5xx) goes to the other model. */
+  readonly fallback: boolean;
   /** Scores `text` and decides, without calling a model. */
   route(text: string): Promise<RoutingDecision>;
   /** Builds the router now (otherwise it is built on the first call); rejects if it cannot be built. */
@@ -61,7 +70,7 @@ export type RoutedLanguageModel<Model extends RoutableLanguageModel = RoutableLa
  * ```ts
  * const model = createRoutedModel({ router: 'ridge', threshold: 0.55, strong: openai('gpt-4o'), weak: anthropic('claude-haiku-4-5') });
  * const { text, providerMetadata } = await generateText({ model, prompt: 'Prove that sqrt(2) is irrational.' });
- * providerMetadata?.routellm; // { router: 'ridge', score, threshold: 0.55, decision, model, provider }
+ * providerMetadata?.routellm; // { router: 'ridge', score, threshold: 0.55, decision, model, provider, fallback? }
  * ```
  *
  * N-model form (`models`, `prices`, and `knob` or `withinBest`): a router that scores N models
@@ -72,6 +81,13 @@ export type RoutedLanguageModel<Model extends RoutableLanguageModel = RoutableLa
  * const model = createRoutedModel({ router: 'quality', knob: 0.7, models: { 'gpt-4-1106-preview': openai('gpt-4o'), 'mistral-7b-chat': mistral('open-mistral-7b') }, prices });
  * providerMetadata?.routellm; // { router: 'quality', knob: 0.7, chosen, scores, expected_cost_usd, model, provider }
  * ```
+ *
+ * Fallback (on unless `fallback: false`): when the chosen model fails with no answer, a timeout
+ * of its own, a reply that does not parse, or HTTP 408, 409, 429 or 5xx, the call goes to the
+ * other model (among N, along `fallbackOrder`), each model once; a stream only while none of its
+ * content has reached the caller. `providerMetadata.routellm.fallback` records it; when the
+ * fallbacks fail too the call throws `FallbackFailedError` with every model's error. A 400 and
+ * other failures of the request itself are thrown as they were.
  *
  * Bad options throw at once: `InvalidOptionsError` (a pair-only router with `models`, a missing
  * price, a knob outside [0, 1]), `UnknownRouterError`, `InvalidThresholdError`,
@@ -87,23 +103,24 @@ export function createRoutedModel<Model extends RoutableLanguageModel>(
   assertOneSpecification(SUBJECT, { strong: parsed.strong, weak: parsed.weak });
   const { source, threshold } = resolveRouting(parsed.router, parsed.threshold);
   assertRouterOptions(SUBJECT, source, parsed.routerOptions);
-  const model = new PairRoutingModel(source, threshold, parsed.strong as Model, parsed.weak as Model, parsed.routerOptions ?? {}, parsed.routeTurns);
+  const model = new PairRoutingModel(source, threshold, parsed.strong as Model, parsed.weak as Model, parsed);
   return model as unknown as RoutedLanguageModel<Model>;
 }
 
 class PairRoutingModel<Model extends RoutableLanguageModel> extends DelegatingModel<Model, RoutingDecision> implements RoutedModelControls<Model> {
   readonly modelId: string;
+  readonly fallback: boolean;
 
   constructor(
     source: string | Router,
     readonly threshold: number,
     readonly strong: Model,
     readonly weak: Model,
-    routerOptions: Record<string, unknown>,
-    routeTurns: number,
+    options: Pick<ResolvedRoutedModelOptions, 'routerOptions' | 'routeTurns' | 'fallback'>,
   ) {
-    super(source, routerOptions, routeTurns, [strong, weak]);
+    super(source, options.routerOptions ?? {}, options.routeTurns, [strong, weak]);
     this.modelId = `router-${this.router}-${threshold}`;
+    this.fallback = options.fallback;
   }
 
   async route(text: string): Promise<RoutingDecision> {
@@ -113,12 +130,14 @@ class PairRoutingModel<Model extends RoutableLanguageModel> extends DelegatingMo
     return { router: this.router, score, threshold: this.threshold, decision, model: model.modelId, provider: model.provider };
   }
 
-  protected async choose(options: CallOptions): Promise<{ model: Model; decision: RoutingDecision }> {
+  protected async choose(options: CallOptions): Promise<Routed<Model, RoutingDecision>> {
     if (options?.providerOptions?.routellm?.models !== undefined) {
       throw new InvalidInputError('providerOptions.routellm.models', 'no `models`: this model routes between strong and weak (a subset of models needs the N-model form, createRoutedModel({ models, ... }))');
     }
     const decision = await this.route(promptRoutingText(options?.prompt, this.routeTurns));
-    return { model: decision.decision === 'strong' ? this.strong : this.weak, decision };
+    const [chosen, other] = decision.decision === 'strong' ? [this.strong, this.weak] : [this.weak, this.strong];
+    const targets = [chosen, ...(this.fallback && other !== chosen ? [other] : [])];
+    return { targets: targets.map((model) => ({ name: model.modelId, model })), decision };
   }
 }
 

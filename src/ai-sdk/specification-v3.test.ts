@@ -4,40 +4,20 @@ import { createAnthropic } from '@ai-sdk/anthropic-v3';
 import { createOpenAI } from '@ai-sdk/openai-v3';
 import { generateText as generateTextV7 } from 'ai';
 import { APICallError, generateObject, generateText, streamText } from 'ai-v6';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../test/helpers/fake-anthropic-server.js';
-import { chatCompletion, openAIError, startFakeOpenAIServer, type FakeOpenAIServer } from '../../test/helpers/fake-openai-server.js';
+import { chatCompletion, openAIError } from '../../test/helpers/fake-openai-server.js';
+import { routedPair, usePairStandIns } from '../../test/helpers/pair-stand-ins.js';
 import { FOUR_PRICES, TableRouter } from '../../test/helpers/four-models.js';
-import { collectText, EASY_PROMPT, HARD_PROMPT, KeywordRouter } from '../../test/helpers/routing-fixtures.js';
+import { collectText, EASY_PROMPT, HARD_PROMPT } from '../../test/helpers/routing-fixtures.js';
+import { FallbackFailedError } from '../errors.js';
 import { createRoutedModel } from './index.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
-let openaiServer: FakeOpenAIServer;
-let anthropicServer: FakeAnthropicServer;
-
-beforeAll(async () => {
-  [openaiServer, anthropicServer] = await Promise.all([startFakeOpenAIServer(), startFakeAnthropicServer()]);
-});
-
-afterEach(() => {
-  openaiServer.reset();
-  anthropicServer.requests.length = 0;
-});
-
-afterAll(async () => {
-  await Promise.all([openaiServer.close(), anthropicServer.close()]);
-});
-
-function routedV3() {
-  return createRoutedModel({
-    router: new KeywordRouter(),
-    threshold: 0.5,
-    strong: createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
-    weak: createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
-  });
-}
+const stand = usePairStandIns();
+const routedV3 = (options: { fallback?: boolean } = {}) => routedPair(stand, { createOpenAI, createAnthropic }, options);
+const counts = () => stand.counts();
 
 describe('a routed model of specification v3 (AI SDK 6)', () => {
   it('is a v3 model that generateText sends to the strong or the weak upstream', async () => {
@@ -49,26 +29,26 @@ describe('a routed model of specification v3 (AI SDK 6)', () => {
     const easy = await generateText({ model, prompt: EASY_PROMPT });
     expect(easy.text).toBe('claude-weak says: ok ok ok');
     expect(easy.providerMetadata?.routellm).toMatchObject({ decision: 'weak', model: 'claude-weak', score: 0.25 });
-    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 1]);
+    expect([stand.openai.requests.length, stand.anthropic.requests.length]).toEqual([1, 1]);
   });
 
   it('streams with streamText and reports the decision in the finish metadata', async () => {
     const result = streamText({ model: routedV3(), prompt: EASY_PROMPT });
     expect(await collectText(result.textStream)).toBe('claude-weak says: ok ok ok');
     expect(await result.providerMetadata).toMatchObject({ routellm: { decision: 'weak', model: 'claude-weak' } });
-    expect(anthropicServer.requests[0].body.stream).toBe(true);
+    expect(stand.anthropic.requests[0].body.stream).toBe(true);
   });
 
   it('passes generateObject (structured output) through to the chosen model', async () => {
-    openaiServer.enqueue({ json: chatCompletion({ content: '{"primes":[2,3,5]}', model: 'gpt-strong' }) });
+    stand.openai.enqueue({ json: chatCompletion({ content: '{"primes":[2,3,5]}', model: 'gpt-strong' }) });
     const result = await generateObject({ model: routedV3(), schema: z.object({ primes: z.array(z.number()) }), prompt: `${HARD_PROMPT} List three.` });
     expect(result.object).toEqual({ primes: [2, 3, 5] });
     expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong' });
-    expect(openaiServer.requests[0].body.response_format.type).toBe('json_schema');
+    expect(stand.openai.requests[0].body.response_format.type).toBe('json_schema');
   });
 
   it('surfaces an upstream error as AI SDK 6 APICallError', async () => {
-    openaiServer.enqueue(openAIError(400, 'no thanks'));
+    stand.openai.enqueue(openAIError(400, 'no thanks'));
     const error = await generateText({ model: routedV3(), prompt: HARD_PROMPT, maxRetries: 0 }).catch((caught: unknown) => caught);
     expect(APICallError.isInstance(error)).toBe(true);
   });
@@ -83,8 +63,8 @@ describe('a routed model of specification v3 (AI SDK 6)', () => {
 describe('an N-model routed model of specification v3 (AI SDK 6)', () => {
   function amongTwoV3(knob: number) {
     const models = {
-      'gpt-4o': createOpenAI({ baseURL: openaiServer.baseURL, apiKey: 'test' }).chat('gpt-strong'),
-      'claude-3-5-haiku-latest': createAnthropic({ baseURL: `${anthropicServer.url}/v1`, apiKey: 'test' })('claude-weak'),
+      'gpt-4o': createOpenAI({ baseURL: stand.openai.baseURL, apiKey: 'test' }).chat('gpt-strong'),
+      'claude-3-5-haiku-latest': createAnthropic({ baseURL: `${stand.anthropic.url}/v1`, apiKey: 'test' })('claude-weak'),
     };
     return createRoutedModel({ router: new TableRouter(), models, prices: FOUR_PRICES, knob });
   }
@@ -94,19 +74,64 @@ describe('an N-model routed model of specification v3 (AI SDK 6)', () => {
     const low = await generateText({ model: amongTwoV3(0), prompt: hard });
     expect(low.text).toBe('claude-weak says: ok ok ok');
     expect(low.providerMetadata?.routellm).toMatchObject({ knob: 0, chosen: 'claude-3-5-haiku-latest', model: 'claude-weak' });
-    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([0, 1]);
+    expect([stand.openai.requests.length, stand.anthropic.requests.length]).toEqual([0, 1]);
     const high = amongTwoV3(1);
     expect(high.specificationVersion).toBe('v3');
     const result = await generateText({ model: high, prompt: hard });
     expect(result.text).toBe(`echo: ${hard}`);
     expect(result.providerMetadata?.routellm).toMatchObject({ knob: 1, chosen: 'gpt-4o', model: 'gpt-strong' });
-    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 1]);
+    expect([stand.openai.requests.length, stand.anthropic.requests.length]).toEqual([1, 1]);
   });
 
   it('streams from the chosen model with the choice in the finish metadata', async () => {
     const result = streamText({ model: amongTwoV3(1), prompt: hard });
     expect(await collectText(result.textStream)).toBe(`echo: ${hard}`);
     expect(await result.providerMetadata).toMatchObject({ routellm: { chosen: 'gpt-4o', scores: { 'gpt-4o': expect.any(Number) } } });
-    expect([openaiServer.requests.length, anthropicServer.requests.length]).toEqual([1, 0]);
+    expect([stand.openai.requests.length, stand.anthropic.requests.length]).toEqual([1, 0]);
+  });
+});
+
+describe('fallback with AI SDK 6', () => {
+  it('generateText goes to the other model on a 500 (once each) and records it; not on a 400', async () => {
+    stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    const result = await generateText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(result.text).toBe('claude-weak says: ok ok ok');
+    expect(result.providerMetadata?.routellm).toMatchObject({ decision: 'strong', model: 'claude-weak', fallback: { from: 'gpt-strong', to: 'claude-weak', status: 500 } });
+    expect(counts()).toEqual([1, 1]);
+
+    stand.openai.enqueue(openAIError(400, 'no thanks'));
+    const refused = await generateText({ model: routedV3(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught);
+    expect((refused as APICallError).statusCode).toBe(400);
+    expect(counts()).toEqual([2, 1]);
+  });
+
+  it('throws FallbackFailedError when both fail, and is off with fallback: false', async () => {
+    stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    stand.anthropic.script({ kind: 'error', status: 500, message: 'weak exploded' });
+    const error = (await generateText({ model: routedV3(), prompt: HARD_PROMPT }).catch((caught: unknown) => caught)) as FallbackFailedError;
+    expect(FallbackFailedError.isInstance(error)).toBe(true);
+    expect(error.attempts.map((attempt) => [attempt.model, (attempt.error as APICallError).statusCode])).toEqual([
+      ['gpt-strong', 500],
+      ['claude-weak', 500],
+    ]);
+    expect(counts()).toEqual([1, 1]);
+
+    stand.openai.enqueue(openAIError(500, 'strong exploded', 'server_error'));
+    const off = await generateText({ model: routedV3({ fallback: false }), prompt: HARD_PROMPT, maxRetries: 0 }).catch((caught: unknown) => caught);
+    expect((off as APICallError).statusCode).toBe(500);
+    expect(counts()).toEqual([2, 1]);
+  });
+
+  it('streamText falls back from a refused stream and from one that fails before its first content', async () => {
+    stand.openai.enqueue(openAIError(503, 'strong is down', 'server_error'));
+    const refused = streamText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(await collectText(refused.textStream)).toBe('claude-weak says: ok ok ok');
+    expect((await refused.providerMetadata)?.routellm).toMatchObject({ model: 'claude-weak', fallback: { from: 'gpt-strong', status: 503 } });
+
+    stand.openai.enqueue({ raw: 'data: {"choices": [tru\n\n', contentType: 'text/event-stream' });
+    const garbled = streamText({ model: routedV3(), prompt: HARD_PROMPT });
+    expect(await collectText(garbled.textStream)).toBe('claude-weak says: ok ok ok');
+    expect((await garbled.providerMetadata)?.routellm).toMatchObject({ model: 'claude-weak', fallback: { from: 'gpt-strong', kind: 'malformed' } });
+    expect(counts()).toEqual([2, 2]);
   });
 });

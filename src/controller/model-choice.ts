@@ -3,6 +3,7 @@ import { assertPolicy, chooseModel, estimateTokens, expectedCosts, type Candidat
 import { requireRouterDefinition, ROUTER_DEFINITIONS } from '../routers/registry.js';
 import { isModelScoringRouter, type ModelScoringRouter, type Router } from '../routers/types.js';
 import type { Accounting, RequestCost } from './accounting.js';
+import type { FallbackOrder } from './model-options.js';
 import { resolveModelRouting, resolveModelSubset, type ModelRouting, type ModelRoutingFields } from './model-routing.js';
 import type { ResolvedControllerOptions } from './options.js';
 import type { RouterPool } from './router-pool.js';
@@ -130,33 +131,39 @@ export class ModelChooser {
     });
   }
 
-  /**
-   * The models a failed request goes to after `result.model`, in order (`fallbackOrder`), all of
-   * them among the candidates `result.models`: `policy` takes the policy's choice among the models
-   * not yet tried, again and again; `listed` the configured order after the chosen model, wrapping around.
-   */
+  /** The models a failed request goes to after `result.model`, in order (`fallbackChain` with this controller's `fallbackOrder`). */
   fallbackChain(result: ModelRouteResult, policy: ChoicePolicy): string[] {
-    const models = result.models;
-    if (this.options.fallbackOrder === 'listed') {
-      const start = models.indexOf(result.model);
-      return [...models.slice(start + 1), ...models.slice(0, start)];
-    }
-    let remaining = models
-      .filter((model) => model !== result.model)
-      .map((model) => ({ model, quality: result.scores[model], cost: result.expected_cost_usd[model] }));
-    const chain: string[] = [];
-    while (remaining.length > 1) {
-      const next = chooseModel(remaining, policy).model;
-      chain.push(next);
-      remaining = remaining.filter((candidate) => candidate.model !== next);
-    }
-    return [...chain, ...remaining.map((candidate) => candidate.model)];
+    return fallbackChain(result, policy, this.options.fallbackOrder);
   }
 
   /** Expected output tokens by model: the running mean of its answers once there are enough, else the configured length. */
   private outputTokens(): Record<string, number> {
     return this.accounting.answerLengths.expected(this.models, this.options.outputTokensMinRequests, this.options.outputTokens);
   }
+}
+
+/**
+ * The models a failed request goes to after `result.model`, in order, all of them among the
+ * candidates `result.models`: with order `policy`, the policy's choice among the models not yet
+ * tried, again and again; with `listed`, the order of `result.models` after the chosen model,
+ * wrapping around.
+ */
+export function fallbackChain(result: Pick<ModelRouteResult, 'model' | 'models' | 'scores' | 'expected_cost_usd'>, policy: ChoicePolicy, order: FallbackOrder): string[] {
+  const models = result.models;
+  if (order === 'listed') {
+    const start = models.indexOf(result.model);
+    return [...models.slice(start + 1), ...models.slice(0, start)];
+  }
+  let remaining = models
+    .filter((model) => model !== result.model)
+    .map((model) => ({ model, quality: result.scores[model], cost: result.expected_cost_usd[model] }));
+  const chain: string[] = [];
+  while (remaining.length > 1) {
+    const next = chooseModel(remaining, policy).model;
+    chain.push(next);
+    remaining = remaining.filter((candidate) => candidate.model !== next);
+  }
+  return [...chain, ...remaining.map((candidate) => candidate.model)];
 }
 
 /**

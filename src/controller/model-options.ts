@@ -13,6 +13,8 @@ export const modelPriceSchema = z
 
 /** How a failed model's request walks on to the others when `fallback` is on. */
 export const FALLBACK_ORDERS = ['policy', 'listed'] as const;
+/** One of `FALLBACK_ORDERS`. */
+export type FallbackOrder = (typeof FALLBACK_ORDERS)[number];
 
 /**
  * The controller options of routing among N models, spread into the controller's schema (and so

@@ -43,7 +43,15 @@ interface ReplyCommon {
 export type ScriptedReply =
   | (ReplyCommon & { json: unknown })
   | (ReplyCommon & { raw: string; contentType?: string })
-  | (ReplyCommon & { sse: unknown[]; eventDelayMs?: number; /** Wait `eventDelayMs` before the first event too. Default true. */ delayFirstEvent?: boolean; done?: boolean })
+  | (ReplyCommon & {
+      sse: unknown[];
+      eventDelayMs?: number;
+      /** Wait `eventDelayMs` before the first event too. Default true. */
+      delayFirstEvent?: boolean;
+      done?: boolean;
+      /** Cut the connection after this many events (after `eventDelayMs` more), with no end of the response. */
+      destroyAfter?: number;
+    })
   | { hang: true }
   | { destroy: true };
 
@@ -181,6 +189,10 @@ async function send(response: ServerResponse, reply: ScriptedReply): Promise<voi
     for (const [index, event] of reply.sse.entries()) {
       if (reply.eventDelayMs && (index > 0 || reply.delayFirstEvent !== false)) await sleep(reply.eventDelayMs);
       if (response.destroyed) return;
+      if (index === reply.destroyAfter) {
+        response.socket?.destroy();
+        return;
+      }
       response.write(`data: ${JSON.stringify(event)}\n\n`);
     }
     if (reply.done ?? true) response.write('data: [DONE]\n\n');
