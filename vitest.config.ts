@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // CLI tests spawn bin/routellm.js: make it run src/, not a dist/ left by an earlier build.
+    env: { ROUTELLM_CLI_SOURCE: '1' },
   },
 });
