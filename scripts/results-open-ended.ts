@@ -10,13 +10,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDiskCache } from '../src/embedders/disk-cache.js';
-import { randomNoiseFloor } from '../src/eval/noise-floor.js';
 import { scorePrompts } from '../src/eval/scoring.js';
 import { createRouter } from '../src/routers/registry.js';
 import type { RidgeExtra } from '../src/routers/ridge/weights.js';
 import { shippedWeightsDir } from '../src/weights-format/paths.js';
-import { STRONG, WEAK, pairBenchmark } from './experiments/features.js';
-import { apgrOn, bootstrapSd, FOLDS, foldsFor, gatedOutOfFold, loadGatedRouter, loadOpenEnded, mean, sd, type OpenEndedSet } from './experiments/open-ended-folds.js';
+import { pairBenchmark } from './experiments/features.js';
+import { apgrOn, bootstrapSd, noiseFloorOn, FOLDS, foldsFor, gatedOutOfFold, loadGatedRouter, loadOpenEnded, mean, sd, type OpenEndedSet } from './experiments/open-ended-folds.js';
 
 interface Row {
   router: string;
@@ -64,9 +63,8 @@ export async function openEndedSection(routers: readonly string[], dataDir?: str
       await router.dispose();
     }
   }
-  const floorOf = (on: typeof set.benchmark) => randomNoiseFloor(on.rows.map((row) => row.scores[STRONG]), on.rows.map((row) => row.scores[WEAK]))!;
-  const noise = floorOf(set.benchmark);
-  const pairwiseNoise = floorOf(set.pairwise);
+  const noise = noiseFloorOn(set.benchmark);
+  const pairwiseNoise = noiseFloorOn(set.pairwise);
   for (const row of rows) console.log(`open-ended: ${row.router} APGR ${row.apgr.toFixed(3)}, pairwise ${row.pairwise.toFixed(3)} (${row.how})`);
   return [
     `${set.rows.length} open-ended Chatbot Arena first turns (\`train/arenabench-scores.jsonl\`) graded 1-10 by a GPT-4 judge for both`,

@@ -7,9 +7,8 @@
  * list equal to its manifest.
  */
 
-/** scripts/build-bert-weights.ts: every train file of the first round but the test splits. */
-export const BERT_TRAINING_FILES: readonly string[] = Object.freeze([
-  'arena-battles.jsonl',
+/** The score tables of the first round without their test splits: bert's and ridge's files share them. */
+const FIRST_ROUND_TRAIN_TABLES: readonly string[] = Object.freeze([
   'nvidia9-train.jsonl',
   'open7-MATH_prealgebra.jsonl',
   'open7-arc_challenge_train.jsonl',
@@ -22,6 +21,9 @@ export const BERT_TRAINING_FILES: readonly string[] = Object.freeze([
   'routerbench-mbpp_train.jsonl',
   'routerbench-winogrande_train.jsonl',
 ]);
+
+/** scripts/build-bert-weights.ts: every train file of the first round but the test splits. */
+export const BERT_TRAINING_FILES: readonly string[] = Object.freeze(['arena-battles.jsonl', ...FIRST_ROUND_TRAIN_TABLES]);
 
 /** scripts/build-mf-weights.ts: every train file of the first round, test splits included. */
 export const MF_TRAINING_FILES: readonly string[] = Object.freeze([
@@ -55,17 +57,4 @@ export const SW_RANKING_TRAINING_FILES: readonly string[] = Object.freeze([
 ]);
 
 /** scripts/build-ridge-weights.ts: every score table but the test splits and the battle files (scripts/ridge-recipe.ts names each head's sources). */
-export const RIDGE_TRAINING_FILES: readonly string[] = Object.freeze([
-  'arenabench-scores.jsonl',
-  'nvidia9-train.jsonl',
-  'open7-MATH_prealgebra.jsonl',
-  'open7-arc_challenge_train.jsonl',
-  'open7-arc_easy_train.jsonl',
-  'open7-gsm8k-train.jsonl',
-  'open7-humaneval_train.jsonl',
-  'open7-javascript.jsonl',
-  'open7-mbpp.jsonl',
-  'routerbench-arc_challenge_train.jsonl',
-  'routerbench-mbpp_train.jsonl',
-  'routerbench-winogrande_train.jsonl',
-]);
+export const RIDGE_TRAINING_FILES: readonly string[] = Object.freeze(['arenabench-scores.jsonl', ...FIRST_ROUND_TRAIN_TABLES]);

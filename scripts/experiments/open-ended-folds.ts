@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { readScoreRows, type ScoreRow } from '../../src/data/index.js';
 import { preferenceOf } from '../../src/eval/benchmarks.js';
+import { randomNoiseFloor, type NoiseFloor } from '../../src/eval/noise-floor.js';
 import { promptKind } from '../../src/routers/ridge/features.js';
 import { midranks, ridgeTarget } from '../../src/routers/ridge/train.js';
 import { headColumn, quantileOf, readRidgeWeights, sampleQuantiles, type RidgeParameters, type RidgeTarget } from '../../src/routers/ridge/weights.js';
@@ -54,6 +55,8 @@ export async function loadOpenEnded(dataDir = defaultDataDir()): Promise<OpenEnd
 }
 
 export const apgrOn = (on: ScoredRows, scores: ArrayLike<number>) => evaluateScores(on, scores).apgr ?? Number.NaN;
+/** Random's APGR mean and spread on `on` (the benchmark pair's rows). */
+export const noiseFloorOn = (on: ScoredRows): NoiseFloor => randomNoiseFloor(on.rows.map((row) => row.scores[STRONG]), on.rows.map((row) => row.scores[WEAK]))!;
 export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 export const sd = (values: number[]) => Math.sqrt(mean(values.map((v) => (v - mean(values)) ** 2)));
 

@@ -23,12 +23,11 @@
  */
 import { readRidgeWeights, type RidgeTarget } from '../../src/routers/ridge/weights.js';
 import { hasCodeMarker, isMultipleChoice, promptKind } from '../../src/routers/ridge/features.js';
-import { randomNoiseFloor } from '../../src/eval/noise-floor.js';
 import { shippedWeightsDir } from '../../src/weights-format/paths.js';
 import { MATHS_SOURCES } from '../ridge-recipe.js';
 import { pairBenchmark, STRONG, WEAK } from './features.js';
 import { loadMathsTables, mathsOutOfFold, type MathsCandidate } from './maths-folds.js';
-import { apgrOn, bootstrapSd, foldsFor, gatedOutOfFold, loadGatedRouter, loadOpenEnded, mean, outOfFold, sd, type HeadCandidate } from './open-ended-folds.js';
+import { apgrOn, bootstrapSd, noiseFloorOn, foldsFor, gatedOutOfFold, loadGatedRouter, loadOpenEnded, mean, outOfFold, sd, type HeadCandidate } from './open-ended-folds.js';
 
 const REPEATS = 3;
 const TARGETS: RidgeTarget[] = ['weak-fails', 'difficulty', 'pair-gap'];
@@ -60,8 +59,7 @@ for (const target of TARGETS) {
   }
 }
 
-const floorOf = (on: typeof benchmark) => randomNoiseFloor(on.rows.map((row) => row.scores[STRONG]), on.rows.map((row) => row.scores[WEAK]))!;
-const noise = floorOf(benchmark);
+const noise = noiseFloorOn(benchmark);
 console.log(`random (${noise.draws} draws): ${fixed(noise.apgrMean)} ± ${fixed(noise.apgrSd)}`);
 
 const best = results.reduce((a, b) => (b.apgr > a.apgr ? b : a));
@@ -102,7 +100,7 @@ console.log(
     `bootstrap sd ${fixed(bootstrapSd(set, gated[0].scores))}; per-fold sd ${fixed(mean(gated.map((run) => sd(run.perFold))))}`,
 );
 // Not a selection criterion: the same out-of-fold scores as a pairwise judge sees them (docs/experiments.md, section 16).
-const pairwiseFloor = floorOf(set.pairwise);
+const pairwiseFloor = noiseFloorOn(set.pairwise);
 console.log(
   `pairwise view (the higher-graded answer wins, ties half): shipped router out-of-fold ${fixed(mean(gated.map((run) => apgrOn(set.pairwise, run.scores))))}, ` +
     `bootstrap sd ${fixed(bootstrapSd(set, gated[0].scores, set.pairwise))}; open head alone ${fixed(mean(best.draws.map((scores) => apgrOn(set.pairwise, scores))))}; ` +
@@ -119,7 +117,7 @@ for (const kind of ['maths', 'code', 'open', 'multiple_choice']) {
   }
   const on = pairBenchmark(at.map((i) => rows[i]));
   const onPairwise = pairBenchmark(at.map((i) => set.pairwise.rows[i]));
-  const [floor, pairwiseFloorOfKind] = [floorOf(on), floorOf(onPairwise)];
+  const [floor, pairwiseFloorOfKind] = [noiseFloorOn(on), noiseFloorOn(onPairwise)];
   const score = (draws: ArrayLike<number>[], scored = on) => fixed(mean(draws.map((scores) => apgrOn(scored, at.map((i) => scores[i])))));
   console.log(
     `kind ${kind}: ${at.length} prompts; shipped router out-of-fold ${score(gated.map((run) => run.scores))}, open head alone ${score(best.draws)}; ` +
